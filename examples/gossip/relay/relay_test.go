@@ -1,0 +1,279 @@
+package relay_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/actorgen/actorgen/examples/gossip/internal/pipenet"
+	"github.com/actorgen/actorgen/examples/gossip/relay"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const secret = "s3cret"
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func startRelay(t *testing.T, addr string) *relay.Server {
+	t.Helper()
+	s, err := relay.Listen(addr, relay.Config{Secret: secret, Logger: quiet()})
+	require.NoError(t, err)
+	t.Cleanup(s.Kill)
+	return s
+}
+
+func dial(t *testing.T, url string, client *http.Client) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: client})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.CloseNow() })
+	return c
+}
+
+func send(t *testing.T, c *websocket.Conn, f relay.Frame) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, wsjson.Write(ctx, c, f))
+}
+
+func recv(t *testing.T, c *websocket.Conn) relay.Frame {
+	t.Helper()
+	f, err := tryRecv(t, c)
+	require.NoError(t, err)
+	return f
+}
+
+func tryRecv(t *testing.T, c *websocket.Conn) (relay.Frame, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	var f relay.Frame
+	err := wsjson.Read(ctx, c, &f)
+	return f, err
+}
+
+// join connects as name and returns the conn and the welcome.
+func join(t *testing.T, url, name string) (*websocket.Conn, relay.Frame) {
+	t.Helper()
+	c := dial(t, url, nil)
+	send(t, c, relay.Frame{Type: relay.TypeHello, Name: name, Secret: secret})
+	w := recv(t, c)
+	require.Equal(t, relay.TypeWelcome, w.Type, "welcome: %+v", w)
+	return c, w
+}
+
+func TestHelloWelcomeBroadcastWho(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, wa := join(t, s.URL(), "server-a")
+	assert.Equal(t, relay.Frame{Type: relay.TypeWelcome, Name: "server-a", Names: []string{"server-a"}}, wa)
+
+	b, wb := join(t, s.URL(), "server-b")
+	assert.Equal(t, []string{"server-a", "server-b"}, wb.Names)
+	assert.Equal(t, relay.Frame{Type: relay.TypeJoined, Name: "server-b"}, recv(t, a))
+
+	send(t, a, relay.Frame{Type: relay.TypeBroadcast, ID: 7, Channel: "gossip", Text: "hello b"})
+	assert.Equal(t, relay.Frame{Type: relay.TypeOK, ID: 7}, recv(t, a))
+	assert.Equal(t, relay.Frame{Type: relay.TypeMessage, From: "server-a", Channel: "gossip", Text: "hello b"}, recv(t, b))
+
+	send(t, b, relay.Frame{Type: relay.TypeWho, ID: 8})
+	assert.Equal(t, relay.Frame{Type: relay.TypeOnline, ID: 8, Names: []string{"server-a", "server-b"}}, recv(t, b))
+	assert.Equal(t, []string{"server-a", "server-b"}, s.Hub().Online())
+
+	// The sender never gets its own broadcast back: the next frame a sees is
+	// the answer to its who.
+	send(t, a, relay.Frame{Type: relay.TypeWho, ID: 9})
+	assert.Equal(t, relay.TypeOnline, recv(t, a).Type)
+
+	require.NoError(t, b.Close(websocket.StatusNormalClosure, "bye"))
+	assert.Equal(t, relay.Frame{Type: relay.TypeLeft, Name: "server-b"}, recv(t, a))
+	send(t, a, relay.Frame{Type: relay.TypeWho, ID: 10})
+	assert.Equal(t, []string{"server-a"}, recv(t, a).Names)
+}
+
+func TestBadRequestsGetAnErrorFrame(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, _ := join(t, s.URL(), "server-a")
+
+	send(t, a, relay.Frame{Type: "shout", ID: 3})
+	f := recv(t, a)
+	assert.Equal(t, relay.TypeError, f.Type)
+	assert.Equal(t, uint64(3), f.ID)
+	assert.Contains(t, f.Error, `unknown frame type "shout"`)
+
+	send(t, a, relay.Frame{Type: relay.TypeBroadcast, ID: 4, Channel: "no spaces", Text: "x"})
+	f = recv(t, a)
+	assert.Equal(t, relay.TypeError, f.Type)
+	assert.Equal(t, uint64(4), f.ID)
+	assert.Contains(t, f.Error, `channel "no spaces" has a bad character at byte 2`)
+}
+
+// refused dials, sends first and returns the close error the relay answers with.
+func refused(t *testing.T, url string, first relay.Frame) error {
+	t.Helper()
+	c := dial(t, url, nil)
+	send(t, c, first)
+	_, err := tryRecv(t, c)
+	require.Error(t, err)
+	return err
+}
+
+func TestHelloRefusedWithPolicyViolation(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	for _, tc := range []struct {
+		name   string
+		first  relay.Frame
+		reason string
+	}{
+		{"wrong secret", relay.Frame{Type: relay.TypeHello, Name: "server-a", Secret: "guess"}, "relay: wrong secret for server-a"},
+		{"no secret", relay.Frame{Type: relay.TypeHello, Name: "server-a"}, "relay: wrong secret for server-a"},
+		{"not a hello", relay.Frame{Type: relay.TypeWho, ID: 1}, `relay: first frame is "who", want "hello"`},
+		{"empty name", relay.Frame{Type: relay.TypeHello, Secret: secret}, "relay: server name is empty"},
+		{"bad name", relay.Frame{Type: relay.TypeHello, Name: "a/b", Secret: secret}, `relay: server name "a/b" has a bad character at byte 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := refused(t, s.URL(), tc.first)
+			var ce websocket.CloseError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, websocket.StatusPolicyViolation, ce.Code)
+			assert.Contains(t, ce.Reason, tc.reason)
+		})
+	}
+	assert.Empty(t, s.Hub().Online())
+}
+
+func TestSameNameReplacesTheOldConnection(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	old, _ := join(t, s.URL(), "server-a")
+	watcher, _ := join(t, s.URL(), "server-w")
+	assert.Equal(t, relay.Frame{Type: relay.TypeJoined, Name: "server-w"}, recv(t, old))
+
+	fresh, w := join(t, s.URL(), "server-a")
+	assert.Equal(t, []string{"server-a", "server-w"}, w.Names)
+
+	_, err := tryRecv(t, old)
+	var ce websocket.CloseError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, websocket.StatusPolicyViolation, ce.Code)
+	assert.Contains(t, ce.Reason, "replaced by a newer connection")
+
+	// The watcher saw no left/joined churn: the name stayed online. Its next
+	// frame is the message the fresh connection sends.
+	send(t, fresh, relay.Frame{Type: relay.TypeBroadcast, ID: 1, Channel: "c", Text: "still here"})
+	assert.Equal(t, relay.TypeOK, recv(t, fresh).Type)
+	assert.Equal(t, relay.Frame{Type: relay.TypeMessage, From: "server-a", Channel: "c", Text: "still here"}, recv(t, watcher))
+	assert.Equal(t, []string{"server-a", "server-w"}, s.Hub().Online())
+}
+
+func TestCloseSendsNormalClosure(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, _ := join(t, s.URL(), "server-a")
+	done := make(chan struct{})
+	go func() {
+		s.Close()
+		close(done)
+	}()
+	_, err := tryRecv(t, a)
+	assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(err), "err: %v", err)
+	<-done
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, _, err = websocket.Dial(ctx, s.URL(), nil)
+	assert.Error(t, err, "a closed relay refuses connections")
+}
+
+func TestKillDropsConnectionsAndTheAddressCanBeReused(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, _ := join(t, s.URL(), "server-a")
+	s.Kill()
+	_, err := tryRecv(t, a)
+	require.Error(t, err)
+	assert.Equal(t, websocket.StatusCode(-1), websocket.CloseStatus(err), "a killed relay sends no close frame: %v", err)
+
+	again := startRelay(t, s.Addr())
+	assert.Equal(t, s.URL(), again.URL())
+	_, w := join(t, again.URL(), "server-a")
+	assert.Equal(t, []string{"server-a"}, w.Names)
+}
+
+func TestConfigErrors(t *testing.T) {
+	_, err := relay.NewHub(relay.Config{})
+	assert.EqualError(t, err, "relay: Config.Secret is empty")
+	_, err = relay.NewHub(relay.Config{Secret: "x", SendQueue: -1})
+	assert.ErrorContains(t, err, "negative")
+	_, err = relay.Listen("127.0.0.1:0", relay.Config{})
+	assert.EqualError(t, err, "relay: Config.Secret is empty")
+	_, err = relay.Listen("256.0.0.1:0", relay.Config{Secret: "x"})
+	assert.ErrorContains(t, err, "relay: listen on 256.0.0.1:0")
+}
+
+func TestValidName(t *testing.T) {
+	assert.NoError(t, relay.ValidName("channel", "ooc-chat_2.0"))
+	assert.NoError(t, relay.ValidName("channel", "ünïcode"))
+	assert.EqualError(t, relay.ValidName("channel", ""), "relay: channel is empty")
+	assert.ErrorContains(t, relay.ValidName("channel", string(make([]byte, relay.MaxNameLen+1))), "longer than 64 bytes")
+	assert.EqualError(t, relay.ValidName("server name", "a b"), `relay: server name "a b" has a bad character at byte 1 (letters, digits, '-', '_', '.' only)`)
+}
+
+// TestHelloTimeout runs over an in-memory network inside a synctest bubble:
+// a connection that never says hello is dropped after exactly HelloTimeout.
+func TestHelloTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n pipenet.Network
+		ln, err := n.Listen()
+		require.NoError(t, err)
+		s, err := relay.Serve(ln, relay.Config{Secret: secret, HelloTimeout: 3 * time.Second, Logger: quiet()})
+		require.NoError(t, err)
+		defer s.Kill()
+
+		c, _, err := websocket.Dial(t.Context(), "ws://relay/", &websocket.DialOptions{HTTPClient: n.HTTPClient()})
+		require.NoError(t, err)
+		defer c.CloseNow()
+		start := time.Now()
+		_, _, err = c.Read(t.Context())
+		require.Error(t, err)
+		assert.Equal(t, 3*time.Second, time.Since(start))
+	})
+}
+
+// TestKilledRelayRefusesDials runs over the in-memory network: after Kill, a
+// dial fails at once with connection refused, and a relay served on a new
+// listener accepts again.
+func TestKilledRelayRefusesDials(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n pipenet.Network
+		opts := &websocket.DialOptions{HTTPClient: n.HTTPClient()}
+		ln, err := n.Listen()
+		require.NoError(t, err)
+		s, err := relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+		require.NoError(t, err)
+		s.Kill()
+		_, _, err = websocket.Dial(t.Context(), "ws://relay/", opts)
+		require.ErrorIs(t, err, pipenet.ErrRefused)
+
+		ln, err = n.Listen()
+		require.NoError(t, err)
+		s, err = relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+		require.NoError(t, err)
+		defer s.Kill()
+		c, _, err := websocket.Dial(t.Context(), "ws://relay/", opts)
+		require.NoError(t, err)
+		defer c.CloseNow()
+		require.NoError(t, wsjson.Write(t.Context(), c, relay.Frame{Type: relay.TypeHello, Name: "server-a", Secret: secret}))
+		var w relay.Frame
+		require.NoError(t, wsjson.Read(t.Context(), c, &w))
+		assert.Equal(t, []string{"server-a"}, w.Names)
+	})
+}
