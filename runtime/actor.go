@@ -1,0 +1,687 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// Handler handles one message for an actor whose state is of type S. ctx is the sender's
+// context: for an ask, the caller's; for a tell, the sender's without its cancellation.
+type Handler[S, M any] func(ctx context.Context, ac *Context, state S, msg M)
+
+// Actor is the typed handle of an actor that accepts messages of type M. The zero Actor is a
+// stopped actor: sending to it fails with ErrStopped.
+type Actor[M any] struct {
+	c sender[M]
+}
+
+type sender[M any] interface {
+	send(wait, ctx context.Context, msg M, r replier) error
+	base() *node
+}
+
+// Ref returns the actor's untyped handle.
+func (a Actor[M]) Ref() Ref {
+	if a.c == nil {
+		return Ref{}
+	}
+	return Ref{a.c.base()}
+}
+
+// Tell sends msg to the actor without waiting for it to be handled. It fails with ErrStopped if
+// the actor is stopping or stopped, and with ErrMailboxFull if a bounded mailbox with
+// OverflowFail is full; a bounded mailbox with OverflowBlock makes it wait for room, or for ctx.
+// The handler gets ctx without its cancellation, so values such as trace ids travel with the
+// message while the sender's deadline does not cut the handler short.
+func (a Actor[M]) Tell(ctx context.Context, msg M) error {
+	if a.c == nil {
+		return ErrStopped
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ectx := ctx
+	if ctx.Done() != nil {
+		ectx = context.WithoutCancel(ctx)
+	}
+	return a.c.send(ctx, ectx, msg, nil)
+}
+
+// Ask sends msg to the actor and waits for the reply of type R that its handler gives with
+// Reply. It returns early with ctx's error when ctx is done; with an error that wraps ErrFault
+// and the panic value when the handler panics on msg; with ErrStopped when the actor stops
+// before handling msg; and with ErrNoReply when the handler returns without replying.
+func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
+	var zero R
+	if a.c == nil {
+		return zero, ErrStopped
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	p := make(promise[R], 1)
+	if err := a.c.send(ctx, ctx, msg, p); err != nil {
+		return zero, err
+	}
+	select {
+	case o := <-p:
+		return o.v, o.err
+	case <-ctx.Done():
+		select {
+		case o := <-p:
+			return o.v, o.err
+		default:
+		}
+		return zero, fmt.Errorf("ask %s: %w", a.c.base().path(), ctx.Err())
+	}
+}
+
+// Reply answers the ask being handled by the actor of ac. Only the first reply counts, and only
+// one given before the handler returns; Reply does nothing while a tell is handled.
+func Reply[R any](ac *Context, v R) {
+	r := ac.reply
+	if r == nil {
+		return
+	}
+	ac.reply = nil
+	if p, ok := r.(promise[R]); ok {
+		p <- outcome[R]{v: v}
+		return
+	}
+	r.fail(fmt.Errorf("actor %s: reply of type %T does not match the ask's type %s", ac.Path(), v, r.want()))
+}
+
+// replier is the reply side of an ask, as the mailbox holds it.
+type replier interface {
+	fail(err error)
+	want() string
+}
+
+type outcome[R any] struct {
+	v   R
+	err error
+}
+
+// promise is the reply channel of one ask; it has room for exactly one outcome.
+type promise[R any] chan outcome[R]
+
+func (p promise[R]) fail(err error) {
+	select {
+	case p <- outcome[R]{err: err}:
+	default:
+	}
+}
+
+func (p promise[R]) want() string { return fmt.Sprintf("%T", *new(R)) }
+
+// envelope is a message in a mailbox.
+type envelope[M any] struct {
+	ctx   context.Context
+	msg   M
+	reply replier
+}
+
+// actor is an actor with state S and messages M.
+type actor[S, M any] struct {
+	node
+	ctx     Context
+	cfg     *config
+	factory func(*Context) S
+	handle  Handler[S, M]
+	state   S
+
+	in    []envelope[M] // guarded by mu
+	batch []envelope[M] // the messages being drained, owned by the draining goroutine
+	bi    int           // the next message in batch
+}
+
+// Spawn starts an actor named name under parent. factory builds the actor's state: at once,
+// on the caller's goroutine, and again on the actor's goroutine for every Reset. handle handles
+// the messages, one at a time. name must be unique among the parent's children and may not
+// contain "/"; an empty name gets a generated one.
+//
+// A panic in the factory is a fault with a nil message: the actor exists and its policy
+// decides. If the policy stops it at once, Spawn returns the fault as its error.
+func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handle Handler[S, M], opts ...Option) (Actor[M], error) {
+	var p *node
+	if parent != nil {
+		p = parent.parentNode()
+	}
+	if p == nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: parent is nil: %w", name, ErrInvalidOption)
+	}
+	if factory == nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: factory is nil: %w", name, ErrInvalidOption)
+	}
+	if handle == nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: handler is nil: %w", name, ErrInvalidOption)
+	}
+	if err := checkName(name); err != nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: %w", name, err)
+	}
+	cfg, err := p.sys.config(opts)
+	if err != nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: %w", name, err)
+	}
+	a := &actor[S, M]{cfg: cfg, factory: factory, handle: handle}
+	a.sys, a.parent, a.cell = p.sys, p, a
+	a.ctx.n = &a.node
+	a.sched = true // the spawner runs the start below
+	if cfg.size > 0 || cfg.idle > 0 {
+		a.extra()
+	}
+	if err := p.adopt(&a.node, name); err != nil {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %s/%s: %w", p.path(), name, err)
+	}
+	h := Actor[M]{c: a}
+	if f := a.build(); f != nil {
+		if a.supervise(a.fault(f)) {
+			return h, fmt.Errorf("runtime: spawn %s: %w", a.path(), a.err)
+		}
+	} else {
+		a.sys.emit(&a.node, Event{Kind: EventStarted})
+	}
+	a.release()
+	return h, nil
+}
+
+func checkName(name string) error {
+	for _, r := range name {
+		if r == '/' {
+			return fmt.Errorf("name may not contain '/': %w", ErrInvalidOption)
+		}
+	}
+	return nil
+}
+
+func (a *actor[S, M]) base() *node { return &a.node }
+
+// send puts a message in the mailbox and schedules the actor if it is idle.
+func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier) error {
+	a.mu.Lock()
+	if a.status != running {
+		a.mu.Unlock()
+		return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+	}
+	if a.cfg.size > 0 {
+		if err := a.room(wait); err != nil {
+			a.mu.Unlock()
+			if err == errDropped {
+				return nil
+			}
+			return err
+		}
+	}
+	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r})
+	start := !a.sched && !a.suspended
+	if start {
+		a.sched = true
+	}
+	a.mu.Unlock()
+	if start {
+		go a.run()
+	}
+	return nil
+}
+
+// room makes room in a bounded mailbox, under mu, as its overflow says. A nil error with
+// OverflowDrop and a full mailbox is errDropped.
+func (a *actor[S, M]) room(wait context.Context) error {
+	r := a.rare
+	for r.queued >= a.cfg.size {
+		switch a.cfg.overflow {
+		case OverflowDrop:
+			return errDropped
+		case OverflowFail:
+			return fmt.Errorf("actor %s: %w", a.path(), ErrMailboxFull)
+		}
+		if r.space == nil {
+			r.space = make(chan struct{})
+		}
+		space := r.space
+		a.mu.Unlock()
+		select {
+		case <-space:
+		case <-wait.Done():
+			a.mu.Lock()
+			return fmt.Errorf("send to %s: %w", a.path(), wait.Err())
+		}
+		a.mu.Lock()
+		if a.status != running {
+			return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+		}
+	}
+	r.queued++
+	return nil
+}
+
+// run drains the mailbox until it is empty, then lets the goroutine end.
+func (a *actor[S, M]) run() {
+	for {
+		a.mu.Lock()
+		if a.actionable() {
+			a.mu.Unlock()
+			if a.control() {
+				return
+			}
+			continue
+		}
+		if a.suspended || (a.bi >= len(a.batch) && len(a.in) == 0) {
+			a.sched = false
+			a.idle()
+			a.mu.Unlock()
+			return
+		}
+		if a.bi >= len(a.batch) {
+			a.batch, a.in = a.in, a.batch[:0]
+			a.bi = 0
+		}
+		a.mu.Unlock()
+		for a.bi < len(a.batch) {
+			e := a.batch[a.bi]
+			a.batch[a.bi] = envelope[M]{}
+			a.bi++
+			if a.deliver(&e) {
+				return
+			}
+			if a.pending.Load() {
+				break
+			}
+		}
+	}
+}
+
+// idle is called, under mu, when the actor runs out of messages.
+func (a *actor[S, M]) idle() {
+	if cap(a.batch) > 1024 {
+		a.batch = nil
+	}
+	if a.cfg.idle <= 0 || a.status != running {
+		return
+	}
+	r := a.rare
+	r.idleSince = time.Now()
+	if r.idleTimer == nil {
+		r.idleTimer = time.AfterFunc(a.cfg.idle, a.idleCheck)
+	} else {
+		r.idleTimer.Reset(a.cfg.idle)
+	}
+}
+
+// idleCheck stops the actor if it has had no message for its idle period.
+func (a *actor[S, M]) idleCheck() {
+	a.mu.Lock()
+	r := a.rare
+	if a.status != running || a.sched || a.suspended || len(a.in) > 0 {
+		a.mu.Unlock()
+		return
+	}
+	if left := a.cfg.idle - time.Since(r.idleSince); left > 0 {
+		r.idleTimer.Reset(left)
+		a.mu.Unlock()
+		return
+	}
+	a.mu.Unlock()
+	a.requestStop(ErrStopped)
+}
+
+// release ends the spawner's turn: it hands the actor to a goroutine if there is work.
+func (a *actor[S, M]) release() {
+	a.mu.Lock()
+	if a.status == stopped {
+		a.mu.Unlock()
+		return
+	}
+	if a.actionable() || (!a.suspended && len(a.in) > 0) {
+		a.mu.Unlock()
+		go a.run()
+		return
+	}
+	a.sched = false
+	a.idle()
+	a.mu.Unlock()
+}
+
+// deliver handles one message; it reports whether the actor stopped.
+func (a *actor[S, M]) deliver(e *envelope[M]) bool {
+	if a.cfg.size > 0 {
+		defer a.freeSlot()
+	}
+	if e.reply != nil {
+		if err := e.ctx.Err(); err != nil {
+			e.reply.fail(err) // the asker has gone: do not do work nobody waits for
+			return false
+		}
+	}
+	a.ctx.reply = e.reply
+	f := a.invoke(e.ctx, e.msg)
+	if r := a.ctx.reply; r != nil {
+		a.ctx.reply = nil
+		if f != nil {
+			r.fail(f)
+		} else {
+			r.fail(fmt.Errorf("actor %s: %w", a.path(), ErrNoReply))
+		}
+	}
+	if f == nil {
+		return false
+	}
+	return a.supervise(a.fault(f))
+}
+
+func (a *actor[S, M]) freeSlot() {
+	a.mu.Lock()
+	r := a.rare
+	r.queued--
+	if r.space != nil {
+		close(r.space)
+		r.space = nil
+	}
+	a.mu.Unlock()
+}
+
+// invoke calls the handler, turning a panic into a FaultError.
+func (a *actor[S, M]) invoke(ctx context.Context, msg M) (f *FaultError) {
+	defer func() {
+		if v := recover(); v != nil {
+			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack(), Message: msg}
+		}
+	}()
+	a.handle(ctx, &a.ctx, a.state, msg)
+	return nil
+}
+
+// build makes a fresh state with the factory and runs its OnStart hook.
+func (a *actor[S, M]) build() (f *FaultError) {
+	defer func() {
+		if v := recover(); v != nil {
+			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
+		}
+	}()
+	a.state = a.factory(&a.ctx)
+	if h, ok := any(a.state).(interface{ OnStart(*Context) }); ok {
+		h.OnStart(&a.ctx)
+	}
+	return nil
+}
+
+// hook runs a hook whose panic cannot change what happens next (OnReset, OnStop): the fault
+// is reported and logged, and the reset or stop goes on.
+func (a *actor[S, M]) hook(fn func(*Context)) {
+	defer func() {
+		if v := recover(); v != nil {
+			f := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
+			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f})
+		}
+	}()
+	fn(&a.ctx)
+}
+
+func (a *actor[S, M]) fault(f *FaultError) Fault {
+	return Fault{Actor: Ref{&a.node}, Err: f, Message: f.Message}
+}
+
+// supervise lets the policy decide about f and applies the directive, over and over while
+// applying it faults again (a Reset whose factory panics). It reports whether the actor stopped.
+func (a *actor[S, M]) supervise(f Fault) bool {
+	for {
+		if f.Escalated {
+			a.sys.emit(&a.node, Event{Kind: EventEscalate, Err: f.Err, Child: f.Actor.Path()})
+		} else {
+			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f.Err})
+		}
+		d := a.decide(f)
+		a.sys.emit(&a.node, Event{Kind: EventDecision, Err: f.Err, Decision: d.Decision, Delay: d.Delay})
+		if d.Delay > 0 {
+			a.suspend(d, f)
+			return false
+		}
+		stopped, again := a.apply(d, f)
+		if stopped || again == nil {
+			return stopped
+		}
+		f = a.fault(again)
+		a.mu.Lock()
+		stop := a.status != running
+		a.mu.Unlock()
+		if stop {
+			return a.control()
+		}
+	}
+}
+
+// decide asks the policy. A tether whose intensity the fault exceeds makes it escalate, and a
+// policy that panics or answers nonsense stops the actor.
+func (a *actor[S, M]) decide(f Fault) (d Directive) {
+	if !f.Escalated && a.parent.tetherExceeded() {
+		return Directive{Decision: Escalate}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			a.sys.logger().Error("actorgen: supervision policy panicked; stopping the actor",
+				"actor", a.path(), "panic", v)
+			d = Directive{Decision: Stop}
+		}
+	}()
+	r := a.extra()
+	if r.decider == nil {
+		r.decider = a.cfg.policy.NewDecider()
+	}
+	d = r.decider.Decide(&a.ctx, f)
+	if d.Decision > Escalate {
+		d.Decision = Stop
+	}
+	d.Delay = max(d.Delay, 0)
+	return d
+}
+
+// tetherExceeded records a child's fault on a tether and reports whether it exceeds the
+// tether's intensity.
+func (n *node) tetherExceeded() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.rare == nil || n.rare.tether == nil {
+		return false
+	}
+	return n.rare.tether.exceeded(time.Now())
+}
+
+// suspend holds the mailbox until the directive's delay has passed.
+func (a *actor[S, M]) suspend(d Directive, f Fault) {
+	a.mu.Lock()
+	r := a.extra()
+	r.pendingDir = Directive{Decision: d.Decision}
+	r.pendingFault = f
+	a.suspended = true
+	a.mu.Unlock()
+	r.delay = time.AfterFunc(d.Delay, func() { a.signal(ctlDecided, nil) })
+}
+
+// apply carries out a directive now. It reports whether the actor stopped, or the fault that
+// a Reset ran into.
+func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultError) {
+	switch d.Decision {
+	case Resume:
+		return false, nil
+	case Reset:
+		return false, a.reset(f)
+	case ResetAll:
+		for _, s := range a.parent.kids(&a.node) {
+			s.signal(ctlReset, nil)
+		}
+		return false, a.reset(f)
+	case StopAll:
+		for _, s := range a.parent.kids(&a.node) {
+			s.requestStop(f.Err)
+		}
+		a.terminate(f.Err)
+		return true, nil
+	case Escalate:
+		a.terminate(f.Err)
+		if p := a.parent; !p.isRoot() {
+			esc := Fault{Actor: Ref{&a.node}, Err: f.Err, Message: f.Message, Escalated: true}
+			p.signal(ctlEscalate, func(r *rare) { r.escalations = append(r.escalations, esc) })
+		}
+		return true, nil
+	default: // Stop
+		a.terminate(f.Err)
+		return true, nil
+	}
+}
+
+// reset stops the children, drops the state and builds a new one.
+func (a *actor[S, M]) reset(f Fault) *FaultError {
+	reason := ErrStopped
+	tether := a.rare != nil && a.rare.tether != nil
+	if tether {
+		reason = fmt.Errorf("%w by %s: %w", ErrTetherCut, a.path(), f.Err)
+	}
+	a.stopChildren(reason)
+	if h, ok := any(a.state).(interface{ OnReset(*Context) }); ok {
+		a.hook(h.OnReset)
+	}
+	if again := a.build(); again != nil {
+		return again
+	}
+	if tether {
+		a.sys.emit(&a.node, Event{Kind: EventTetherCut, Err: f.Err, Child: f.Actor.Path()})
+	} else {
+		a.sys.emit(&a.node, Event{Kind: EventReset, Err: f.Err})
+	}
+	return nil
+}
+
+// control handles the pending control signals; it reports whether the actor stopped.
+func (a *actor[S, M]) control() bool {
+	a.mu.Lock()
+	ctl := a.ctl
+	if a.suspended {
+		ctl &= ctlStop | ctlDecided
+	}
+	r := a.extra()
+	var esc Fault
+	if ctl&ctlEscalate != 0 && !a.suspended {
+		esc = r.escalations[0]
+		r.escalations = r.escalations[1:]
+		if len(r.escalations) > 0 {
+			ctl &^= ctlEscalate // more to come: leave the bit set
+		}
+	}
+	a.ctl &^= ctl
+	a.pending.Store(a.ctl != 0)
+	if ctl&ctlDecided != 0 {
+		a.suspended = false
+	}
+	a.mu.Unlock()
+
+	switch {
+	case ctl&ctlStop != 0:
+		a.terminate(r.stopReason)
+		return true
+	case ctl&ctlDecided != 0:
+		if r.delay != nil {
+			r.delay.Stop()
+			r.delay = nil
+		}
+		stopped, again := a.apply(r.pendingDir, r.pendingFault)
+		r.pendingFault = Fault{}
+		if stopped {
+			return true
+		}
+		if again != nil && a.supervise(a.fault(again)) {
+			return true
+		}
+	}
+	if ctl&ctlReset != 0 {
+		if again := a.reset(Fault{Actor: Ref{&a.node}}); again != nil && a.supervise(a.fault(again)) {
+			return true
+		}
+	}
+	if esc.Err != nil {
+		return a.supervise(esc)
+	}
+	return false
+}
+
+// terminate stops the actor on its own goroutine: children first, then the OnStop hook, then
+// the queued asks fail with ErrStopped.
+func (a *actor[S, M]) terminate(reason error) {
+	if reason == nil {
+		reason = ErrStopped
+	}
+	a.mu.Lock()
+	a.status = stopping
+	r := a.rare
+	var onStop func()
+	if r != nil {
+		onStop = r.onStop
+		r.onStop = nil
+		if r.delay != nil {
+			r.delay.Stop()
+		}
+		if r.idleTimer != nil {
+			r.idleTimer.Stop()
+		}
+	}
+	a.mu.Unlock()
+	if onStop != nil {
+		onStop()
+	}
+	a.stopChildren(ErrStopped)
+	if h, ok := any(a.state).(interface{ OnStop(*Context) }); ok {
+		a.hook(h.OnStop)
+	}
+
+	a.mu.Lock()
+	left := append(a.batch[a.bi:], a.in...)
+	a.batch, a.in, a.bi = nil, nil, 0
+	a.status = stopped
+	a.err = reason
+	done := a.done
+	var watchers []func()
+	if r != nil {
+		watchers = r.watchers
+		r.watchers = nil
+		if r.space != nil {
+			close(r.space) // blocked senders see the actor stopped
+			r.space = nil
+		}
+	}
+	a.mu.Unlock()
+
+	if len(left) > 0 {
+		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+		for _, e := range left {
+			if e.reply != nil {
+				e.reply.fail(err)
+			}
+		}
+	}
+	a.sys.emit(&a.node, Event{Kind: EventStopped, Err: reason})
+	a.parent.remove(&a.node)
+	if done != nil {
+		close(done)
+	}
+	for _, w := range watchers {
+		w()
+	}
+}
+
+// queued returns the queued messages, oldest first.
+func (a *actor[S, M]) queued() []any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]any, 0, len(a.batch)-a.bi+len(a.in))
+	for _, e := range a.batch[a.bi:] {
+		out = append(out, e.msg)
+	}
+	for _, e := range a.in {
+		out = append(out, e.msg)
+	}
+	return out
+}

@@ -1,0 +1,245 @@
+package runtime
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// status is where an actor is in its life.
+type status uint8
+
+const (
+	running  status = iota
+	stopping        // a stop was asked for: no new message is accepted
+	stopped         // done: Err is set and Done is closed
+)
+
+// Control signals, set under node.mu and handled by the actor's own goroutine.
+const (
+	ctlStop     uint8 = 1 << iota // stop, with rare.stopReason
+	ctlReset                      // a sibling decided ResetAll
+	ctlDecided                    // a delayed directive is due
+	ctlEscalate                   // children escalated faults: rare.escalations
+)
+
+// cell is the typed half of an actor, seen from the untyped tree.
+type cell interface {
+	run()          // drains the mailbox; started with go when the actor is scheduled
+	queued() []any // the queued messages, oldest first (actor goroutine only)
+}
+
+// node is the part of an actor that does not depend on its types: its place in the tree, its
+// lifecycle and its control signals. The system's root is a node without a cell.
+type node struct {
+	sys    *System
+	parent *node
+	name   string
+	cell   cell
+
+	mu        sync.Mutex
+	status    status
+	sched     bool  // a goroutine is draining the actor, or is about to
+	suspended bool  // a delayed directive is pending: no message is handled
+	ctl       uint8 // pending control signals
+	pending   atomic.Bool
+	children  map[string]*node
+	anon      uint64 // names handed to anonymous children
+	done      chan struct{}
+	err       error
+	rare      *rare
+}
+
+// rare holds what most actors never need, so that an idle actor stays small.
+type rare struct {
+	decider      Decider
+	delay        *time.Timer // the pending delayed directive
+	pendingDir   Directive
+	pendingFault Fault
+	escalations  []Fault
+	stopReason   error
+	watchers     []func()
+	onStop       func()  // called when a stop is asked for
+	tether       *window // set on a tether: its children's faults
+
+	// Bounded mailbox: queued counts messages not yet handled; space is closed when one is.
+	queued int
+	space  chan struct{}
+
+	// Idle stop.
+	idleTimer *time.Timer
+	idleSince time.Time
+}
+
+func (n *node) extra() *rare {
+	if n.rare == nil {
+		n.rare = new(rare)
+	}
+	return n.rare
+}
+
+func (n *node) isRoot() bool { return n.cell == nil }
+
+// topLevel reports whether the node's parent is the system's root.
+func (n *node) topLevel() bool { return n.parent != nil && n.parent.isRoot() }
+
+// path returns the actor's path, "/a/b"; the root's is "".
+func (n *node) path() string {
+	if n == nil || n.isRoot() {
+		return ""
+	}
+	if n.topLevel() {
+		return "/" + n.name
+	}
+	return n.parent.path() + "/" + n.name
+}
+
+// adopt registers child under n with name, or a generated name if name is empty.
+func (n *node) adopt(child *node, name string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.status != running {
+		return fmt.Errorf("parent %s: %w", n.describe(), ErrStopped)
+	}
+	if name == "" {
+		n.anon++
+		name = "$" + strconv.FormatUint(n.anon, 36)
+	}
+	if _, ok := n.children[name]; ok {
+		return fmt.Errorf("name %q: %w", name, ErrNameTaken)
+	}
+	if n.children == nil {
+		n.children = make(map[string]*node)
+	}
+	child.name = name
+	n.children[name] = child
+	return nil
+}
+
+func (n *node) describe() string {
+	if n.isRoot() {
+		return "system"
+	}
+	return n.path()
+}
+
+// remove unregisters a stopped child, so that its name can be used again.
+func (n *node) remove(child *node) {
+	n.mu.Lock()
+	if n.children[child.name] == child {
+		delete(n.children, child.name)
+	}
+	n.mu.Unlock()
+}
+
+// kids returns the children, sorted by name; except, if not nil, is left out.
+func (n *node) kids(except *node) []*node {
+	n.mu.Lock()
+	out := make([]*node, 0, len(n.children))
+	for _, c := range n.children {
+		if c != except {
+			out = append(out, c)
+		}
+	}
+	n.mu.Unlock()
+	slices.SortFunc(out, func(a, b *node) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+func refs(nodes []*node) []Ref {
+	out := make([]Ref, len(nodes))
+	for i, c := range nodes {
+		out[i] = Ref{c}
+	}
+	return out
+}
+
+// signal sets control bits and makes sure a goroutine will handle them.
+func (n *node) signal(bits uint8, set func(r *rare)) {
+	n.mu.Lock()
+	if n.status == stopped {
+		n.mu.Unlock()
+		return
+	}
+	if set != nil {
+		set(n.extra())
+	}
+	n.ctl |= bits
+	n.pending.Store(true)
+	start := !n.sched
+	n.sched = true
+	n.mu.Unlock()
+	if start {
+		go n.cell.run()
+	}
+}
+
+// requestStop asks the actor to stop after the message it is handling, with reason as its Err.
+func (n *node) requestStop(reason error) {
+	n.mu.Lock()
+	if n.status != running {
+		n.mu.Unlock()
+		return
+	}
+	n.status = stopping
+	var onStop func()
+	if n.rare != nil {
+		onStop = n.rare.onStop
+	}
+	n.mu.Unlock()
+	if onStop != nil {
+		onStop()
+	}
+	n.signal(ctlStop, func(r *rare) { r.stopReason = reason })
+}
+
+// actionable reports, under mu, whether a control signal can be handled now: while a delayed
+// directive is pending only a stop and the directive itself can.
+func (n *node) actionable() bool {
+	c := n.ctl
+	if n.suspended {
+		c &= ctlStop | ctlDecided
+	}
+	return c != 0
+}
+
+// doneChan returns the channel closed when the actor has stopped.
+func (n *node) doneChan() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.done == nil {
+		n.done = make(chan struct{})
+		if n.status == stopped {
+			close(n.done)
+		}
+	}
+	return n.done
+}
+
+// watch calls fn once the actor has stopped, at once if it has.
+func (n *node) watch(fn func()) {
+	n.mu.Lock()
+	if n.status == stopped {
+		n.mu.Unlock()
+		fn()
+		return
+	}
+	r := n.extra()
+	r.watchers = append(r.watchers, fn)
+	n.mu.Unlock()
+}
+
+// stopChildren stops every child with reason and waits until they have all stopped.
+func (n *node) stopChildren(reason error) {
+	kids := n.kids(nil)
+	for _, c := range kids {
+		c.requestStop(reason)
+	}
+	for _, c := range kids {
+		<-c.doneChan()
+	}
+}

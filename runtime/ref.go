@@ -1,0 +1,75 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+)
+
+// Ref is the untyped handle of an actor. It is comparable and cheap to copy. The zero Ref is a
+// stopped actor.
+type Ref struct {
+	n *node
+}
+
+// IsZero reports whether r is the zero Ref.
+func (r Ref) IsZero() bool { return r.n == nil }
+
+// Path returns the actor's path, such as "/directory/alice".
+func (r Ref) Path() string {
+	if r.n == nil {
+		return ""
+	}
+	return r.n.path()
+}
+
+// Name returns the actor's name.
+func (r Ref) Name() string {
+	if r.n == nil {
+		return ""
+	}
+	return r.n.name
+}
+
+// String returns the actor's path.
+func (r Ref) String() string { return r.Path() }
+
+// Done returns a channel that is closed when the actor has stopped, its children first.
+func (r Ref) Done() <-chan struct{} {
+	if r.n == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return r.n.doneChan()
+}
+
+// Err returns nil while the actor runs. Once Done is closed it returns ErrStopped if the actor
+// stopped normally, or the reason supervision stopped it: an error that matches ErrFault (and
+// ErrTetherCut for a child a tether cut loose).
+func (r Ref) Err() error {
+	if r.n == nil {
+		return ErrStopped
+	}
+	r.n.mu.Lock()
+	defer r.n.mu.Unlock()
+	if r.n.status != stopped {
+		return nil
+	}
+	return r.n.err
+}
+
+// Stop asks the actor to stop after the message it is handling and waits until it has stopped
+// or ctx is done. Asks still queued fail with ErrStopped. From the actor's own handler use
+// Context.Stop instead: Stop would wait for the handler that calls it.
+func (r Ref) Stop(ctx context.Context) error {
+	if r.n == nil {
+		return nil
+	}
+	r.n.requestStop(ErrStopped)
+	select {
+	case <-r.n.doneChan():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop %s: %w", r.n.path(), ctx.Err())
+	}
+}

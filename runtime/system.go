@@ -1,0 +1,144 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+)
+
+// System is the root of an actor tree.
+type System struct {
+	root     node
+	log      *slog.Logger
+	hook     func(Event)
+	defaults config
+}
+
+// A SystemOption configures a System.
+type SystemOption func(*System)
+
+// WithLogger sets the logger for faults, decisions and lifecycle events. The default is
+// slog.Default(); pass slog.New(slog.DiscardHandler) for silence.
+func WithLogger(l *slog.Logger) SystemOption {
+	return func(s *System) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
+// WithEventHook makes the system call hook for every Event. The hook runs synchronously on the
+// goroutine of the actor the event is about, so it must be quick and must not block on that
+// actor.
+func WithEventHook(hook func(Event)) SystemOption {
+	return func(s *System) { s.hook = hook }
+}
+
+// NewSystem returns a running actor system.
+func NewSystem(opts ...SystemOption) *System {
+	s := &System{log: slog.Default(), defaults: config{policy: Strategy{}}}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	s.root.sys = s
+	return s
+}
+
+func (s *System) parentNode() *node {
+	if s == nil {
+		return nil
+	}
+	return &s.root
+}
+
+func (s *System) logger() *slog.Logger { return s.log }
+
+// config returns the configuration opts make, or the shared default when there are none.
+func (s *System) config(opts []Option) (*config, error) {
+	if len(opts) == 0 {
+		return &s.defaults, nil
+	}
+	c := s.defaults
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return &c, nil
+}
+
+// Children returns the top-level actors, sorted by name.
+func (s *System) Children() []Ref { return refs(s.root.kids(nil)) }
+
+// Child returns the top-level actor called name.
+func (s *System) Child(name string) (Ref, bool) { return s.root.child(name) }
+
+// Shutdown stops every actor, children before parents: handlers that are running finish, and
+// asks still queued fail with ErrStopped. It returns when all have stopped, or with ctx's error
+// when ctx is done first. No actor can be spawned at the top level after it starts; calling it
+// again is harmless.
+func (s *System) Shutdown(ctx context.Context) error {
+	s.root.mu.Lock()
+	s.root.status = stopping
+	s.root.mu.Unlock()
+	kids := s.root.kids(nil)
+	for _, c := range kids {
+		c.requestStop(ErrStopped)
+	}
+	for _, c := range kids {
+		select {
+		case <-c.doneChan():
+		case <-ctx.Done():
+			return fmt.Errorf("runtime: shutdown: %w", ctx.Err())
+		}
+	}
+	return nil
+}
+
+// emit reports an event about n to the hook and the log.
+func (s *System) emit(n *node, e Event) {
+	level := e.Kind.level()
+	logged := s.log.Enabled(context.Background(), level)
+	if s.hook == nil && !logged {
+		return
+	}
+	e.Path = n.path()
+	if s.hook != nil {
+		s.hook(e)
+	}
+	if logged {
+		attrs := []slog.Attr{slog.String("actor", e.Path)}
+		if e.Kind == EventDecision {
+			attrs = append(attrs, slog.String("decision", e.Decision.String()))
+		}
+		if e.Delay > 0 {
+			attrs = append(attrs, slog.Duration("delay", e.Delay))
+		}
+		if e.Child != "" {
+			attrs = append(attrs, slog.String("child", e.Child))
+		}
+		if e.Err != nil {
+			attrs = append(attrs, slog.String("err", e.Err.Error()))
+		}
+		s.log.LogAttrs(context.Background(), level, "actor "+e.Kind.String(), attrs...)
+	}
+}
+
+func (n *node) child(name string) (Ref, bool) {
+	n.mu.Lock()
+	c, ok := n.children[name]
+	n.mu.Unlock()
+	if !ok {
+		return Ref{}, false
+	}
+	return Ref{c}, true
+}
+
+// sortRefs sorts refs by path.
+func sortRefs(r []Ref) { sort.Slice(r, func(i, j int) bool { return r[i].Path() < r[j].Path() }) }

@@ -1,0 +1,223 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Tether is a supervisor that starts with no children, for children that may keep failing for
+// reasons outside the program, such as a connection to a service that is down. Children spawned
+// into it (pass the *Tether as the parent) keep their own policies, and the tether counts all
+// their faults: when they fault more than max times within a sliding period, or when one
+// escalates, the tether is cut. It stops all its children, with an error that matches
+// ErrTetherCut and the fault, and stays up, empty; the fault goes no higher. A keeper
+// (SpawnKeeper) starts the child again later.
+type Tether struct {
+	n *node
+}
+
+func (t *Tether) parentNode() *node {
+	if t == nil {
+		return nil
+	}
+	return t.n
+}
+
+// SpawnTether starts an empty tether named name under parent, cut when its children fault more
+// than max times within period.
+func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Tether, error) {
+	if err := validateIntensity("SpawnTether", max, period); err != nil {
+		return nil, fmt.Errorf("runtime: spawn tether %q: %w", name, err)
+	}
+	// The tether's own policy resets it: it stops its children and starts again, empty.
+	a, err := Spawn(parent, name, func(*Context) struct{} { return struct{}{} },
+		func(context.Context, *Context, struct{}, struct{}) {}, WithPolicy(Strategy{Decision: Reset}))
+	if err != nil {
+		return nil, err
+	}
+	n := a.c.base()
+	n.mu.Lock()
+	n.extra().tether = &window{max: max, period: period}
+	n.mu.Unlock()
+	return &Tether{n: n}, nil
+}
+
+// Ref returns the tether's own handle.
+func (t *Tether) Ref() Ref { return Ref{t.n} }
+
+// Children returns the tether's children, sorted by name.
+func (t *Tether) Children() []Ref { return refs(t.n.kids(nil)) }
+
+// Child returns the tether's child called name.
+func (t *Tether) Child(name string) (Ref, bool) { return t.n.child(name) }
+
+// KeeperSchedule says when a keeper tries to start its child.
+type KeeperSchedule struct {
+	// First is the wait before the first try, and after the kept child goes down.
+	First time.Duration
+	// Sweep is the wait after a failed try. It doubles with each failure in a row, up to
+	// MaxSweep, and the doubling starts again once a child has stayed up for MaxSweep.
+	Sweep    time.Duration
+	MaxSweep time.Duration
+	// Jitter adds a random part of up to this fraction, in [0, 1], to each wait.
+	Jitter float64
+}
+
+func (s KeeperSchedule) validate() error {
+	switch {
+	case s.First < 0:
+		return optionError("KeeperSchedule.First: %v is negative", s.First)
+	case s.Sweep <= 0:
+		return optionError("KeeperSchedule.Sweep: %v is not positive", s.Sweep)
+	case s.MaxSweep != 0 && s.MaxSweep < s.Sweep:
+		return optionError("KeeperSchedule.MaxSweep: %v is less than Sweep %v", s.MaxSweep, s.Sweep)
+	case s.Jitter < 0 || s.Jitter > 1 || s.Jitter != s.Jitter:
+		return optionError("KeeperSchedule.Jitter: %v is outside [0, 1]", s.Jitter)
+	}
+	return nil
+}
+
+// StartFunc starts a keeper's child inside t and returns its handle, or an error if it cannot
+// be started now (the service is down, say). A failed start is not a fault: it costs the tether
+// nothing, and the keeper tries again on its schedule. ctx is cancelled when the keeper stops.
+type StartFunc func(ctx context.Context, t *Tether) (Ref, error)
+
+// SpawnKeeper starts a keeper named name under parent. It calls start on its schedule until a
+// child is up, watches that child, and starts it again after it goes down for any reason: a
+// fault, a tether cut, or a normal stop. Stopping the keeper leaves a running child alone.
+func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s KeeperSchedule) (Ref, error) {
+	switch {
+	case t == nil || t.n == nil:
+		return Ref{}, fmt.Errorf("runtime: spawn keeper %q: tether is nil: %w", name, ErrInvalidOption)
+	case start == nil:
+		return Ref{}, fmt.Errorf("runtime: spawn keeper %q: start is nil: %w", name, ErrInvalidOption)
+	}
+	if err := s.validate(); err != nil {
+		return Ref{}, fmt.Errorf("runtime: spawn keeper %q: %w", name, err)
+	}
+	if s.MaxSweep == 0 {
+		s.MaxSweep = s.Sweep
+	}
+	a, err := Spawn(parent, name, func(ac *Context) *keeper {
+		k := &keeper{t: t, start: start, s: s}
+		k.self = Actor[keeperMsg]{c: ac.n.cell.(sender[keeperMsg])}
+		k.ctx, k.cancel = context.WithCancel(context.Background())
+		ac.n.mu.Lock()
+		ac.n.extra().onStop = k.cancel
+		ac.n.mu.Unlock()
+		return k
+	}, func(_ context.Context, ac *Context, k *keeper, m keeperMsg) { k.handle(ac, m) },
+		WithPolicy(Strategy{Decision: Resume}))
+	if err != nil {
+		return Ref{}, err
+	}
+	return a.Ref(), nil
+}
+
+type keeperMsgKind uint8
+
+const (
+	keeperTry keeperMsgKind = iota
+	keeperDown
+)
+
+type keeperMsg struct {
+	kind  keeperMsgKind
+	round int // for keeperTry: which scheduled try this is; older ones are stale
+	child Ref // for keeperDown
+}
+
+// keeper is the state of a keeper actor.
+type keeper struct {
+	t      *Tether
+	start  StartFunc
+	s      KeeperSchedule
+	self   Actor[keeperMsg]
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	failures int       // failed tries, and children that went down early, in a row
+	child    Ref       // the child started last
+	upSince  time.Time // when it started
+	timer    *time.Timer
+	round    int
+}
+
+// OnStart schedules the first try.
+func (k *keeper) OnStart(*Context) { k.schedule(k.s.First) }
+
+// OnStop cancels the pending try.
+func (k *keeper) OnStop(*Context) {
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+	k.cancel()
+}
+
+func (k *keeper) schedule(d time.Duration) {
+	k.round++
+	round := k.round
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+	k.timer = time.AfterFunc(d, func() {
+		_ = k.self.Tell(context.Background(), keeperMsg{kind: keeperTry, round: round})
+	})
+}
+
+// wait returns the wait after n failures in a row.
+func (k *keeper) wait(n int) time.Duration {
+	return jitter(backoff(k.s.Sweep, k.s.MaxSweep, n-1), k.s.Jitter)
+}
+
+func (k *keeper) handle(ac *Context, m keeperMsg) {
+	switch m.kind {
+	case keeperTry:
+		if m.round != k.round || (!k.child.IsZero() && k.child.Err() == nil) {
+			return
+		}
+		ref, err := k.try()
+		if err != nil {
+			k.failures++
+			d := k.wait(k.failures)
+			ac.n.sys.emit(ac.n, Event{Kind: EventKeeperRetry, Err: err, Delay: d})
+			k.schedule(d)
+			return
+		}
+		k.child, k.upSince = ref, time.Now()
+		ac.n.sys.emit(ac.n, Event{Kind: EventKeeperStart, Child: ref.Path()})
+		ref.n.watch(func() {
+			_ = k.self.Tell(context.Background(), keeperMsg{kind: keeperDown, child: ref})
+		})
+	case keeperDown:
+		if m.child != k.child {
+			return
+		}
+		if time.Since(k.upSince) >= k.s.MaxSweep {
+			k.failures = 0
+		} else {
+			k.failures++
+		}
+		d := k.s.First
+		if k.failures > 0 {
+			d = max(d, k.wait(k.failures))
+		}
+		k.schedule(d)
+	}
+}
+
+// try calls start, turning a panic or a missing child into an error.
+func (k *keeper) try() (ref Ref, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			ref, err = Ref{}, fmt.Errorf("start panicked: %v", v)
+		}
+	}()
+	ref, err = k.start(k.ctx, k.t)
+	if err == nil && ref.IsZero() {
+		err = errors.New("start returned no actor")
+	}
+	return ref, err
+}
