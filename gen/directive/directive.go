@@ -1,0 +1,259 @@
+// Package directive parses actorgen's directive comments.
+//
+// A directive is a Go directive comment of the form //actor:NAME ARGS, with no
+// space after the slashes. On an interface's doc comment:
+//
+//	//actor:generate
+//	//actor:supervise DECISION [delay=D | backoff=MIN..MAX] [jitter=F] [reset-after=D] [max=N/PERIOD]
+//	//actor:mailbox size=N [overflow=block|drop|fail]
+//
+// On the doc comment of an interface method:
+//
+//	//actor:tell
+//	//actor:ask timeout=D
+//
+// Parsing is strict: every problem is reported as an [Error] whose position is
+// that of the offending word (the directive, an argument's key, or its value),
+// and a single call reports all problems it finds. [Stray] finds directives
+// that no parser consumed and near misses such as "// actor:generate" that Go
+// tools would treat as plain doc text.
+package directive
+
+import (
+	"go/ast"
+	"go/token"
+	"time"
+)
+
+// Prefix starts every actorgen directive comment.
+const Prefix = "//actor:"
+
+// Error is a problem in a directive, at Pos.
+type Error struct {
+	Pos token.Pos
+	Msg string
+}
+
+// Error returns the message, without the position (which needs a
+// [token.FileSet] to print).
+func (e Error) Error() string { return e.Msg }
+
+// Supervise is an //actor:supervise directive: the actor's default
+// supervision policy.
+type Supervise struct {
+	// Decision is "stop", "stop-all", "reset", "reset-all", "resume" or "escalate".
+	Decision string
+	// Delay is the fixed wait before the decision applies (delay=D).
+	Delay time.Duration
+	// BackoffMin and BackoffMax bound the exponential delay (backoff=MIN..MAX).
+	BackoffMin, BackoffMax time.Duration
+	// ResetAfter is the quiet time that clears the backoff count (reset-after=D).
+	ResetAfter time.Duration
+	// Period is the restart-intensity window of max=N/PERIOD.
+	Period time.Duration
+	// Jitter is the fraction (0..1) of random delay added (jitter=F).
+	Jitter float64
+	// MaxFaults is N of max=N/PERIOD.
+	MaxFaults int
+	// HasJitter, HasResetAfter and HasMax tell whether those keys were given.
+	HasJitter, HasResetAfter, HasMax bool
+}
+
+// Mailbox is an //actor:mailbox directive: a bounded mailbox.
+type Mailbox struct {
+	// Size is the capacity (size=N), always positive.
+	Size int
+	// Overflow is "block", "drop" or "fail"; "" means block.
+	Overflow string
+}
+
+// Interface holds the directives of an interface's doc comment.
+type Interface struct {
+	// Generate is true when //actor:generate is present.
+	Generate bool
+	// Supervise is nil if //actor:supervise is absent.
+	Supervise *Supervise
+	// Mailbox is nil if //actor:mailbox is absent.
+	Mailbox *Mailbox
+	// Used lists every //actor: comment of the doc comment, valid or not, so
+	// that [Stray] does not report them again.
+	Used []*ast.Comment
+}
+
+// Method holds the directives of an interface method's doc comment.
+type Method struct {
+	// Tell is true when //actor:tell is present.
+	Tell bool
+	// AskTimeout is the timeout of //actor:ask timeout=D; 0 if absent.
+	AskTimeout time.Duration
+	// TellPos and AskPos are the positions of //actor:tell and //actor:ask
+	// (token.NoPos when absent).
+	TellPos, AskPos token.Pos
+	// Used lists every //actor: comment of the doc comment, valid or not, so
+	// that [Stray] does not report them again.
+	Used []*ast.Comment
+}
+
+// Directive names, by placement.
+const (
+	nameGenerate  = "generate"
+	nameSupervise = "supervise"
+	nameMailbox   = "mailbox"
+	nameTell      = "tell"
+	nameAsk       = "ask"
+)
+
+var (
+	interfaceNames = []string{nameGenerate, nameSupervise, nameMailbox}
+	methodNames    = []string{nameTell, nameAsk}
+)
+
+func isInterfaceName(n string) bool {
+	return n == nameGenerate || n == nameSupervise || n == nameMailbox
+}
+func isMethodName(n string) bool { return n == nameTell || n == nameAsk }
+
+// ParseInterface parses the //actor: directives of an interface's doc
+// comment (doc may be nil). Other comment lines are ignored.
+func ParseInterface(doc *ast.CommentGroup) (Interface, []Error) {
+	var (
+		res   Interface
+		errs  []Error
+		seen  = map[string]bool{}
+		needG []*line // supervise and mailbox lines, which need generate
+	)
+	for _, l := range lines(doc) {
+		res.Used = append(res.Used, l.comment)
+		if l.err != nil {
+			errs = append(errs, *l.err)
+			continue
+		}
+		switch {
+		case isMethodName(l.name):
+			errs = append(errs, l.errorf(l.pos, "%s%s belongs on an interface method, not on the interface", Prefix, l.name))
+			continue
+		case !isInterfaceName(l.name):
+			errs = append(errs, unknownDirective(l))
+			continue
+		}
+		if seen[l.name] {
+			errs = append(errs, l.errorf(l.pos, "duplicate %s%s", Prefix, l.name))
+			continue
+		}
+		seen[l.name] = true
+		switch l.name {
+		case nameGenerate:
+			res.Generate = true
+			errs = append(errs, l.noArgs()...)
+		case nameSupervise:
+			s, e := parseSupervise(l)
+			res.Supervise = s
+			errs = append(errs, e...)
+			needG = append(needG, l)
+		case nameMailbox:
+			m, e := parseMailbox(l)
+			res.Mailbox = m
+			errs = append(errs, e...)
+			needG = append(needG, l)
+		}
+	}
+	if !res.Generate {
+		for _, l := range needG {
+			errs = append(errs, l.errorf(l.pos, "%s%s without %s%s", Prefix, l.name, Prefix, nameGenerate))
+		}
+	}
+	return res, sortErrors(errs)
+}
+
+// ParseMethod parses the //actor: directives of an interface method's doc
+// comment (doc may be nil). Other comment lines are ignored.
+func ParseMethod(doc *ast.CommentGroup) (Method, []Error) {
+	var (
+		res  Method
+		errs []Error
+		seen = map[string]bool{}
+	)
+	for _, l := range lines(doc) {
+		res.Used = append(res.Used, l.comment)
+		if l.err != nil {
+			errs = append(errs, *l.err)
+			continue
+		}
+		switch {
+		case isInterfaceName(l.name):
+			errs = append(errs, l.errorf(l.pos, "%s%s belongs on an interface type, not on a method", Prefix, l.name))
+			continue
+		case !isMethodName(l.name):
+			errs = append(errs, unknownDirective(l))
+			continue
+		}
+		if seen[l.name] {
+			errs = append(errs, l.errorf(l.pos, "duplicate %s%s", Prefix, l.name))
+			continue
+		}
+		seen[l.name] = true
+		switch l.name {
+		case nameTell:
+			if res.AskPos.IsValid() {
+				errs = append(errs, l.errorf(l.pos, "%stell and %sask on the same method", Prefix, Prefix))
+			}
+			res.Tell, res.TellPos = true, l.pos
+			errs = append(errs, l.noArgs()...)
+		case nameAsk:
+			if res.TellPos.IsValid() {
+				errs = append(errs, l.errorf(l.pos, "%stell and %sask on the same method", Prefix, Prefix))
+			}
+			res.AskPos = l.pos
+			d, e := parseAsk(l)
+			res.AskTimeout = d
+			errs = append(errs, e...)
+		}
+	}
+	return res, sortErrors(errs)
+}
+
+// Stray reports near misses (// actor:, //Actor:, // +actor:, //actors: and
+// the like, which Go tools treat as plain text) anywhere in the file's
+// comments, and every //actor: directive whose comment is not in used: an
+// orphan, on something that is not an interface or a method.
+func Stray(file *ast.File, used map[*ast.Comment]bool) []Error {
+	if file == nil {
+		return nil
+	}
+	var errs []Error
+	for _, g := range file.Comments {
+		if g == nil {
+			continue
+		}
+		for _, c := range g.List {
+			if c == nil {
+				continue
+			}
+			if isDirective(c.Text) {
+				if !used[c] {
+					errs = append(errs, orphan(c))
+				}
+				continue
+			}
+			if want, quoted, ok := nearMiss(c.Text); ok {
+				errs = append(errs, Error{Pos: c.Slash, Msg: "\"" + quoted + "\" is not an actorgen directive (did you mean \"" + want + "\"? directives have no space after // and are lowercase)"})
+			}
+		}
+	}
+	return sortErrors(errs)
+}
+
+// orphan reports a directive that no parser consumed.
+func orphan(c *ast.Comment) Error {
+	l := lex(c)
+	switch {
+	case l.err != nil:
+		return *l.err
+	case isInterfaceName(l.name):
+		return l.errorf(l.pos, "misplaced %s%s: it must be in the doc comment of an interface type, directly above the type", Prefix, l.name)
+	case isMethodName(l.name):
+		return l.errorf(l.pos, "misplaced %s%s: it must be in the doc comment of a method of an interface type, directly above the method", Prefix, l.name)
+	default:
+		return unknownDirective(l)
+	}
+}
