@@ -1,0 +1,217 @@
+package gen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Config says what Generate loads and how it reports.
+type Config struct {
+	Dir      string                           // directory to load from ("" = current)
+	Patterns []string                         // go list patterns; empty means "."
+	Tags     []string                         // build tags, added to the actorgen tag
+	Check    bool                             // write nothing; Result lists the files that would change
+	Log      func(format string, args ...any) // verbose progress; nil = quiet
+}
+
+// Result lists the output files Generate considered.
+type Result struct {
+	Changed   []string // files written or removed (with Check: that would be), sorted
+	Unchanged []string // files already up to date, sorted
+}
+
+// output is one planned change: content nil means remove the file.
+type output struct {
+	path    string
+	content []byte
+}
+
+// Generate loads all packages matched by cfg.Patterns in one packages.Load
+// and writes actor_gen.go in each package that has //actor:generate
+// interfaces, removing an actor_gen.go of ours from packages that no longer
+// have any. On any problem in the sources it writes nothing and returns an
+// ErrorList with every problem found; other failures (the go command cannot
+// run, a file cannot be written) are returned wrapped.
+func Generate(ctx context.Context, cfg Config) (Result, error) {
+	outs, err := plan(ctx, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	return apply(cfg, outs)
+}
+
+// plan loads, models and emits, returning the outputs of every loaded
+// package with a decision: write, remove, or (content equal) leave.
+func plan(ctx context.Context, cfg Config) ([]output, error) {
+	dir, err := absDir(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	e := &errs{dir: dir}
+	ld, err := load(ctx, cfg, dir, e)
+	if err != nil {
+		return nil, err
+	}
+	models := make([]*pkgModel, 0, len(ld.pkgs))
+	dirs := make([]string, 0, len(ld.pkgs))
+	for _, p := range ld.pkgs {
+		if p.Types == nil {
+			continue
+		}
+		pm := buildPackage(e, ld.fset, p)
+		models = append(models, pm)
+		dirs = append(dirs, packageDir(p))
+	}
+	if len(e.list) > 0 {
+		return nil, e.list.sort()
+	}
+	return emitAll(cfg, e, models, dirs)
+}
+
+// emitAll renders every model; a nil model means the package has no actor,
+// so an actor_gen.go of ours in dirs[i] is to be removed.
+func emitAll(cfg Config, e *errs, models []*pkgModel, dirs []string) ([]output, error) {
+	var outs []output
+	seen := map[string]bool{}
+	for i, pm := range models {
+		path := filepath.Join(dirs[i], OutputFile)
+		if dirs[i] == "" || seen[path] {
+			continue
+		}
+		seen[path] = true
+		if pm == nil {
+			if ours, err := isOurs(path); err != nil {
+				return nil, err
+			} else if ours {
+				outs = append(outs, output{path: path})
+			}
+			continue
+		}
+		src, err := emit(pm)
+		if err != nil {
+			e.addPosition(positionOf(path), fmt.Sprintf("package %s: %v", pm.pkg.PkgPath, err))
+			continue
+		}
+		if _, err := os.Stat(path); err == nil {
+			if ours, err := isOurs(path); err != nil {
+				return nil, err
+			} else if !ours {
+				e.addPosition(positionOf(path), "refusing to overwrite "+OutputFile+": it does not start with \""+Header+"\" (rename or remove it)")
+				continue
+			}
+		}
+		if cfg.Log != nil {
+			cfg.Log("%s: %d actor(s)", pm.pkg.PkgPath, len(pm.actors))
+		}
+		outs = append(outs, output{path: path, content: src})
+	}
+	if len(e.list) > 0 {
+		return nil, e.list.sort()
+	}
+	slices.SortFunc(outs, func(a, b output) int { return strings.Compare(a.path, b.path) })
+	return outs, nil
+}
+
+func positionOf(path string) (p token.Position) {
+	p.Filename = path
+	return p
+}
+
+// isOurs reports whether the file at path starts with the actorgen header;
+// a missing file is not ours.
+func isOurs(path string) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("gen: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, len(Header)+1)
+	n, _ := f.Read(buf)
+	return bytes.Equal(buf[:n], []byte(Header+"\n")), nil
+}
+
+// apply writes (or, with Check, only compares) the planned outputs.
+func apply(cfg Config, outs []output) (Result, error) {
+	var res Result
+	for _, o := range outs {
+		old, err := os.ReadFile(o.path)
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return res, fmt.Errorf("gen: %w", err)
+		}
+		if o.content == nil {
+			res.Changed = append(res.Changed, o.path)
+			if !cfg.Check {
+				if err := os.Remove(o.path); err != nil {
+					return res, fmt.Errorf("gen: removing stale output: %w", err)
+				}
+				logf(cfg, "removed %s", o.path)
+			}
+			continue
+		}
+		if exists && bytes.Equal(old, o.content) {
+			res.Unchanged = append(res.Unchanged, o.path)
+			continue
+		}
+		res.Changed = append(res.Changed, o.path)
+		if !cfg.Check {
+			if err := writeFile(o.path, o.content); err != nil {
+				return res, err
+			}
+			logf(cfg, "wrote %s", o.path)
+		}
+	}
+	return res, nil
+}
+
+func logf(cfg Config, format string, args ...any) {
+	if cfg.Log != nil {
+		cfg.Log(format, args...)
+	}
+}
+
+// writeFile replaces path's content atomically (temp file and rename).
+func writeFile(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".actor_gen-*.go.tmp")
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return fmt.Errorf("gen: writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("gen: writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("gen: writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("gen: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func absDir(dir string) (string, error) {
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("gen: %w", err)
+	}
+	return abs, nil
+}

@@ -1,0 +1,167 @@
+package gen
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// OutputFile is the name of the file written in each package.
+const OutputFile = "actor_gen.go"
+
+// BuildTag is the build tag that excludes generated files while loading: every
+// output starts with //go:build !actorgen and Generate loads with -tags=actorgen,
+// so a stale or broken actor_gen.go never takes part in type checking.
+const BuildTag = "actorgen"
+
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedSyntax | packages.NeedTypes
+
+// loaded is the result of the single packages.Load of a run.
+type loaded struct {
+	fset *token.FileSet
+	pkgs []*packages.Package // sorted by PkgPath, no duplicates
+}
+
+// load runs one packages.Load over all patterns, with the actorgen tag added
+// to the user's tags. Package-list errors are added to e; parse and type errors
+// are kept on the packages for the model to judge (see typeErrors).
+func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error) {
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	tags := append([]string{BuildTag}, cfg.Tags...)
+	for _, t := range cfg.Tags {
+		if t == "" || strings.ContainsAny(t, ", \t\n\"'") {
+			return nil, fmt.Errorf("gen: invalid build tag %q", t)
+		}
+	}
+	fset := token.NewFileSet()
+	pcfg := &packages.Config{
+		Context:    ctx,
+		Mode:       loadMode,
+		Dir:        dir,
+		Fset:       fset,
+		BuildFlags: []string{"-tags=" + strings.Join(tags, ",")},
+		Logf:       nil,
+	}
+	if cfg.Log != nil {
+		cfg.Log("loading %s with -tags=%s", strings.Join(patterns, " "), strings.Join(tags, ","))
+	}
+	pkgs, err := packages.Load(pcfg, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("gen: loading packages: %w", err)
+	}
+	e.fset = fset
+	seen := map[string]bool{}
+	var out []*packages.Package
+	for _, p := range pkgs {
+		if seen[p.ID] {
+			continue
+		}
+		seen[p.ID] = true
+		for _, pe := range p.Errors {
+			switch pe.Kind {
+			case packages.TypeError:
+				// Judged later against the interfaces we generate.
+			case packages.ParseError:
+				pos := parsePos(pe.Pos)
+				if filepath.Base(pos.Filename) == OutputFile {
+					continue // a broken actor_gen.go is about to be replaced
+				}
+				e.addPosition(pos, pe.Msg)
+			default:
+				e.addPosition(parsePos(pe.Pos), "package "+cmpOr(p.PkgPath, p.ID)+": "+pe.Msg)
+			}
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath+" "+a.ID, b.PkgPath+" "+b.ID) })
+	return &loaded{fset: fset, pkgs: out}, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// parsePos parses the "file:line:col" (or "file:line", or "-") form used by
+// packages.Error.
+func parsePos(s string) token.Position {
+	var p token.Position
+	if s == "" || s == "-" {
+		return p
+	}
+	rest := s
+	nums := []int{}
+	for range 2 {
+		i := strings.LastIndexByte(rest, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(rest[i+1:])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		rest = rest[:i]
+	}
+	p.Filename = rest
+	if len(nums) > 0 {
+		p.Line = nums[0]
+	}
+	if len(nums) > 1 {
+		p.Column = nums[1]
+	}
+	return p
+}
+
+// fileName returns the name of the file holding f.
+func fileName(fset *token.FileSet, f *ast.File) string {
+	return fset.File(f.Pos()).Name()
+}
+
+// isOutput reports whether the file holding pos is an actor_gen.go.
+func isOutput(fset *token.FileSet, pos token.Pos) bool {
+	f := fset.File(pos)
+	return f != nil && filepath.Base(f.Name()) == OutputFile
+}
+
+// typeErrors returns the package's type errors that do not come from an
+// actor_gen.go file.
+func typeErrors(fset *token.FileSet, p *packages.Package) []types.Error {
+	var out []types.Error
+	for _, te := range p.TypeErrors {
+		if te.Fset != nil && te.Fset != fset {
+			continue
+		}
+		if isOutput(fset, te.Pos) {
+			continue
+		}
+		out = append(out, te)
+	}
+	return out
+}
+
+// relPath returns name relative to dir when name is inside dir.
+func relPath(dir, name string) string {
+	if dir == "" || name == "" || !filepath.IsAbs(name) {
+		return name
+	}
+	r, err := filepath.Rel(dir, name)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return name
+	}
+	return r
+}

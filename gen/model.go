@@ -1,0 +1,574 @@
+package gen
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/actorgen/actorgen/gen/directive"
+	"golang.org/x/tools/go/packages"
+)
+
+// RuntimePath is the import path of the runtime the generated code binds to.
+const RuntimePath = "github.com/actorgen/actorgen/runtime"
+
+// pkgModel is everything emitted for one package.
+type pkgModel struct {
+	pkg     *packages.Package
+	dir     string // directory of the package's files
+	actors  []*actorModel
+	imports []importName // every package the output may reference, named
+	names   *scope       // package-level names in force in the output file
+}
+
+type importName struct{ path, name string }
+
+// actorModel is one //actor:generate interface.
+type actorModel struct {
+	name       string
+	pos        token.Pos
+	typeParams []*types.TypeParam
+	tpNames    map[*types.TypeName]string
+	directives directive.Interface
+	methods    []*methodModel // sorted by name
+
+	ref, message, spawn, dispatch, marker string
+}
+
+// methodModel is one method of an actor interface.
+type methodModel struct {
+	name     string
+	pos      token.Pos
+	doc      []string
+	sig      *types.Signature
+	ctxType  types.Type
+	tell     bool // fire and forget: no reply
+	tellErr  bool // tell whose error result reports delivery
+	timeout  time.Duration
+	params   []*param  // without the context
+	results  []*result // without the final error
+	msg      string    // message struct name
+	reply    string    // reply struct name ("" for tells)
+	variadic bool
+}
+
+type param struct {
+	local, field string
+	typ          types.Type // the struct field type ([]T for a variadic parameter)
+	orig         string     // the name in the interface, for messages
+}
+
+type result struct {
+	field, local string
+	typ          types.Type
+}
+
+// origin is what a generated name comes from, for collision messages.
+type origin struct {
+	what string
+	pos  token.Pos
+}
+
+
+// ifaceDecl is an interface (or //actor:generate target) declared in a file.
+type ifaceDecl struct {
+	spec *ast.TypeSpec
+	doc  *ast.CommentGroup
+}
+
+// modeller builds the model of one package.
+type modeller struct {
+	e       *errs
+	fset    *token.FileSet
+	pkg     *packages.Package
+	methods map[token.Pos]*ast.Field // interface method fields by name position
+	parsed  map[*ast.Field]*directive.Method
+	used    map[*ast.Comment]bool
+	owner   map[*ast.Field]string // interface that declares the field
+}
+
+// buildPackage checks one package and returns its model; it returns nil
+// when the package has no //actor:generate interface.
+func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
+	m := &modeller{
+		e: e, fset: fset, pkg: p,
+		methods: map[token.Pos]*ast.Field{},
+		parsed:  map[*ast.Field]*directive.Method{},
+		used:    map[*ast.Comment]bool{},
+		owner:   map[*ast.Field]string{},
+	}
+	var files []*ast.File
+	for _, f := range p.Syntax {
+		if f == nil || isOutput(fset, f.Pos()) {
+			continue
+		}
+		files = append(files, f)
+	}
+	var targets []ifaceDecl
+	for _, f := range files {
+		targets = append(targets, m.scanFile(f)...)
+	}
+	var actors []*actorModel
+	for _, t := range targets {
+		if a := m.actor(t); a != nil {
+			actors = append(actors, a)
+		}
+	}
+	// Method directives on interfaces that are neither generated nor
+	// embedded in a generated one have no effect: say so.
+	for field, owner := range m.owner {
+		if _, ok := m.parsed[field]; ok || field.Doc == nil {
+			continue
+		}
+		md, derrs := directive.ParseMethod(field.Doc)
+		m.directiveErrs(derrs)
+		for _, c := range md.Used {
+			m.used[c] = true
+			m.e.addf(c.Slash, "%s has no effect: %s is not an //actor:generate interface and is not embedded in one", strings.Fields(c.Text)[0], owner)
+		}
+	}
+	for _, f := range files {
+		m.directiveErrs(directive.Stray(f, m.used))
+	}
+	if len(actors) == 0 {
+		return nil
+	}
+	if tes := typeErrors(fset, p); len(tes) > 0 {
+		m.reportTypeErrors(targets, tes)
+	}
+	slices.SortFunc(actors, func(a, b *actorModel) int { return strings.Compare(a.name, b.name) })
+	pm := &pkgModel{pkg: p, dir: packageDir(p), actors: actors}
+	m.names(pm)
+	return pm
+}
+
+func packageDir(p *packages.Package) string {
+	for _, f := range p.CompiledGoFiles {
+		return filepath.Dir(f)
+	}
+	for _, f := range p.GoFiles {
+		return filepath.Dir(f)
+	}
+	return p.Dir
+}
+
+func (m *modeller) directiveErrs(errs []directive.Error) {
+	for _, de := range errs {
+		m.e.addf(de.Pos, "%s", de.Msg)
+	}
+}
+
+// reportTypeErrors reports the type errors that fall inside a generated
+// interface's declaration. Others are left to the compiler: they are often
+// uses of the very API this run generates. If an interface's signatures
+// still hold invalid types (modelling reported it), every type error is shown.
+func (m *modeller) reportTypeErrors(targets []ifaceDecl, tes []types.Error) {
+	inTarget := func(pos token.Pos) bool {
+		for _, t := range targets {
+			if t.spec.Pos() <= pos && pos < t.spec.End() {
+				return true
+			}
+		}
+		return false
+	}
+	for _, te := range tes {
+		if inTarget(te.Pos) {
+			m.e.addf(te.Pos, "%s", te.Msg)
+		}
+	}
+}
+
+// scanFile parses the interface directives of every type declaration in f,
+// indexes interface method fields, and returns the //actor:generate targets.
+func (m *modeller) scanFile(f *ast.File) []ifaceDecl {
+	var out []ifaceDecl
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			spec := s.(*ast.TypeSpec)
+			doc := spec.Doc
+			if doc == nil && len(gd.Specs) == 1 {
+				doc = gd.Doc
+			}
+			it, isIface := spec.Type.(*ast.InterfaceType)
+			if isIface && it.Methods != nil {
+				for _, field := range it.Methods.List {
+					if _, isFunc := field.Type.(*ast.FuncType); isFunc && len(field.Names) == 1 {
+						m.methods[field.Names[0].Pos()] = field
+						m.owner[field] = spec.Name.Name
+					}
+				}
+			}
+			if doc == nil {
+				continue
+			}
+			di, derrs := directive.ParseInterface(doc)
+			m.directiveErrs(derrs)
+			for _, c := range di.Used {
+				m.used[c] = true
+			}
+			if !di.Generate {
+				continue
+			}
+			if t := m.pkg.Types.Scope().Lookup(spec.Name.Name); t == nil || isOutput(m.fset, t.Pos()) {
+				continue // not a package-level type (a parse error was reported)
+			}
+			if u := m.pkg.Types.Scope().Lookup(spec.Name.Name).Type(); !isIface && !types.IsInterface(u) {
+				m.e.addf(spec.Name.Pos(), "//actor:generate on %s, which is %s, not an interface", spec.Name.Name, kindOf(spec.Type))
+				continue
+			}
+			out = append(out, ifaceDecl{spec: spec, doc: doc})
+		}
+	}
+	return out
+}
+
+func kindOf(e ast.Expr) string {
+	switch e.(type) {
+	case *ast.StructType:
+		return "a struct type"
+	case *ast.FuncType:
+		return "a func type"
+	case *ast.MapType:
+		return "a map type"
+	case *ast.ArrayType:
+		return "a slice or array type"
+	case *ast.ChanType:
+		return "a channel type"
+	}
+	return "not an interface type"
+}
+
+// actor models one //actor:generate interface; it returns nil after
+// reporting errors.
+func (m *modeller) actor(t ifaceDecl) *actorModel {
+	name := t.spec.Name.Name
+	obj := m.pkg.Types.Scope().Lookup(name).(*types.TypeName)
+	di, _ := directive.ParseInterface(t.doc) // errors were reported by scanFile
+	a := &actorModel{name: name, pos: t.spec.Name.Pos(), directives: di, tpNames: map[*types.TypeName]string{}}
+	switch tt := obj.Type().(type) {
+	case *types.Named:
+		a.typeParams = tparams(tt.TypeParams())
+	case *types.Alias:
+		a.typeParams = tparams(tt.TypeParams())
+	}
+	iface, ok := types.Unalias(obj.Type()).Underlying().(*types.Interface)
+	if !ok {
+		m.e.addf(a.pos, "//actor:generate on %s, which is not an interface", name)
+		return nil
+	}
+	if !iface.IsMethodSet() {
+		m.e.addf(a.pos, "%s is a constraint interface (it has a type set), not a method set: it cannot be an actor", name)
+		return nil
+	}
+	if iface.NumMethods() == 0 {
+		m.e.addf(a.pos, "%s has no methods: an actor interface needs at least one", name)
+		return nil
+	}
+	before := len(m.e.list)
+	for i := range iface.NumMethods() {
+		if mm := m.method(a, iface.Method(i)); mm != nil {
+			a.methods = append(a.methods, mm)
+		}
+	}
+	if len(m.e.list) > before {
+		return nil
+	}
+	return a
+}
+
+func tparams(l *types.TypeParamList) []*types.TypeParam {
+	out := make([]*types.TypeParam, l.Len())
+	for i := range out {
+		out[i] = l.At(i)
+	}
+	return out
+}
+
+// inPackage reports whether pos is in one of the package's own files.
+func (m *modeller) inPackage(pos token.Pos) bool {
+	f := m.fset.File(pos)
+	if f == nil || isOutput(m.fset, pos) {
+		return false
+	}
+	return slices.Contains(m.pkg.CompiledGoFiles, f.Name()) || slices.Contains(m.pkg.GoFiles, f.Name())
+}
+
+// method models and checks one method of an actor interface.
+func (m *modeller) method(a *actorModel, fn *types.Func) *methodModel {
+	sig := fn.Signature()
+	qual := a.name + "." + fn.Name()
+	pos := fn.Origin().Pos()
+	if !m.inPackage(pos) {
+		pos = a.pos
+		if fn.Pkg() != nil && fn.Pkg() != m.pkg.Types {
+			qual += " (from package " + fn.Pkg().Path() + ")"
+		} else {
+			qual += " (embedded)"
+		}
+	}
+	mm := &methodModel{name: fn.Name(), pos: pos, sig: sig, variadic: sig.Variadic()}
+	ok := true
+	bad := func(format string, args ...any) {
+		ok = false
+		m.e.addf(pos, qual+": "+format, args...)
+	}
+	if !fn.Exported() {
+		bad("unexported method: actor methods must be exported")
+	}
+	if fn.Name() == "Ref" || fn.Name() == "Actor" {
+		bad("method %s collides with the %s method that every %sRef has; rename it", fn.Name(), fn.Name(), a.name)
+	}
+	var md directive.Method
+	if field := m.methods[fn.Origin().Pos()]; field != nil && m.inPackage(pos) {
+		if p, done := m.parsed[field]; done {
+			md = *p
+		} else {
+			var derrs []directive.Error
+			md, derrs = directive.ParseMethod(field.Doc)
+			m.directiveErrs(derrs)
+			for _, c := range md.Used {
+				m.used[c] = true
+			}
+			m.parsed[field] = &md
+		}
+		if field.Doc != nil {
+			mm.doc = docLines(field.Doc.Text())
+		}
+	}
+	params, results := sig.Params(), sig.Results()
+	if params.Len() == 0 || !isContext(params.At(0).Type()) || (sig.Variadic() && params.Len() == 1) {
+		bad("the first parameter must be a context.Context")
+	} else {
+		mm.ctxType = params.At(0).Type()
+	}
+	n := results.Len()
+	hasErr := n > 0 && types.Identical(results.At(n-1).Type(), types.Universe.Lookup("error").Type())
+	switch {
+	case md.Tell && n > 0 && !(n == 1 && hasErr):
+		m.e.addf(md.TellPos, "%s: //actor:tell on a method with results other than a single error (a tell has no reply)", qual)
+		ok = false
+	case n > 0 && !hasErr:
+		bad("an ask (a method with results) must return error as its last result")
+	case md.AskPos.IsValid() && n == 0:
+		m.e.addf(md.AskPos, "%s: //actor:ask on a method without results: it has no reply to wait for (add an error result)", qual)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	mm.tell = n == 0 || md.Tell
+	mm.tellErr = md.Tell && n == 1
+	mm.timeout = md.AskTimeout
+	for i := 1; i < params.Len(); i++ {
+		v := params.At(i)
+		pt := v.Type()
+		mm.params = append(mm.params, &param{orig: v.Name(), typ: pt})
+	}
+	for i := 0; i < n-1; i++ {
+		v := results.At(i)
+		mm.results = append(mm.results, &result{field: v.Name(), typ: v.Type()})
+	}
+	return mm
+}
+
+// isContext reports whether t is context.Context (or an alias of it).
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+// docLines splits a doc comment's text (directives already removed) into
+// lines, without the trailing empty line.
+func docLines(text string) []string {
+	text = strings.TrimRight(text, "\n")
+	if text == "" {
+		return nil
+	}
+	return strings.Split(text, "\n")
+}
+
+// isNumbered reports whether name has the form of a dispatch result local:
+// r0, r1, ...
+func isNumbered(name string) bool {
+	if len(name) < 2 || name[0] != 'r' {
+		return false
+	}
+	for _, c := range name[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// names assigns every generated identifier: package-level names (checking
+// collisions), import names, type parameter names, locals and fields.
+func (m *modeller) names(pm *pkgModel) {
+	scope := m.pkg.Types.Scope()
+	declared := func(name string) types.Object {
+		o := scope.Lookup(name)
+		if o == nil || isOutput(m.fset, o.Pos()) {
+			return nil
+		}
+		return o
+	}
+	gen := map[string]origin{}
+	claim := func(name string, o origin) {
+		if prev, dup := gen[name]; dup {
+			m.e.addf(o.pos, "generated name %s for %s collides with the one generated for %s at %s", name, o.what, prev.what, m.e.where(prev.pos))
+			m.e.addf(prev.pos, "generated name %s for %s collides with the one generated for %s at %s", name, prev.what, o.what, m.e.where(o.pos))
+			return
+		}
+		gen[name] = o
+		if d := declared(name); d != nil {
+			m.e.addf(o.pos, "generated name %s for %s collides with %s declared at %s; rename one of them", name, o.what, name, m.e.where(d.Pos()))
+			m.e.addf(d.Pos(), "%s is declared here and also generated for %s at %s; rename one of them", name, o.what, m.e.where(o.pos))
+		}
+	}
+	for _, a := range pm.actors {
+		base := a.name
+		if !token.IsExported(a.name) {
+			a.spawn = "spawn" + upperFirst(a.name)
+		} else {
+			a.spawn = "Spawn" + a.name
+		}
+		a.ref, a.message = base+"Ref", base+"Message"
+		a.dispatch = "dispatch" + upperFirst(a.name)
+		a.marker = "is" + upperFirst(a.name) + "Message"
+		what := "interface " + a.name
+		claim(a.ref, origin{what, a.pos})
+		claim(a.message, origin{what, a.pos})
+		claim(a.spawn, origin{what, a.pos})
+		claim(a.dispatch, origin{what, a.pos})
+		for _, mm := range a.methods {
+			mm.msg = base + mm.name + "Msg"
+			w := "method " + a.name + "." + mm.name
+			claim(mm.msg, origin{w, mm.pos})
+			if !mm.tell {
+				mm.reply = base + mm.name + "Reply"
+				claim(mm.reply, origin{w, mm.pos})
+			}
+		}
+	}
+
+	// Names no import may take: everything declared at package level (in
+	// the user's files and generated), predeclared names, generated locals.
+	pkgNames := newScope(nil)
+	pkgNames.add(universeNames()...)
+	pkgNames.add(generatedLocals()...)
+	for _, n := range scope.Names() {
+		if declared(n) != nil {
+			pkgNames.add(n)
+		}
+	}
+	for n := range gen {
+		pkgNames.add(n)
+	}
+	for _, a := range pm.actors {
+		for _, tp := range a.typeParams {
+			pkgNames.add(tp.Obj().Name())
+		}
+	}
+	// Imports: the runtime, context and time first, then every package the
+	// signatures reference, by path.
+	paths := map[string]*types.Package{}
+	for _, a := range pm.actors {
+		w := newTypeWriter(m.pkg.Types, nil)
+		for _, tp := range a.typeParams {
+			w.constraint(tp)
+		}
+		for _, mm := range a.methods {
+			w.signature(mm.sig)
+		}
+		for p, tp := range w.pkgs {
+			paths[p] = tp
+		}
+	}
+	imports := newScope(pkgNames)
+	add := func(path, name string) {
+		n := name
+		for k := 2; imports.has(n) || !isIdent(n) || isNumbered(n); k++ {
+			n = name + strconv.Itoa(k)
+		}
+		imports.add(n)
+		pm.imports = append(pm.imports, importName{path, n})
+	}
+	add(RuntimePath, "runtime")
+	add("context", "context")
+	add("time", "time")
+	sorted := make([]string, 0, len(paths))
+	for p := range paths {
+		if p != RuntimePath && p != "context" && p != "time" {
+			sorted = append(sorted, p)
+		}
+	}
+	slices.Sort(sorted)
+	for _, p := range sorted {
+		add(p, paths[p].Name())
+	}
+	pm.names = imports
+
+	for _, a := range pm.actors {
+		// Type parameters avoid imports, predeclared names and locals.
+		tps := newScope(imports)
+		for _, tp := range a.typeParams {
+			a.tpNames[tp.Obj()] = tps.fresh(tp.Obj().Name())
+		}
+		for _, mm := range a.methods {
+			m.methodNames(a, mm, tps)
+			w := newTypeWriter(m.pkg.Types, a.tpNames)
+			w.signature(mm.sig)
+			if w.problem != "" {
+				m.e.addf(mm.pos, "%s.%s: %s", a.name, mm.name, w.problem)
+				if tes := typeErrors(m.fset, m.pkg); len(tes) > 0 && strings.Contains(w.problem, "type-check") {
+					for _, te := range tes {
+						m.e.addf(te.Pos, "%s", te.Msg)
+					}
+				}
+			}
+		}
+	}
+}
+
+// methodNames names a method's locals (parameters of the Ref method),
+// message fields and reply fields.
+func (m *modeller) methodNames(a *actorModel, mm *methodModel, parent *scope) {
+	locals := newScope(parent)
+	locals.add("ctx", "r", "rep", "err", "cancel")
+	fields := newScope(nil)
+	for i, p := range mm.params {
+		idx := strconv.Itoa(i + 1)
+		switch {
+		case p.orig == "" || p.orig == "_":
+			p.local = locals.fresh("arg" + idx)
+		case locals.has(p.orig):
+			p.local = locals.fresh(p.orig + "Arg")
+		default:
+			p.local = locals.fresh(p.orig)
+		}
+		f := exportName(p.orig)
+		if f == "" {
+			f = "Arg" + idx
+		}
+		p.field = fields.fresh(f)
+	}
+	replyFields := newScope(nil)
+	replyFields.add("Err")
+	for i, r := range mm.results {
+		f := exportName(r.field)
+		if f == "" {
+			f = "R" + strconv.Itoa(i)
+		}
+		r.field = replyFields.fresh(f)
+		r.local = "r" + strconv.Itoa(i)
+	}
+}

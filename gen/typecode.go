@@ -1,0 +1,204 @@
+package gen
+
+import (
+	"fmt"
+	"go/types"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// typeWriter turns go/types types into jennifer code for a file of package
+// pkg. Types of other packages are qualified with jen.Qual and recorded in
+// pkgs; aliases are kept as aliases; type parameters are renamed through
+// tpNames. The first type that cannot be written in pkg is kept in problem.
+type typeWriter struct {
+	pkg     *types.Package
+	tpNames map[*types.TypeName]string
+	pkgs    map[string]*types.Package
+	problem string
+}
+
+func newTypeWriter(pkg *types.Package, tpNames map[*types.TypeName]string) *typeWriter {
+	return &typeWriter{pkg: pkg, tpNames: tpNames, pkgs: map[string]*types.Package{}}
+}
+
+func (w *typeWriter) fail(format string, args ...any) *jen.Statement {
+	if w.problem == "" {
+		w.problem = fmt.Sprintf(format, args...)
+	}
+	return jen.Id("_")
+}
+
+// object writes a reference to a declared type (named type or alias).
+func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList) *jen.Statement {
+	var s *jen.Statement
+	switch p := obj.Pkg(); {
+	case p == nil: // error, comparable, any
+		s = jen.Id(obj.Name())
+	case obj.Parent() != nil && obj.Parent() != p.Scope():
+		return w.fail("type %s is declared inside a function and cannot be named at package level", obj.Name())
+	case p.Path() == w.pkg.Path():
+		s = jen.Id(obj.Name())
+	case !obj.Exported():
+		return w.fail("type %s.%s is unexported and cannot be named in package %s", p.Name(), obj.Name(), w.pkg.Name())
+	default:
+		w.pkgs[p.Path()] = p
+		s = jen.Qual(p.Path(), obj.Name())
+	}
+	if args != nil && args.Len() > 0 {
+		s = s.Types(w.list(args.At, args.Len())...)
+	}
+	return s
+}
+
+func (w *typeWriter) list(at func(int) types.Type, n int) []jen.Code {
+	out := make([]jen.Code, n)
+	for i := range n {
+		out[i] = w.typ(at(i))
+	}
+	return out
+}
+
+// typ writes t.
+func (w *typeWriter) typ(t types.Type) *jen.Statement {
+	switch t := t.(type) {
+	case *types.Basic:
+		switch t.Kind() {
+		case types.Invalid:
+			return w.fail("the type does not type-check")
+		case types.UnsafePointer:
+			w.pkgs["unsafe"] = types.Unsafe
+			return jen.Qual("unsafe", "Pointer")
+		}
+		return jen.Id(t.Name())
+	case *types.Named:
+		return w.object(t.Obj(), t.TypeArgs())
+	case *types.Alias:
+		return w.object(t.Obj(), t.TypeArgs())
+	case *types.TypeParam:
+		if n, ok := w.tpNames[t.Obj()]; ok {
+			return jen.Id(n)
+		}
+		return jen.Id(t.Obj().Name())
+	case *types.Pointer:
+		return jen.Op("*").Add(w.typ(t.Elem()))
+	case *types.Slice:
+		return jen.Index().Add(w.typ(t.Elem()))
+	case *types.Array:
+		return jen.Index(jen.Lit(int(t.Len()))).Add(w.typ(t.Elem()))
+	case *types.Map:
+		return jen.Map(w.typ(t.Key())).Add(w.typ(t.Elem()))
+	case *types.Chan:
+		return w.chanType(t)
+	case *types.Signature:
+		return jen.Func().Add(w.signature(t))
+	case *types.Struct:
+		return w.structType(t)
+	case *types.Interface:
+		return w.interfaceType(t)
+	case *types.Union:
+		return w.union(t)
+	default:
+		return w.fail("unsupported type %s", t)
+	}
+}
+
+func (w *typeWriter) chanType(t *types.Chan) *jen.Statement {
+	elem := w.typ(t.Elem())
+	switch t.Dir() {
+	case types.SendOnly:
+		return jen.Chan().Op("<-").Add(elem)
+	case types.RecvOnly:
+		return jen.Op("<-").Chan().Add(elem)
+	}
+	// chan <-chan T would parse as chan<- (chan T): parenthesise.
+	if c, ok := t.Elem().(*types.Chan); ok && c.Dir() == types.RecvOnly {
+		return jen.Chan().Parens(elem)
+	}
+	return jen.Chan().Add(elem)
+}
+
+// signature writes the parameters and results of a func type or method,
+// without names.
+func (w *typeWriter) signature(sig *types.Signature) *jen.Statement {
+	params := make([]jen.Code, sig.Params().Len())
+	for i := range params {
+		pt := sig.Params().At(i).Type()
+		if sig.Variadic() && i == len(params)-1 {
+			if s, ok := pt.(*types.Slice); ok {
+				params[i] = jen.Op("...").Add(w.typ(s.Elem()))
+				continue
+			}
+		}
+		params[i] = w.typ(pt)
+	}
+	s := jen.Params(params...)
+	switch n := sig.Results().Len(); n {
+	case 0:
+	case 1:
+		s.Add(w.typ(sig.Results().At(0).Type()))
+	default:
+		s.Params(w.list(func(i int) types.Type { return sig.Results().At(i).Type() }, n)...)
+	}
+	return s
+}
+
+func (w *typeWriter) structType(t *types.Struct) *jen.Statement {
+	fields := make([]jen.Code, t.NumFields())
+	for i := range fields {
+		f := t.Field(i)
+		if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != w.pkg.Path() {
+			return w.fail("struct field %s of package %s is unexported and cannot be written in package %s", f.Name(), f.Pkg().Name(), w.pkg.Name())
+		}
+		var s *jen.Statement
+		if f.Embedded() {
+			s = w.typ(f.Type())
+		} else {
+			s = jen.Id(f.Name()).Add(w.typ(f.Type()))
+		}
+		if tag := t.Tag(i); tag != "" {
+			s.Lit(tag)
+		}
+		fields[i] = s
+	}
+	return jen.Struct(fields...)
+}
+
+func (w *typeWriter) interfaceType(t *types.Interface) *jen.Statement {
+	var items []jen.Code
+	for i := range t.NumEmbeddeds() {
+		items = append(items, w.typ(t.EmbeddedType(i)))
+	}
+	for i := range t.NumExplicitMethods() {
+		m := t.ExplicitMethod(i)
+		if !m.Exported() && m.Pkg() != nil && m.Pkg().Path() != w.pkg.Path() {
+			return w.fail("method %s of package %s is unexported and cannot be written in package %s", m.Name(), m.Pkg().Name(), w.pkg.Name())
+		}
+		items = append(items, jen.Id(m.Name()).Add(w.signature(m.Signature())))
+	}
+	return jen.Interface(items...)
+}
+
+func (w *typeWriter) union(t *types.Union) *jen.Statement {
+	s := &jen.Statement{}
+	for i := range t.Len() {
+		term := t.Term(i)
+		if i > 0 {
+			s.Op("|")
+		}
+		if term.Tilde() {
+			s.Op("~")
+		}
+		s.Add(w.typ(term.Type()))
+	}
+	return s
+}
+
+// constraint writes a type parameter's constraint: an implicit interface
+// ([T ~int | ~string]) as its single term list, any other as a type.
+func (w *typeWriter) constraint(tp *types.TypeParam) *jen.Statement {
+	if it, ok := tp.Constraint().(*types.Interface); ok && it.IsImplicit() && it.NumEmbeddeds() == 1 {
+		return w.typ(it.EmbeddedType(0))
+	}
+	return w.typ(tp.Constraint())
+}
