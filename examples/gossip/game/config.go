@@ -1,0 +1,134 @@
+package game
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/runtime"
+)
+
+// Config configures a game server. Name, URL, Secret and Inbox are required;
+// zero durations take the defaults below.
+type Config struct {
+	// Name is the server's name on the relay (see relay.ValidName).
+	Name string
+	// URL is the relay's websocket URL, such as "ws://127.0.0.1:4000/".
+	URL string
+	// Secret is the relay's shared secret.
+	Secret string
+	// Inbox builds game code's Inbox. It is called at start and again if the
+	// inbox actor is reset.
+	Inbox func(*runtime.Context) Inbox
+
+	// HTTPClient dials the relay. Default http.DefaultClient.
+	HTTPClient *http.Client
+	// DialTimeout bounds a connection attempt: dial, hello and welcome.
+	// Default 2s.
+	DialTimeout time.Duration
+	// WriteTimeout bounds writing one frame to the relay. Default 5s.
+	WriteTimeout time.Duration
+	// TetherMax and TetherPeriod are the tether's intensity: more than
+	// TetherMax link faults within TetherPeriod cut the tether. Default 3 in
+	// 10s.
+	TetherMax    int
+	TetherPeriod time.Duration
+	// Keeper is when the keeper tries to start the link. Default: first try
+	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1.
+	Keeper runtime.KeeperSchedule
+	// LinkOptions are passed to SpawnLink after the Link directives' defaults
+	// (a reset with backoff 100ms..1s), so they override them.
+	LinkOptions []runtime.Option
+	// OnEvent, if set, is called when the link comes up and when its
+	// connection ends. It runs on the link's goroutines: keep it fast.
+	OnEvent func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// LinkUp: the relay welcomed the server; Event.Names is who is online.
+	LinkUp EventKind = iota + 1
+	// LinkDown: the connection ended; Event.Err says how.
+	LinkDown
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case LinkUp:
+		return "link up"
+	case LinkDown:
+		return "link down"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is something that happened to a server's link.
+type Event struct {
+	Server string
+	Kind   EventKind
+	Names  []string // for LinkUp
+	Err    error    // for LinkDown
+}
+
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	if err := relay.ValidName("Config.Name", c.Name); err != nil {
+		errs = append(errs, err)
+	}
+	if u, err := url.Parse(c.URL); err != nil {
+		errs = append(errs, fmt.Errorf("Config.URL: %w", err))
+	} else if u.Scheme != "ws" && u.Scheme != "wss" || u.Host == "" {
+		errs = append(errs, fmt.Errorf("Config.URL %q: want ws://host:port/ or wss://", c.URL))
+	}
+	if c.Secret == "" {
+		errs = append(errs, errors.New("Config.Secret is empty"))
+	}
+	if c.Inbox == nil {
+		errs = append(errs, errors.New("Config.Inbox is nil"))
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"DialTimeout", c.DialTimeout}, {"WriteTimeout", c.WriteTimeout}, {"TetherPeriod", c.TetherPeriod}} {
+		if d.d < 0 {
+			errs = append(errs, fmt.Errorf("Config.%s %v is negative", d.name, d.d))
+		}
+	}
+	if c.TetherMax < 0 {
+		errs = append(errs, fmt.Errorf("Config.TetherMax %d is negative", c.TetherMax))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("gossip: bad config: %w", err)
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = http.DefaultClient
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = 2 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 5 * time.Second
+	}
+	if c.TetherMax == 0 {
+		c.TetherMax = 3
+	}
+	if c.TetherPeriod == 0 {
+		c.TetherPeriod = 10 * time.Second
+	}
+	if c.Keeper == (runtime.KeeperSchedule{}) {
+		c.Keeper = runtime.KeeperSchedule{First: 200 * time.Millisecond, Sweep: 500 * time.Millisecond, MaxSweep: 4 * time.Second, Jitter: 0.1}
+	}
+	return c, nil
+}
+
+func (c *Config) emit(e Event) {
+	if c.OnEvent != nil {
+		e.Server = c.Name
+		c.OnEvent(e)
+	}
+}

@@ -1,0 +1,85 @@
+// Package game is the game-server side of the gossip example: a server that
+// keeps a websocket link to a relay that may be down at boot or die at any
+// time, and stays up, reconnecting by itself.
+//
+// Start builds this actor tree under a parent (the system, say):
+//
+//	/NAME              Chat: what game code calls; knows whether the link is up
+//	/NAME/inbox        Inbox: game code's handler for what other servers send
+//	/NAME/tether       a runtime.Tether, empty at boot
+//	/NAME/tether/link  Link: the websocket connection, started by the keeper
+//	/NAME/keeper       a runtime keeper: starts the link inside the tether
+//
+// The keeper dials the relay on its schedule. Once the hello is welcomed it
+// spawns the Link actor inside the tether. When the connection breaks, the
+// link faults and its policy resets it (a reset redials); when it keeps
+// faulting, the tether's intensity is exceeded, the tether is cut (the link
+// stops, the fault goes no higher) and the keeper tries again later. While
+// the link is down, Chat's calls fail at once with [ErrLinkDown].
+package game
+
+import (
+	"context"
+	"errors"
+)
+
+//go:generate go run github.com/actorgen/actorgen/cmd/actorgen .
+
+// Message is a channel message that another server broadcast.
+type Message struct {
+	From    string // the server that sent it
+	Channel string
+	Text    string
+}
+
+// ErrLinkDown is matched (errors.Is) by the errors of calls made while the
+// link to the relay is down. When the link actor has stopped, the error wraps
+// its reason as well (runtime.ErrStopped, or a fault cut loose by the tether).
+var ErrLinkDown = errors.New("gossip: link to relay is down")
+
+// ErrRefused is matched by the error of a dial whose hello the relay refused
+// (a wrong secret, a bad name), and of a request the relay answered with an
+// error frame.
+var ErrRefused = errors.New("gossip: relay refused")
+
+// Chat is what game code uses to talk to the other servers. Its actor is the
+// server's root: it knows whether the link to the relay is up, and fails a
+// call at once with ErrLinkDown when it is not.
+//
+//actor:generate
+type Chat interface {
+	// Broadcast sends text on channel to every other server connected to the
+	// relay, and returns once the relay has accepted it.
+	Broadcast(ctx context.Context, channel, text string) error
+	// Online returns the names of the servers connected to the relay, sorted.
+	Online(ctx context.Context) ([]string, error)
+}
+
+// Link is the connection to the relay. Its actor lives inside the server's
+// tether; only Chat and the connection's reader use it.
+//
+//actor:generate
+//actor:supervise reset backoff=100ms..1s
+type Link interface {
+	// Broadcast sends a broadcast frame and waits for the relay's ok.
+	Broadcast(ctx context.Context, channel, text string) error
+	// Online sends a who frame and waits for the relay's answer.
+	Online(ctx context.Context) ([]string, error)
+	// Closed tells the link that its connection ended with err. A normal
+	// closure (status 1000) stops the link normally; anything else is a fault
+	// (the handler panics with err), so that supervision sees it.
+	Closed(ctx context.Context, err error)
+}
+
+// Inbox receives what other servers send through the relay. Game code
+// implements it (Config.Inbox builds it); it runs as an actor, one event at a
+// time, so an implementation needs no locks. It outlives link failures.
+//
+//actor:generate
+//actor:supervise resume
+type Inbox interface {
+	// Message delivers a message another server broadcast.
+	Message(ctx context.Context, m Message)
+	// Presence reports that a server joined (online) or left the relay.
+	Presence(ctx context.Context, server string, online bool)
+}

@@ -1,0 +1,265 @@
+package game
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/runtime"
+)
+
+// connect dials the relay, says hello and waits for the welcome, all within
+// cfg.DialTimeout.
+func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, cfg.URL, &websocket.DialOptions{HTTPClient: cfg.HTTPClient})
+	if err != nil {
+		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: dial relay: %w", cfg.Name, err)
+	}
+	fail := func(format string, args ...any) (*websocket.Conn, relay.Frame, error) {
+		_ = conn.CloseNow()
+		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: "+format, append([]any{cfg.Name}, args...)...)
+	}
+	if err := wsjson.Write(ctx, conn, relay.Frame{Type: relay.TypeHello, Name: cfg.Name, Secret: cfg.Secret}); err != nil {
+		return fail("send hello: %w", err)
+	}
+	var w relay.Frame
+	if err := wsjson.Read(ctx, conn, &w); err != nil {
+		var ce websocket.CloseError
+		if errors.As(err, &ce) {
+			return fail("%w the hello: %s (status %d)", ErrRefused, ce.Reason, int(ce.Code))
+		}
+		return fail("wait for welcome: %w", err)
+	}
+	if w.Type != relay.TypeWelcome {
+		return fail("relay answered the hello with a %q frame, want %q", w.Type, relay.TypeWelcome)
+	}
+	return conn, w, nil
+}
+
+// linkSpawner starts Link actors inside the tether for the keeper.
+type linkSpawner struct {
+	srv *server
+}
+
+// start is the keeper's runtime.StartFunc: connect, then spawn the link
+// with the connection. A failed connect is an error, not a fault: it costs
+// the tether nothing.
+func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
+	conn, welcome, err := connect(ctx, &ls.srv.cfg)
+	if err != nil {
+		return runtime.Ref{}, err
+	}
+	self := &selfRef{ready: make(chan struct{})}
+	var first atomic.Pointer[websocket.Conn]
+	first.Store(conn)
+	factory := func(ac *runtime.Context) Link {
+		// The first state takes the connection made above; every Reset
+		// redials, and a failed redial panics: a fault that counts towards
+		// the tether's intensity.
+		c, w := first.Swap(nil), welcome
+		if c == nil {
+			var err error
+			if c, w, err = connect(context.Background(), &ls.srv.cfg); err != nil {
+				panic(err)
+			}
+		}
+		return &link{srv: ls.srv, self: self, conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+	}
+	ref, err := SpawnLink(t, "link", factory, ls.srv.cfg.LinkOptions...)
+	self.set(ref, err == nil)
+	if err != nil {
+		if c := first.Swap(nil); c != nil {
+			_ = c.CloseNow()
+		}
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", ls.srv.cfg.Name, err)
+	}
+	ls.srv.attach(ref)
+	return ref.Ref(), nil
+}
+
+// selfRef hands a link's reader its own LinkRef, which exists only once
+// SpawnLink has returned.
+type selfRef struct {
+	ready chan struct{}
+	ref   LinkRef
+	ok    bool
+}
+
+func (s *selfRef) set(ref LinkRef, ok bool) {
+	s.ref, s.ok = ref, ok
+	close(s.ready)
+}
+
+// link is the Link actor's state: one websocket connection to the relay.
+type link struct {
+	srv      *server
+	self     *selfRef
+	conn     *websocket.Conn
+	welcome  relay.Frame
+	log      *slog.Logger
+	stopSelf func() // the actor's Context.Stop
+
+	closing  atomic.Bool   // set before the link closes conn itself
+	loopDone chan struct{} // closed when the reader has ended
+	nextID   uint64        // used on the actor's goroutine only
+
+	mu     sync.Mutex // guards the request waiting for its answer
+	waitID uint64
+	waitCh chan relay.Frame
+}
+
+var _ Link = (*link)(nil)
+
+// OnStart starts the connection's reader and marks the link up.
+func (l *link) OnStart(*runtime.Context) {
+	go l.read()
+	l.srv.setUp(true)
+	l.log.Info("gossip: link up", "online", l.welcome.Names)
+	l.srv.cfg.emit(Event{Kind: LinkUp, Names: l.welcome.Names})
+}
+
+// OnReset closes the old connection before a Reset redials.
+func (l *link) OnReset(*runtime.Context) { l.close("gossip: link resetting") }
+
+// OnStop closes the connection and waits for its reader to end.
+func (l *link) OnStop(*runtime.Context) { l.close("gossip: link stopping") }
+
+func (l *link) close(reason string) {
+	l.srv.setUp(false)
+	l.closing.Store(true)
+	_ = l.conn.Close(websocket.StatusNormalClosure, reason)
+	<-l.loopDone
+}
+
+// connLost is the error the reader passes to Closed: it names the
+// connection, so that a late report about an old connection is ignored.
+type connLost struct {
+	conn *websocket.Conn
+	err  error
+}
+
+func (e *connLost) Error() string {
+	if websocket.CloseStatus(e.err) == websocket.StatusNormalClosure {
+		return "relay closed the connection normally: " + e.err.Error()
+	}
+	return "connection to relay lost: " + e.err.Error()
+}
+
+func (e *connLost) Unwrap() error { return e.err }
+
+// read reads frames until the connection ends: messages and presence go to
+// the inbox, answers to the request waiting for them; the end of the
+// connection goes to the link actor as Closed, unless the link closed it.
+func (l *link) read() {
+	defer close(l.loopDone)
+	ctx := context.Background()
+	for {
+		var f relay.Frame
+		if err := wsjson.Read(ctx, l.conn, &f); err != nil {
+			if l.closing.Load() {
+				return
+			}
+			l.srv.setUp(false)
+			l.srv.cfg.emit(Event{Kind: LinkDown, Err: err})
+			<-l.self.ready
+			if l.self.ok {
+				_ = l.self.ref.Actor().Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
+			}
+			return
+		}
+		switch f.Type {
+		case relay.TypeMessage:
+			_ = l.srv.inbox.Actor().Tell(ctx, InboxMessageMsg{M: Message{From: f.From, Channel: f.Channel, Text: f.Text}})
+		case relay.TypeJoined, relay.TypeLeft:
+			_ = l.srv.inbox.Actor().Tell(ctx, InboxPresenceMsg{Server: f.Name, Online: f.Type == relay.TypeJoined})
+		case relay.TypeOK, relay.TypeOnline, relay.TypeError:
+			l.answer(f)
+		default:
+			l.log.Warn("gossip: ignoring an unknown frame from the relay", "type", f.Type)
+		}
+	}
+}
+
+// answer hands f to the request waiting for it, if it is still waiting.
+func (l *link) answer(f relay.Frame) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waitCh != nil && f.ID == l.waitID {
+		l.waitCh <- f // buffered for exactly this answer
+		l.waitCh = nil
+	}
+}
+
+// request sends f with a fresh id and waits for the relay's answer, ctx or
+// the end of the connection.
+func (l *link) request(ctx context.Context, f relay.Frame) (relay.Frame, error) {
+	l.nextID++
+	f.ID = l.nextID
+	ch := make(chan relay.Frame, 1)
+	l.mu.Lock()
+	l.waitID, l.waitCh = f.ID, ch
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.waitCh = nil
+		l.mu.Unlock()
+	}()
+
+	// The write gets its own timeout: coder/websocket closes the connection
+	// when a write's ctx ends, and a caller's deadline must not do that.
+	wctx, cancel := context.WithTimeout(context.Background(), l.srv.cfg.WriteTimeout)
+	err := wsjson.Write(wctx, l.conn, f)
+	cancel()
+	if err != nil {
+		return relay.Frame{}, fmt.Errorf("%w: send %s: %w", ErrLinkDown, f.Type, err)
+	}
+	select {
+	case a := <-ch:
+		if a.Type == relay.TypeError {
+			return a, fmt.Errorf("%w %s: %s", ErrRefused, f.Type, a.Error)
+		}
+		return a, nil
+	case <-l.loopDone:
+		return relay.Frame{}, fmt.Errorf("%w: connection ended before the relay answered %s", ErrLinkDown, f.Type)
+	case <-ctx.Done():
+		return relay.Frame{}, fmt.Errorf("gossip: waiting for the relay's answer to %s: %w", f.Type, ctx.Err())
+	}
+}
+
+// Broadcast implements Link.
+func (l *link) Broadcast(ctx context.Context, channel, text string) error {
+	_, err := l.request(ctx, relay.Frame{Type: relay.TypeBroadcast, Channel: channel, Text: text})
+	return err
+}
+
+// Online implements Link.
+func (l *link) Online(ctx context.Context) ([]string, error) {
+	a, err := l.request(ctx, relay.Frame{Type: relay.TypeWho})
+	if err != nil {
+		return nil, err
+	}
+	return a.Names, nil
+}
+
+// Closed implements Link: a normal closure stops the link, any other end of
+// the connection is a fault.
+func (l *link) Closed(_ context.Context, err error) {
+	if cl, ok := errors.AsType[*connLost](err); ok && cl.conn != l.conn {
+		return // about a connection this state no longer has
+	}
+	if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
+		l.log.Info("gossip: relay closed the link normally", "err", err)
+		l.stopSelf()
+		return
+	}
+	panic(fmt.Errorf("gossip: %s: %w", l.srv.cfg.Name, err))
+}

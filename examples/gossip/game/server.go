@@ -1,0 +1,129 @@
+package game
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/runtime"
+)
+
+// Start starts a game server named cfg.Name under parent (see the package
+// doc for the actor tree) and returns its Chat. The link comes up on the
+// keeper's schedule: Start does not wait for the relay, which may be down.
+// Stop the returned actor (or shut the system down) to stop the server.
+func Start(parent runtime.Parent, cfg Config) (ChatRef, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return ChatRef{}, err
+	}
+	srv := &server{cfg: cfg}
+	ref, err := SpawnChat(parent, cfg.Name, func(*runtime.Context) Chat { return &chat{srv: srv} })
+	if err != nil {
+		return ChatRef{}, fmt.Errorf("gossip: start server %s: %w", cfg.Name, err)
+	}
+	return ref, nil
+}
+
+// server is what a game server's actors share.
+type server struct {
+	cfg   Config
+	inbox InboxRef
+
+	mu   sync.Mutex
+	link LinkRef // the link started last; zero before the first
+	up   bool    // its connection is live
+}
+
+// attach records the link the keeper just started.
+func (s *server) attach(l LinkRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.link = l
+}
+
+func (s *server) setUp(up bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.up = up
+}
+
+// current returns the link if it is up, or an error matching ErrLinkDown
+// (and the link actor's stop reason, once it has stopped).
+func (s *server) current(op string) (LinkRef, error) {
+	s.mu.Lock()
+	l, up := s.link, s.up
+	s.mu.Unlock()
+	if up && !l.Ref().IsZero() {
+		return l, nil
+	}
+	if l.Ref().IsZero() {
+		return l, fmt.Errorf("%w (%s %s: never connected yet)", ErrLinkDown, s.cfg.Name, op)
+	}
+	if err := l.Ref().Err(); err != nil {
+		return l, fmt.Errorf("%w (%s %s): %w", ErrLinkDown, s.cfg.Name, op, err)
+	}
+	return l, fmt.Errorf("%w (%s %s: reconnecting)", ErrLinkDown, s.cfg.Name, op)
+}
+
+// chat is the Chat actor's state: the server's root. Its OnStart spawns the
+// rest of the tree.
+type chat struct {
+	srv *server
+}
+
+var _ Chat = (*chat)(nil)
+
+// OnStart spawns the inbox, the tether and the keeper. A failure panics: a
+// fault at start, which makes Start fail.
+func (c *chat) OnStart(ac *runtime.Context) {
+	cfg := &c.srv.cfg
+	inbox, err := SpawnInbox(ac, "inbox", cfg.Inbox)
+	if err != nil {
+		panic(fmt.Errorf("gossip: %s: spawn inbox: %w", cfg.Name, err))
+	}
+	c.srv.inbox = inbox
+	t, err := runtime.SpawnTether(ac, "tether", cfg.TetherMax, cfg.TetherPeriod)
+	if err != nil {
+		panic(fmt.Errorf("gossip: %s: spawn tether: %w", cfg.Name, err))
+	}
+	if _, err := runtime.SpawnKeeper(ac, "keeper", t, linkSpawner{srv: c.srv}.start, cfg.Keeper); err != nil {
+		panic(fmt.Errorf("gossip: %s: spawn keeper: %w", cfg.Name, err))
+	}
+}
+
+// Broadcast implements Chat.
+func (c *chat) Broadcast(ctx context.Context, channel, text string) error {
+	if err := relay.ValidName("channel", channel); err != nil {
+		return fmt.Errorf("gossip: %s Broadcast: %w", c.srv.cfg.Name, err)
+	}
+	l, err := c.srv.current("Broadcast")
+	if err != nil {
+		return err
+	}
+	return c.srv.linkErr("Broadcast", l.Broadcast(ctx, channel, text))
+}
+
+// Online implements Chat.
+func (c *chat) Online(ctx context.Context) ([]string, error) {
+	l, err := c.srv.current("Online")
+	if err != nil {
+		return nil, err
+	}
+	names, err := l.Online(ctx)
+	return names, c.srv.linkErr("Online", err)
+}
+
+// linkErr makes an error from the link actor match ErrLinkDown when the link
+// went away during the call.
+func (s *server) linkErr(op string, err error) error {
+	if err == nil || errors.Is(err, ErrLinkDown) {
+		return err
+	}
+	if errors.Is(err, runtime.ErrStopped) || errors.Is(err, runtime.ErrFault) {
+		return fmt.Errorf("%w (%s %s): %w", ErrLinkDown, s.cfg.Name, op, err)
+	}
+	return err
+}
