@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -82,10 +83,10 @@ type Kind string
 
 // The workloads.
 const (
-	Tell1  Kind = "tell"    // one sender tells one actor N values
-	Tell2  Kind = "tell2"   // two senders tell one actor N values between them
-	Ask    Kind = "ask"     // one caller asks one actor N times in a row
-	Fanout Kind = "fanout"  // one sender tells each of A actors M values, round-robin
+	Tell1  Kind = "tell"   // one sender tells one actor N values
+	Tell2  Kind = "tell2"  // two senders tell one actor N values between them
+	Ask    Kind = "ask"    // one caller asks one actor N times in a row
+	Fanout Kind = "fanout" // one sender tells each of A actors M values, round-robin
 	Spawn  Kind = "spawn"  // spawn N idle actors, measure them, wake each once, stop them
 )
 
@@ -172,7 +173,7 @@ func triangle(n int64) int64 { return n * (n + 1) / 2 }
 
 // measure brackets the measured part of a run: it returns the elapsed time and allocations.
 type measure struct {
-	start  time.Time
+	start   time.Time
 	mallocs uint64
 }
 
@@ -203,15 +204,32 @@ func closeAll(ctx context.Context, sys System, err error, actors ...Actor) error
 	return err
 }
 
-// wait waits for wg or ctx.
-func wait(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+// latch is closed when its count of sinks have all seen their messages.
+type latch struct {
+	left atomic.Int64
+	ch   chan struct{}
+}
+
+func newLatch(n int) *latch {
+	l := &latch{ch: make(chan struct{})}
+	l.left.Store(int64(n))
+	return l
+}
+
+// done is a sink's done callback.
+func (l *latch) done() {
+	if l.left.Add(-1) == 0 {
+		close(l.ch)
+	}
+}
+
+// wait waits until every sink is done, or ctx.
+func (l *latch) wait(ctx context.Context) error {
 	select {
-	case <-done:
+	case <-l.ch:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("waiting for the actors to see every message: %w", ctx.Err())
+		return fmt.Errorf("waiting for the actors to see every message (%d short): %w", l.left.Load(), ctx.Err())
 	}
 }
 
@@ -228,9 +246,8 @@ func runTell(ctx context.Context, impl Impl, senders, total int) (res Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("new system: %w", err)
 	}
-	var done sync.WaitGroup
-	done.Add(1)
-	sink := NewSink(int64(total-total%senders), done.Done)
+	done := newLatch(1)
+	sink := NewSink(int64(total-total%senders), done.done)
 	a, err := sys.Spawn(ctx, sink)
 	if err != nil {
 		return Result{}, closeAll(ctx, sys, fmt.Errorf("spawn: %w", err))
@@ -258,7 +275,7 @@ func runTell(ctx context.Context, impl Impl, senders, total int) (res Result, er
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, closeAll(ctx, sys, err, a)
 	}
-	if err := wait(ctx, &done); err != nil {
+	if err := done.wait(ctx); err != nil {
 		return Result{}, closeAll(ctx, sys, err, a)
 	}
 	res.Elapsed, res.Allocs = m.stop()
@@ -298,12 +315,11 @@ func runFanout(ctx context.Context, impl Impl, actors, msgs int) (res Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("new system: %w", err)
 	}
-	var done sync.WaitGroup
-	done.Add(actors)
+	done := newLatch(actors)
 	sinks := make([]*Sink, actors)
 	refs := make([]Actor, 0, actors)
 	for i := range sinks {
-		sinks[i] = NewSink(int64(msgs), done.Done)
+		sinks[i] = NewSink(int64(msgs), done.done)
 		a, err := sys.Spawn(ctx, sinks[i])
 		if err != nil {
 			return Result{}, closeAll(ctx, sys, fmt.Errorf("spawn actor %d: %w", i, err), refs...)
@@ -318,7 +334,7 @@ func runFanout(ctx context.Context, impl Impl, actors, msgs int) (res Result, er
 			}
 		}
 	}
-	if err := wait(ctx, &done); err != nil {
+	if err := done.wait(ctx); err != nil {
 		return Result{}, closeAll(ctx, sys, err, refs...)
 	}
 	res.Elapsed, res.Allocs = m.stop()
@@ -345,11 +361,10 @@ func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("new system: %w", err)
 	}
-	var done sync.WaitGroup
-	done.Add(n)
+	done := newLatch(n)
 	sinks := make([]*Sink, n)
 	for i := range sinks {
-		sinks[i] = NewSink(1, done.Done)
+		sinks[i] = NewSink(1, done.done)
 	}
 	refs := make([]Actor, 0, n)
 	before := heapAndStack()
@@ -372,7 +387,7 @@ func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 			return Result{}, closeAll(ctx, sys, fmt.Errorf("tell actor %d: %w", i, err), refs...)
 		}
 	}
-	if err := wait(ctx, &done); err != nil {
+	if err := done.wait(ctx); err != nil {
 		return Result{}, closeAll(ctx, sys, err, refs...)
 	}
 	var count, sum int64

@@ -40,4 +40,3 @@ func Run(t *testing.T, impl workload.Impl) {
 		})
 	}
 }
-
