@@ -195,7 +195,11 @@ func (r *Report) ratio(k workload.Kind, st Stats) string {
 	if base <= 0 {
 		return "×–"
 	}
-	return "×" + strconv.FormatFloat(st.NsPerOp/base, 'f', 2, 64)
+	r2 := st.NsPerOp / base
+	if r2 < 0.1 {
+		return "×" + strconv.FormatFloat(r2, 'f', 3, 64)
+	}
+	return "×" + strconv.FormatFloat(r2, 'f', 2, 64)
 }
 
 // ns formats nanoseconds: one decimal below 100, none above.
