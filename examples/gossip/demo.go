@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/actorgen/actorgen/examples/gossip/game"
+	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/runtime"
+)
+
+// demoConfig is the demo's script and settings.
+type demoConfig struct {
+	Secret   string
+	Servers  []string
+	BootDown time.Duration // the relay is down at boot for this long
+	Up       time.Duration // then it runs this long in each cycle
+	Down     time.Duration // and is down this long
+	Cycles   int           // kill/restart cycles; the last one closes the relay normally
+	Every    time.Duration // each server broadcasts this often
+	Server   game.Config   // the servers' settings (Name, URL, Secret, Inbox are filled in)
+
+	// Listen opens the relay's listener, on the same address every time;
+	// URL is where the servers dial it, with Server.HTTPClient.
+	Listen func() (net.Listener, error)
+	URL    string
+}
+
+// defaultDemo is the demo of `go run ./examples/gossip -demo`: about 18s, on
+// addr.
+func defaultDemo(addr string) demoConfig {
+	return demoConfig{
+		Secret:   "demo-secret",
+		Servers:  []string{"server-a", "server-b"},
+		BootDown: time.Second,
+		Up:       3 * time.Second,
+		Down:     2 * time.Second,
+		Cycles:   3,
+		Every:    700 * time.Millisecond,
+		Server: game.Config{
+			DialTimeout:  time.Second,
+			TetherMax:    3,
+			TetherPeriod: 2 * time.Second,
+			Keeper:       runtime.KeeperSchedule{First: 200 * time.Millisecond, Sweep: 400 * time.Millisecond, MaxSweep: 1600 * time.Millisecond, Jitter: 0.1},
+		},
+		Listen: func() (net.Listener, error) { return net.Listen("tcp", addr) },
+		URL:    "ws://" + addr + "/",
+	}
+}
+
+// demoStats counts what happened to the servers' broadcasts.
+type demoStats struct {
+	Accepted  atomic.Int64 // broadcasts the relay accepted
+	Refused   atomic.Int64 // broadcasts that failed because the link was down (game.ErrLinkDown)
+	Failed    atomic.Int64 // broadcasts that failed otherwise
+	Delivered atomic.Int64 // messages that reached an inbox
+}
+
+// runDemo runs the demo, printing its timeline to w.
+func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error) {
+	tl := newTimeline(w)
+	stats := &demoStats{}
+	sys := runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithEventHook(tl.runtimeEvent))
+	defer func() { _ = sys.Shutdown(context.Background()) }()
+
+	tl.printf("relay", "down at boot; starting %d game servers anyway", len(dc.Servers))
+	chats := make([]game.ChatRef, len(dc.Servers))
+	for i, name := range dc.Servers {
+		cfg := dc.Server
+		cfg.Name, cfg.URL, cfg.Secret = name, dc.URL, dc.Secret
+		cfg.OnEvent = tl.gameEvent
+		cfg.Inbox = func(*runtime.Context) game.Inbox { return &printInbox{tl: tl, server: name, stats: stats} }
+		c, err := game.Start(sys, cfg)
+		if err != nil {
+			return stats, err
+		}
+		chats[i] = c
+	}
+
+	chatCtx, stopChat := context.WithCancel(ctx)
+	var chatting sync.WaitGroup
+	for i, c := range chats {
+		chatting.Go(func() { chatter(chatCtx, tl, stats, dc.Servers[i], c, dc.Every) })
+	}
+	defer chatting.Wait()
+	defer stopChat()
+
+	var rs *relay.Server
+	defer func() {
+		if rs != nil {
+			rs.Kill()
+		}
+	}()
+	wait := func(d time.Duration) error {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("gossip demo: %w", ctx.Err())
+		}
+	}
+	up := func() error {
+		ln, err := dc.Listen()
+		if err != nil {
+			return fmt.Errorf("gossip demo: relay listen: %w", err)
+		}
+		if rs, err = relay.Serve(ln, relay.Config{Secret: dc.Secret, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+			return err
+		}
+		tl.printf("relay", "UP on %s", rs.Addr())
+		return nil
+	}
+
+	if err := wait(dc.BootDown); err != nil {
+		return stats, err
+	}
+	if err := up(); err != nil {
+		return stats, err
+	}
+	for i := range dc.Cycles {
+		if err := wait(dc.Up); err != nil {
+			return stats, err
+		}
+		if i == dc.Cycles-1 {
+			tl.printf("relay", "CLOSING normally: every connection gets status 1000")
+			rs.Close()
+		} else {
+			tl.printf("relay", "KILLED: connections dropped without a close frame")
+			rs.Kill()
+		}
+		rs = nil
+		if err := wait(dc.Down); err != nil {
+			return stats, err
+		}
+		if err := up(); err != nil {
+			return stats, err
+		}
+	}
+	if err := wait(dc.Up); err != nil {
+		return stats, err
+	}
+	stopChat()
+	chatting.Wait()
+	for i, c := range chats {
+		octx, cancel := context.WithTimeout(ctx, time.Second)
+		names, err := c.Online(octx)
+		cancel()
+		if err != nil {
+			tl.printf(dc.Servers[i], "online: %v", err)
+			continue
+		}
+		tl.printf(dc.Servers[i], "online: %v", names)
+	}
+	if err := sys.Shutdown(ctx); err != nil {
+		return stats, fmt.Errorf("gossip demo: shutdown: %w", err)
+	}
+	rs.Close()
+	rs = nil
+	tl.printf("demo", "done: %d broadcasts accepted, %d delivered, %d failed with the link down, %d failed otherwise",
+		stats.Accepted.Load(), stats.Delivered.Load(), stats.Refused.Load(), stats.Failed.Load())
+	return stats, tl.Err()
+}
+
+// chatter broadcasts a numbered line every interval until ctx ends, and
+// prints the calls that fail.
+func chatter(ctx context.Context, tl *timeline, stats *demoStats, name string, c game.ChatRef, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		start := time.Now()
+		err := c.Broadcast(cctx, "gossip", fmt.Sprintf("hello #%d from %s", n, name))
+		took := time.Since(start)
+		cancel()
+		switch {
+		case err == nil:
+			stats.Accepted.Add(1)
+		case errors.Is(err, game.ErrLinkDown):
+			stats.Refused.Add(1)
+			tl.printf(name, "broadcast #%d failed in %v: %v", n, took.Round(time.Microsecond), brief(err))
+		case ctx.Err() != nil:
+			return
+		default:
+			stats.Failed.Add(1)
+			tl.printf(name, "broadcast #%d failed after %v: %v", n, took.Round(time.Millisecond), brief(err))
+		}
+	}
+}
+
+// printInbox is the demo's game code for incoming messages: it prints them.
+type printInbox struct {
+	tl     *timeline
+	server string
+	stats  *demoStats
+}
+
+func (p *printInbox) Message(_ context.Context, m game.Message) {
+	p.stats.Delivered.Add(1)
+	p.tl.printf(p.server, "<- %s on #%s: %q", m.From, m.Channel, m.Text)
+}
+
+func (p *printInbox) Presence(_ context.Context, server string, online bool) {
+	if online {
+		p.tl.printf(p.server, "%s joined the relay", server)
+	} else {
+		p.tl.printf(p.server, "%s left the relay", server)
+	}
+}
+
+// freeAddr returns a loopback address with a free port for the relay.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("gossip demo: find a free port: %w", err)
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
+}
