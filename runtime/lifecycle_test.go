@@ -1,0 +1,399 @@
+package runtime
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// hooked is a state with every lifecycle hook; gen is the how-manieth state it is.
+type hooked struct {
+	j         *journal
+	gen       int
+	panicOn   string // the hook that panics, if any
+	onStopBox []any
+}
+
+func (h *hooked) OnStart(*Context) {
+	h.j.add("start %d", h.gen)
+	if h.panicOn == "start" {
+		panic("OnStart failed")
+	}
+}
+
+func (h *hooked) OnReset(*Context) {
+	h.j.add("reset %d", h.gen)
+	if h.panicOn == "reset" {
+		panic("OnReset failed")
+	}
+}
+
+func (h *hooked) OnStop(ac *Context) {
+	h.j.add("stop %d %v", h.gen, ac.Mailbox())
+	if h.panicOn == "stop" {
+		panic("OnStop failed")
+	}
+}
+
+func handleHooked(_ context.Context, ac *Context, h *hooked, m int) {
+	if m < 0 {
+		panic("bad message")
+	}
+	if m == 0 {
+		ac.Stop()
+	}
+	h.j.add("got %d", m)
+	Reply(ac, m)
+}
+
+// spawnHooked spawns a hooked actor whose hook named panicOn panics in generation panicGen.
+func spawnHooked(p Parent, name string, j *journal, panicOn string, panicGen int, opts ...Option) (Actor[int], error) {
+	gen := 0
+	return Spawn(p, name, func(*Context) *hooked {
+		gen++
+		h := &hooked{j: j, gen: gen}
+		if gen == panicGen {
+			h.panicOn = panicOn
+		}
+		return h
+	}, handleHooked, opts...)
+}
+
+// Item 20: OnStart after each fresh state, OnReset on the old state before a Reset (and no
+// OnStop), OnStop once when the actor stops.
+func TestHooksRunAroundResetAndStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a, err := spawnHooked(sys, "a", j, "", 0, WithPolicy(Strategy{Decision: Reset}))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), -1))
+		require.NoError(t, a.Tell(t.Context(), 1))
+		synctest.Wait()
+		require.NoError(t, a.Ref().Stop(t.Context()))
+		require.NoError(t, a.Ref().Stop(t.Context()), "a second stop is harmless")
+		assert.Equal(t, []string{"start 1", "reset 1", "start 2", "got 1", "stop 2 []"}, j.get())
+	})
+}
+
+// Item 20: a panic in OnStart is a fault with a nil message; with Stop, Spawn fails with it.
+func TestOnStartPanicIsAFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		var faults []Fault
+		_, err := spawnHooked(sys, "a", j, "start", 1, WithPolicy(PolicyFunc(func(ac *Context, f Fault) Directive {
+			faults = append(faults, f)
+			return Directive{Decision: Stop}
+		})))
+		require.ErrorIs(t, err, ErrFault)
+		require.Len(t, faults, 1)
+		assert.Nil(t, faults[0].Message)
+		assert.Equal(t, "OnStart failed", faults[0].Err.Value)
+	})
+}
+
+// Item 20: a panic in OnStart after a Reset goes to the policy again.
+func TestOnStartPanicAfterResetGoesToPolicy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a, err := spawnHooked(sys, "a", j, "start", 2, WithPolicy(Strategy{Decision: Reset}))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), -1))
+		assert.Equal(t, 5, askInt(t, a, 5))
+		assert.Equal(t, []string{"start 1", "reset 1", "start 2", "reset 2", "start 3", "got 5"}, j.get())
+	})
+}
+
+// A panic in OnReset or OnStop is reported as a fault event, and the reset or stop goes on.
+func TestPanicInOnResetOrOnStopIsReportedAndIgnored(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		j := &journal{}
+		a, err := spawnHooked(sys, "a", j, "reset", 1, WithPolicy(Strategy{Decision: Reset}))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), -1))
+		assert.Equal(t, 1, askInt(t, a, 1))
+		b, err := spawnHooked(sys, "b", j, "stop", 1)
+		require.NoError(t, err)
+		require.NoError(t, b.Ref().Stop(t.Context()))
+		require.ErrorIs(t, b.Ref().Err(), ErrStopped)
+		assert.Equal(t, []string{"fault", "decision reset", "fault", "reset"}, rec.of("/a")[1:5])
+		faults := rec.kind("/b", EventFault)
+		require.Len(t, faults, 1)
+		require.ErrorIs(t, faults[0].Err, ErrFault)
+	})
+}
+
+// Done and Err work like those of a context: Err is nil while running, then the reason.
+func TestDoneAndErr(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a, err := spawnHooked(sys, "a", j, "", 0)
+		require.NoError(t, err)
+		requireRunning(t, a.Ref())
+		require.NoError(t, a.Ref().Stop(t.Context()))
+		requireDone(t, a.Ref())
+		require.ErrorIs(t, a.Ref().Err(), ErrStopped)
+		require.ErrorIs(t, a.Tell(t.Context(), 1), ErrStopped)
+		_, err = Ask[int, int](t.Context(), a, 1)
+		require.ErrorIs(t, err, ErrStopped)
+
+		var zero Ref
+		assert.True(t, zero.IsZero())
+		requireDone(t, zero)
+		require.ErrorIs(t, zero.Err(), ErrStopped)
+		require.NoError(t, zero.Stop(t.Context()))
+		var none Actor[int]
+		require.ErrorIs(t, none.Tell(t.Context(), 1), ErrStopped)
+		assert.True(t, none.Ref().IsZero())
+	})
+}
+
+// Context.Stop stops the actor after the current message; asks queued behind it fail.
+func TestContextStopStopsAfterCurrentMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a, err := spawnHooked(sys, "a", j, "", 0)
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), 0))
+		synctest.Wait()
+		_, err = Ask[int, int](t.Context(), a, 1)
+		require.ErrorIs(t, err, ErrStopped, "a message after the stopping one is not handled")
+		<-a.Ref().Done()
+		require.ErrorIs(t, a.Ref().Err(), ErrStopped)
+		assert.Equal(t, []string{"start 1", "got 0", "stop 1 []"}, j.get())
+	})
+}
+
+// Ref.Stop honours its ctx: it returns the ctx error when the actor does not stop in time, and
+// the stop still happens later.
+func TestRefStopHonoursCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		gate := make(chan struct{})
+		tell(t, a, step{id: 1, gate: gate})
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		require.ErrorIs(t, a.Ref().Stop(ctx), context.DeadlineExceeded)
+		close(gate)
+		<-a.Ref().Done()
+		assert.Equal(t, []string{"a start", "a got 1", "a stop []"}, j.get())
+	})
+}
+
+// The context gives the actor its place in the tree.
+func TestContextAccessors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		type seen struct {
+			self, parent Ref
+			name, path   string
+			sys          *System
+			children     []Ref
+			child        Ref
+			found        bool
+		}
+		var top, kid seen
+		var b, a Ref
+		p := mustProbe(t, sys, "p", j, func(ac *Context) {
+			b = mustProbe(t, ac, "b", j, nil).Ref()
+			a = mustProbe(t, ac, "a", j, func(ac *Context) {
+				kid = seen{self: ac.Self(), parent: ac.Parent(), name: ac.Name(), path: ac.Path(), sys: ac.System()}
+			}).Ref()
+			top = seen{self: ac.Self(), parent: ac.Parent(), name: ac.Name(), path: ac.Path(), sys: ac.System(),
+				children: ac.Children()}
+			top.child, top.found = ac.Child("b")
+			require.NotNil(t, ac.Logger())
+		})
+		assert.Equal(t, p.Ref(), top.self)
+		assert.True(t, top.parent.IsZero(), "a top-level actor has no parent")
+		assert.Equal(t, "p", top.name)
+		assert.Equal(t, "/p", top.path)
+		assert.Same(t, sys, top.sys)
+		assert.Equal(t, []Ref{a, b}, top.children, "children are sorted by name")
+		assert.True(t, top.found)
+		assert.Equal(t, b, top.child)
+		assert.Equal(t, p.Ref(), kid.parent)
+		assert.Equal(t, "/p/a", kid.path)
+		assert.Equal(t, "/p/a", a.String())
+		assert.Equal(t, "a", a.Name())
+		assert.Equal(t, []Ref{p.Ref()}, sys.Children())
+		got, ok := sys.Child("p")
+		assert.True(t, ok)
+		assert.Equal(t, p.Ref(), got)
+	})
+}
+
+// An empty name gets a generated one, unique among the siblings.
+func TestEmptyNameGetsGeneratedName(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		x := mustProbe(t, sys, "", j, nil)
+		y := mustProbe(t, sys, "", j, nil)
+		assert.NotEmpty(t, x.Ref().Name())
+		assert.NotEqual(t, x.Ref().Name(), y.Ref().Name())
+		assert.Equal(t, "/"+x.Ref().Name(), x.Ref().Path())
+	})
+}
+
+// Shutdown stops children before their parents.
+func TestShutdownStopsChildrenBeforeParents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		j := &journal{}
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			mustProbe(t, ac, "a", j, func(ac *Context) { mustProbe(t, ac, "a1", j, nil) })
+			mustProbe(t, ac, "b", j, nil)
+		})
+		mustProbe(t, sys, "q", j, nil)
+		require.NoError(t, sys.Shutdown(t.Context()))
+		lines := j.get()
+		at := func(s string) int {
+			i := slices.Index(lines, s)
+			require.GreaterOrEqual(t, i, 0, "%q in %v", s, lines)
+			return i
+		}
+		assert.Less(t, at("a1 stop []"), at("a stop []"))
+		assert.Less(t, at("a stop []"), at("p stop []"))
+		assert.Less(t, at("b stop []"), at("p stop []"))
+		at("q stop []")
+		assert.Empty(t, sys.Children())
+	})
+}
+
+// Shutdown lets a running handler finish, fails the queued asks at once, and returns once
+// everything has stopped.
+func TestShutdownFinishesInFlightAndFailsQueuedAsks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		gate := make(chan struct{})
+		first := make(chan error, 1)
+		go func() {
+			_, err := Ask[step, int](t.Context(), a, step{id: 1, gate: gate})
+			first <- err
+		}()
+		synctest.Wait()
+		queued := make(chan error, 1)
+		go func() {
+			_, err := Ask[step, int](t.Context(), a, step{id: 2})
+			queued <- err
+		}()
+		synctest.Wait()
+		shut := make(chan error, 1)
+		go func() { shut <- sys.Shutdown(context.Background()) }()
+		synctest.Wait()
+		select {
+		case <-shut:
+			require.Fail(t, "Shutdown returned while a handler runs")
+		default:
+		}
+		close(gate)
+		require.NoError(t, <-shut)
+		require.NoError(t, <-first, "the in-flight ask is answered")
+		require.ErrorIs(t, <-queued, ErrStopped)
+		assert.Equal(t, []string{"a start", "a got 1", "a stop [2]"}, j.get())
+		require.NoError(t, sys.Shutdown(t.Context()), "a second call is harmless")
+	})
+}
+
+// Shutdown honours its ctx.
+func TestShutdownHonoursCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		gate := make(chan struct{})
+		tell(t, a, step{id: 1, gate: gate})
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		require.ErrorIs(t, sys.Shutdown(ctx), context.DeadlineExceeded)
+		close(gate)
+		require.NoError(t, sys.Shutdown(t.Context()))
+	})
+}
+
+// After Shutdown nothing can be spawned at the top level, nor sent.
+func TestSpawnAfterShutdownFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		require.NoError(t, sys.Shutdown(t.Context()))
+		_, err := spawnProbe(sys, "b", j, nil)
+		require.ErrorIs(t, err, ErrStopped)
+		_, err = SpawnTether(sys, "t", 1, time.Second)
+		require.ErrorIs(t, err, ErrStopped)
+		require.ErrorIs(t, a.Tell(t.Context(), step{id: 1}), ErrStopped)
+	})
+}
+
+// A stopping actor takes no new children.
+func TestSpawnUnderStoppedParentFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		var ac *Context
+		a, err := Spawn(sys, "a", func(c *Context) struct{} { ac = c; return struct{}{} },
+			func(context.Context, *Context, struct{}, int) {})
+		require.NoError(t, err)
+		require.NoError(t, a.Ref().Stop(t.Context()))
+		_, err = spawnProbe(ac, "late", &journal{}, nil)
+		require.ErrorIs(t, err, ErrStopped)
+	})
+}
+
+// Events: the hook sees what happens to an actor, in order.
+func TestEventsReportFaultDecisionResetStopped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		policy := Stateful(0, func(n int, _ *Context, _ Fault) (int, Directive) {
+			if n == 0 {
+				return 1, Directive{Decision: Reset, Delay: time.Second}
+			}
+			return 2, Directive{Decision: Stop}
+		})
+		a, err := Spawn(sys, "a", newCounter, handleCount, WithPolicy(policy))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), -1))
+		assert.Equal(t, 1, askInt(t, a, 1))
+		require.NoError(t, a.Tell(t.Context(), -1))
+		<-a.Ref().Done()
+		assert.Equal(t, []string{"started", "fault", "decision reset", "reset", "fault", "decision stop", "stopped"},
+			rec.of("/a"))
+		d := rec.kind("/a", EventDecision)
+		require.Len(t, d, 2)
+		assert.Equal(t, time.Second, d[0].Delay)
+		assert.Equal(t, "/a: decision reset after 1s: actor /a: actor fault: bad message -1", d[0].String())
+		stopped := rec.kind("/a", EventStopped)
+		require.Len(t, stopped, 1)
+		require.ErrorIs(t, stopped[0].Err, ErrFault)
+	})
+}
+
+// The names of decisions, overflows and event kinds are those of the directives and logs.
+func TestNames(t *testing.T) {
+	assert.Equal(t, []string{"stop", "stop-all", "reset", "reset-all", "resume", "escalate", "Decision(6)"},
+		[]string{Stop.String(), StopAll.String(), Reset.String(), ResetAll.String(), Resume.String(),
+			Escalate.String(), Decision(6).String()})
+	assert.Equal(t, []string{"block", "drop", "fail", "Overflow(3)"},
+		[]string{OverflowBlock.String(), OverflowDrop.String(), OverflowFail.String(), Overflow(3).String()})
+	assert.Equal(t, "tether cut", EventTetherCut.String())
+	assert.Equal(t, "keeper retry", EventKeeperRetry.String())
+	assert.Equal(t, "EventKind(0)", EventKind(0).String())
+}
