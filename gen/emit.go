@@ -135,13 +135,13 @@ func (e *actorEmitter) emit() {
 	for i, m := range a.methods {
 		msgs[i] = m.msg
 	}
-	f.Commentf("%s is a message to a %s actor: %s.", a.message, a.name, orList(msgs))
+	f.Commentf("%s is a message to %s %s actor: %s.", a.message, article(a.name), a.name, orList(msgs))
 	f.Type().Add(e.decl(a.message)).Interface(jen.Id(a.marker).Params())
 	for _, m := range a.methods {
 		e.messages(m)
 	}
 
-	f.Commentf("%s is a reference to a %s actor. It implements %s by sending messages to the actor's mailbox.", a.ref, a.name, a.name)
+	f.Commentf("%s is a reference to %s %s actor. It implements %s by sending messages to the actor's mailbox.", a.ref, article(a.name), a.name, a.name)
 	f.Type().Add(e.decl(a.ref)).Struct(jen.Id("actor").Add(e.rt("Actor")).Types(e.inst(a.message)))
 	if len(a.typeParams) == 0 {
 		f.Var().Id("_").Id(a.name).Op("=").Id(a.ref).Values()
@@ -258,7 +258,7 @@ func resultList(rs []jen.Code) *jen.Statement {
 
 func (e *actorEmitter) spawn() {
 	a, f := e.a, e.f
-	f.Commentf("%s starts a %s actor named name under parent (a *runtime.System, an actor's", a.spawn, a.name)
+	f.Commentf("%s starts %s %s actor named name under parent (a *runtime.System, an actor's", a.spawn, article(a.name), a.name)
 	f.Comment("*runtime.Context or a *runtime.Tether). factory builds the state at start and again on every")
 	f.Comment("Reset. The directives' settings come first in opts, so options passed here override them.")
 	var body []jen.Code
@@ -367,7 +367,7 @@ func durationCode(d time.Duration) jen.Code {
 			if d == u.d {
 				return jen.Qual("time", u.name)
 			}
-			return jen.Lit(int64(d/u.d)).Op("*").Qual("time", u.name)
+			return jen.Lit(int(d/u.d)).Op("*").Qual("time", u.name)
 		}
 	}
 	return jen.Lit(int(d)).Op("*").Qual("time", "Nanosecond")
@@ -440,4 +440,12 @@ func orList(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// article returns "an" before names that start with a vowel letter, else "a".
+func article(name string) string {
+	if strings.ContainsRune("AEIOUaeiou", rune(name[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"go/token"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -72,6 +73,10 @@ func (e *errs) addf(pos token.Pos, format string, args ...any) {
 func (e *errs) addPosition(p token.Position, msg string) {
 	p.Filename = relPath(e.dir, p.Filename)
 	p.Offset = 0
+	if e.dir != "" {
+		// Paths inside messages (from the go command) are made relative too.
+		msg = strings.ReplaceAll(msg, e.dir+string(filepath.Separator), "")
+	}
 	e.list = append(e.list, &Error{Pos: p, Msg: msg})
 }
 

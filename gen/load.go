@@ -80,6 +80,15 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 				}
 				e.addPosition(pos, pe.Msg)
 			default:
+				if strings.HasPrefix(pe.Msg, "# ") {
+					// The go command's own compile of the package (for
+					// export data) failed: the type check from source
+					// reports the same problems, judged later.
+					if cfg.Log != nil {
+						cfg.Log("ignoring compile output for %s: %s", p.PkgPath, pe.Msg)
+					}
+					continue
+				}
 				e.addPosition(parsePos(pe.Pos), "package "+cmpOr(p.PkgPath, p.ID)+": "+pe.Msg)
 			}
 		}

@@ -222,7 +222,7 @@ func (m *modeller) scanFile(f *ast.File) []ifaceDecl {
 				continue // not a package-level type (a parse error was reported)
 			}
 			if u := m.pkg.Types.Scope().Lookup(spec.Name.Name).Type(); !isIface && !types.IsInterface(u) {
-				m.e.addf(spec.Name.Pos(), "//actor:generate on %s, which is %s, not an interface", spec.Name.Name, kindOf(spec.Type))
+				m.e.addf(spec.Name.Pos(), "//actor:generate on %s, which is %s, not an interface", spec.Name.Name, kindOf(u))
 				continue
 			}
 			out = append(out, ifaceDecl{spec: spec, doc: doc})
@@ -231,20 +231,27 @@ func (m *modeller) scanFile(f *ast.File) []ifaceDecl {
 	return out
 }
 
-func kindOf(e ast.Expr) string {
-	switch e.(type) {
-	case *ast.StructType:
-		return "a struct type"
-	case *ast.FuncType:
-		return "a func type"
-	case *ast.MapType:
-		return "a map type"
-	case *ast.ArrayType:
-		return "a slice or array type"
-	case *ast.ChanType:
-		return "a channel type"
+// kindOf describes a non-interface type for messages.
+func kindOf(t types.Type) string {
+	prefix := ""
+	if _, ok := t.(*types.Alias); ok {
+		prefix = "an alias of "
 	}
-	return "not an interface type"
+	switch types.Unalias(t).Underlying().(type) {
+	case *types.Struct:
+		return prefix + "a struct type"
+	case *types.Signature:
+		return prefix + "a func type"
+	case *types.Map:
+		return prefix + "a map type"
+	case *types.Slice, *types.Array:
+		return prefix + "a slice or array type"
+	case *types.Chan:
+		return prefix + "a channel type"
+	case *types.Pointer:
+		return prefix + "a pointer type"
+	}
+	return prefix + "a basic type"
 }
 
 // actor models one //actor:generate interface; it returns nil after
@@ -323,6 +330,7 @@ func (m *modeller) method(a *actorModel, fn *types.Func) *methodModel {
 	}
 	if !fn.Exported() {
 		bad("unexported method: actor methods must be exported")
+		return nil
 	}
 	if fn.Name() == "Ref" || fn.Name() == "Actor" {
 		bad("method %s collides with the %s method that every %sRef has; rename it", fn.Name(), fn.Name(), a.name)
@@ -473,11 +481,6 @@ func (m *modeller) names(pm *pkgModel) {
 	for n := range gen {
 		pkgNames.add(n)
 	}
-	for _, a := range pm.actors {
-		for _, tp := range a.typeParams {
-			pkgNames.add(tp.Obj().Name())
-		}
-	}
 	// Imports: the runtime, context and time first, then every package the
 	// signatures reference, by path.
 	paths := map[string]*types.Package{}
@@ -518,7 +521,8 @@ func (m *modeller) names(pm *pkgModel) {
 	pm.names = imports
 
 	for _, a := range pm.actors {
-		// Type parameters avoid imports, predeclared names and locals.
+		// Type parameters avoid imports, predeclared names, generated
+		// names and locals; imports keep their names.
 		tps := newScope(imports)
 		for _, tp := range a.typeParams {
 			a.tpNames[tp.Obj()] = tps.fresh(tp.Obj().Name())
@@ -529,7 +533,7 @@ func (m *modeller) names(pm *pkgModel) {
 			w.signature(mm.sig)
 			if w.problem != "" {
 				m.e.addf(mm.pos, "%s.%s: %s", a.name, mm.name, w.problem)
-				if tes := typeErrors(m.fset, m.pkg); len(tes) > 0 && strings.Contains(w.problem, "type-check") {
+				if tes := typeErrors(m.fset, m.pkg); len(tes) > 0 && strings.Contains(w.problem, "does not type-check") {
 					for _, te := range tes {
 						m.e.addf(te.Pos, "%s", te.Msg)
 					}

@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"go/types"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -65,7 +66,7 @@ func (w *typeWriter) typ(t types.Type) *jen.Statement {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.Invalid:
-			return w.fail("the type does not type-check")
+			return w.fail("a parameter or result type does not type-check")
 		case types.UnsafePointer:
 			w.pkgs["unsafe"] = types.Unsafe
 			return jen.Qual("unsafe", "Pointer")
@@ -156,8 +157,12 @@ func (w *typeWriter) structType(t *types.Struct) *jen.Statement {
 		} else {
 			s = jen.Id(f.Name()).Add(w.typ(f.Type()))
 		}
-		if tag := t.Tag(i); tag != "" {
+		switch tag := t.Tag(i); {
+		case tag == "":
+		case strings.Contains(tag, "`"):
 			s.Lit(tag)
+		default:
+			s.Id("`" + tag + "`") // a raw string, as written by hand
 		}
 		fields[i] = s
 	}
