@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	addrs := make(chan string, 1)
+	done := make(chan error, 1)
+	db := filepath.Join(t.TempDir(), "c.db")
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", db, "-idle", "0"}, &stdout, &stderr,
+			func(addr string) { addrs <- addr })
+	}()
+	var addr string
+	select {
+	case addr = <-addrs:
+	case err := <-done:
+		t.Fatalf("run returned early: %v", err)
+	}
+	assert.Contains(t, stdout.String(), "listening on http://"+addr)
+	assert.Contains(t, stdout.String(), "curl -si -X POST http://"+addr+"/api/alice/contacts")
+
+	res, err := http.Post("http://"+addr+"/api/alice/contacts", "application/json", strings.NewReader(`{"name":"Ada"}`))
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, res.Body)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusCreated, res.StatusCode)
+	http.DefaultClient.CloseIdleConnections()
+
+	cancel()
+	require.NoError(t, <-done)
+	assert.Contains(t, stderr.String(), "shutting down")
+	assert.Contains(t, stderr.String(), "book loaded")
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-chaos", "1.5"}, "-chaos 1.5: must be between 0 and 1"},
+		{[]string{"-chaos", "NaN"}, "-chaos NaN"},
+		{[]string{"-idle", "-1s"}, "-idle -1s: must not be negative"},
+		{[]string{"-timeout", "0s"}, "-timeout 0s: must be positive"},
+		{[]string{"-db", ""}, "-db: must not be empty"},
+		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-log-level", "loud"}, "log-level"},
+		{[]string{"-nope"}, "flag provided but not defined"},
+	} {
+		var stderr bytes.Buffer
+		err := run(t.Context(), tc.args, io.Discard, &stderr, nil)
+		require.Error(t, err, "%v", tc.args)
+		assert.Contains(t, err.Error()+stderr.String(), tc.want, "%v", tc.args)
+	}
+	err := run(t.Context(), []string{"-h"}, io.Discard, io.Discard, nil)
+	require.ErrorIs(t, err, flag.ErrHelp)
+}
+
+func TestRunReportsListenErrors(t *testing.T) {
+	err := run(t.Context(), []string{"-addr", "256.0.0.1:bad", "-db", filepath.Join(t.TempDir(), "c.db")}, io.Discard, io.Discard, nil)
+	require.ErrorContains(t, err, "listen on 256.0.0.1:bad")
+	err = run(t.Context(), []string{"-db", filepath.Join(t.TempDir(), "no", "such", "dir.db")}, io.Discard, io.Discard, nil)
+	require.ErrorContains(t, err, "store: open")
+}
