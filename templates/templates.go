@@ -121,14 +121,15 @@ func render(name string, v view) ([]byte, error) {
 }
 
 // lowerInitial lowers the leading capitals of an exported name the way Go
-// names unexported things: Counter→counter, URLParser→urlParser, URL→url.
+// names unexported things: Counter→counter, URLParser→urlParser, URL→url,
+// HTTP2Conn→http2Conn.
 func lowerInitial(name string) string {
 	runes := []rune(name)
 	n := 0
 	for n < len(runes) && unicode.IsUpper(runes[n]) {
 		n++
 	}
-	if n > 1 && n < len(runes) {
+	if n > 1 && n < len(runes) && unicode.IsLower(runes[n]) {
 		n-- // keep the capital that starts the next word: URLParser→urlParser
 	}
 	for i := range n {
