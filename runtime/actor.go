@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"runtime/debug"
 	"time"
 )
@@ -126,18 +127,19 @@ type envelope[M any] struct {
 	reply replier
 }
 
-// actor is an actor with state S and messages M.
+// actor is an actor with state S and messages M. The draining goroutine's fields come first and
+// the inbox, which senders write, last: see node.
 type actor[S, M any] struct {
-	node
+	batch   []envelope[M] // the messages being drained, owned by the draining goroutine
+	bi      int           // the next message in batch
+	handle  Handler[S, M]
+	state   S
 	ctx     Context
 	cfg     *config
 	factory func(*Context) S
-	handle  Handler[S, M]
-	state   S
 
-	in    []envelope[M] // guarded by mu
-	batch []envelope[M] // the messages being drained, owned by the draining goroutine
-	bi    int           // the next message in batch
+	node
+	in []envelope[M] // guarded by mu
 }
 
 // Spawn starts an actor named name under parent. factory builds the actor's state: at once,
@@ -260,8 +262,14 @@ func (a *actor[S, M]) room(wait context.Context) error {
 	return nil
 }
 
+// lingerYields is how many times a drained actor yields the processor, looking for more mail,
+// before its goroutine ends. A sender that is still sending then finds the actor running instead
+// of paying for a new goroutine per message.
+const lingerYields = 4
+
 // run drains the mailbox until it is empty, then lets the goroutine end.
 func (a *actor[S, M]) run() {
+	yields := 0
 	for {
 		a.mu.Lock()
 		if a.actionable() {
@@ -271,6 +279,12 @@ func (a *actor[S, M]) run() {
 			}
 			continue
 		}
+		if !a.suspended && a.bi >= len(a.batch) && len(a.in) == 0 && yields < lingerYields {
+			a.mu.Unlock()
+			yields++
+			goruntime.Gosched()
+			continue
+		}
 		if a.suspended || (a.bi >= len(a.batch) && len(a.in) == 0) {
 			a.sched = false
 			a.idle()
@@ -278,18 +292,20 @@ func (a *actor[S, M]) run() {
 			return
 		}
 		if a.bi >= len(a.batch) {
+			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
 			a.bi = 0
+			yields = 0
 		}
 		a.mu.Unlock()
 		for a.bi < len(a.batch) {
 			e := a.batch[a.bi]
-			a.batch[a.bi] = envelope[M]{}
 			a.bi++
 			if a.deliver(&e) {
 				return
 			}
-			if a.pending.Load() {
+			// suspended is written only by this goroutine, so it can be read without mu.
+			if a.pending.Load() || a.suspended {
 				break
 			}
 		}
@@ -299,7 +315,7 @@ func (a *actor[S, M]) run() {
 // idle is called, under mu, when the actor runs out of messages.
 func (a *actor[S, M]) idle() {
 	if cap(a.batch) > 1024 {
-		a.batch = nil
+		a.batch, a.bi = nil, 0 // do not keep a burst's buffer for an idle actor
 	}
 	if a.cfg.idle <= 0 || a.status != running {
 		return
@@ -358,7 +374,9 @@ func (a *actor[S, M]) deliver(e *envelope[M]) bool {
 			return false
 		}
 	}
-	a.ctx.reply = e.reply
+	if e.reply != nil {
+		a.ctx.reply = e.reply
+	}
 	f := a.invoke(e.ctx, e.msg)
 	if r := a.ctx.reply; r != nil {
 		a.ctx.reply = nil
@@ -431,12 +449,12 @@ func (a *actor[S, M]) fault(f *FaultError) Fault {
 func (a *actor[S, M]) supervise(f Fault) bool {
 	for {
 		if f.Escalated {
-			a.sys.emit(&a.node, Event{Kind: EventEscalate, Err: f.Err, Child: f.Actor.Path()})
+			a.sys.emit(&a.node, Event{Kind: EventEscalate, Err: f.err(), Child: f.Actor.Path()})
 		} else {
-			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f.Err})
+			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f.err()})
 		}
 		d := a.decide(f)
-		a.sys.emit(&a.node, Event{Kind: EventDecision, Err: f.Err, Decision: d.Decision, Delay: d.Delay})
+		a.sys.emit(&a.node, Event{Kind: EventDecision, Err: f.err(), Decision: d.Decision, Delay: d.Delay})
 		if d.Delay > 0 {
 			a.suspend(d, f)
 			return false
@@ -512,24 +530,24 @@ func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultErr
 		return false, a.reset(f)
 	case ResetAll:
 		for _, s := range a.parent.kids(&a.node) {
-			s.signal(ctlReset, nil)
+			s.signal(ctlReset, func(r *rare) { r.resetFault = f })
 		}
 		return false, a.reset(f)
 	case StopAll:
 		for _, s := range a.parent.kids(&a.node) {
-			s.requestStop(f.Err)
+			s.requestStop(f.err())
 		}
-		a.terminate(f.Err)
+		a.terminate(f.err())
 		return true, nil
 	case Escalate:
-		a.terminate(f.Err)
+		a.terminate(f.err())
 		if p := a.parent; !p.isRoot() {
 			esc := Fault{Actor: Ref{&a.node}, Err: f.Err, Message: f.Message, Escalated: true}
 			p.signal(ctlEscalate, func(r *rare) { r.escalations = append(r.escalations, esc) })
 		}
 		return true, nil
 	default: // Stop
-		a.terminate(f.Err)
+		a.terminate(f.err())
 		return true, nil
 	}
 }
@@ -539,7 +557,7 @@ func (a *actor[S, M]) reset(f Fault) *FaultError {
 	reason := ErrStopped
 	tether := a.rare != nil && a.rare.tether != nil
 	if tether {
-		reason = fmt.Errorf("%w by %s: %w", ErrTetherCut, a.path(), f.Err)
+		reason = fmt.Errorf("%w by %s: %w", ErrTetherCut, a.path(), f.err())
 	}
 	a.stopChildren(reason)
 	if h, ok := any(a.state).(interface{ OnReset(*Context) }); ok {
@@ -549,9 +567,9 @@ func (a *actor[S, M]) reset(f Fault) *FaultError {
 		return again
 	}
 	if tether {
-		a.sys.emit(&a.node, Event{Kind: EventTetherCut, Err: f.Err, Child: f.Actor.Path()})
+		a.sys.emit(&a.node, Event{Kind: EventTetherCut, Err: f.err(), Child: f.Actor.Path()})
 	} else {
-		a.sys.emit(&a.node, Event{Kind: EventReset, Err: f.Err})
+		a.sys.emit(&a.node, Event{Kind: EventReset, Err: f.err()})
 	}
 	return nil
 }
@@ -598,7 +616,9 @@ func (a *actor[S, M]) control() bool {
 		}
 	}
 	if ctl&ctlReset != 0 {
-		if again := a.reset(Fault{Actor: Ref{&a.node}}); again != nil && a.supervise(a.fault(again)) {
+		f := r.resetFault
+		r.resetFault = Fault{}
+		if again := a.reset(f); again != nil && a.supervise(a.fault(again)) {
 			return true
 		}
 	}

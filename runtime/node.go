@@ -35,23 +35,29 @@ type cell interface {
 
 // node is the part of an actor that does not depend on its types: its place in the tree, its
 // lifecycle and its control signals. The system's root is a node without a cell.
+//
+// The fields are laid out for the two goroutines that touch an actor at once: pending, which the
+// draining goroutine reads after every message, comes first; the fields senders write on every
+// message (mu and what it guards) come last, where the typed actor adds its inbox. The cold fields
+// in between keep the two more than a cache line apart.
 type node struct {
-	sys    *System
-	parent *node
-	name   string
-	cell   cell
+	pending atomic.Bool // ctl != 0, readable without mu
+
+	sys      *System
+	parent   *node
+	name     string
+	cell     cell
+	children map[string]*node
+	anon     uint64 // names handed to anonymous children
+	done     chan struct{}
+	err      error
+	rare     *rare
 
 	mu        sync.Mutex
 	status    status
 	sched     bool  // a goroutine is draining the actor, or is about to
 	suspended bool  // a delayed directive is pending: no message is handled
 	ctl       uint8 // pending control signals
-	pending   atomic.Bool
-	children  map[string]*node
-	anon      uint64 // names handed to anonymous children
-	done      chan struct{}
-	err       error
-	rare      *rare
 }
 
 // rare holds what most actors never need, so that an idle actor stays small.
@@ -61,6 +67,7 @@ type rare struct {
 	pendingDir   Directive
 	pendingFault Fault
 	escalations  []Fault
+	resetFault   Fault // the sibling's fault behind a ResetAll
 	stopReason   error
 	watchers     []func()
 	onStop       func()  // called when a stop is asked for

@@ -56,6 +56,14 @@ type Fault struct {
 	Escalated bool
 }
 
+// err returns the fault's error, or a true nil when there is none.
+func (f Fault) err() error {
+	if f.Err == nil {
+		return nil
+	}
+	return f.Err
+}
+
 // A Policy decides what happens to actors that fault. It is a recipe: each actor gets its own
 // Decider from NewDecider the first time it faults and keeps it across resets, so state a
 // policy keeps belongs to one actor.
