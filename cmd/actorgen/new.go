@@ -36,19 +36,21 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("actorgen new", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", ".", "the package `directory` to write into")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), newUsageText)
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprint(w, newUsageText)
 		fs.PrintDefaults()
 	}
+	fs.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
 	// Flags may come before or after NAME.
 	var positional []string
 	for rest := args; ; {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
+				usage(stdout)
 				return exitOK
 			}
+			usage(stderr) // after flag's message about the error
 			return exitUsage
 		}
 		if fs.NArg() == 0 {

@@ -53,17 +53,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		check       = fs.Bool("check", false, "write nothing; list the files that would change and exit 1 if any (for CI)")
 		verbose     = fs.Bool("v", false, "print progress to stderr")
 	)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageText)
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprint(w, usageText)
 		fs.PrintDefaults()
 	}
+	fs.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			usage(stdout)
 			return exitOK
 		}
-		return exitUsage // flag has printed the error and the usage
+		usage(stderr) // after flag's message about the error
+		return exitUsage
 	}
 	if *showVersion {
 		if fs.NArg() > 0 {
