@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
 )
 
 // System is the root of an actor tree.
@@ -139,6 +138,3 @@ func (n *node) child(name string) (Ref, bool) {
 	}
 	return Ref{c}, true
 }
-
-// sortRefs sorts refs by path.
-func sortRefs(r []Ref) { sort.Slice(r, func(i, j int) bool { return r[i].Path() < r[j].Path() }) }
