@@ -22,7 +22,7 @@ import (
 const newUsageText = `usage: actorgen new NAME [-dir D]
 
 Writes a scaffold for the actor NAME (an exported Go identifier such as
-Counter) into the package in directory D (default "."; created if missing):
+Counter) into the package in directory D (default "."; created if needed):
 NAME.go (the annotated interface), NAME_state.go (its implementation) and
 NAME_test.go (a test), with NAME in lower case. The package name is taken
 from the .go files already in D, or else from D's name. Existing files are
@@ -33,19 +33,19 @@ Flags:
 
 // runNew is `actorgen new`.
 func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("actorgen new", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("dir", ".", "the package `directory` to write into")
+	flags := flag.NewFlagSet("actorgen new", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	dir := flags.String("dir", ".", "the package `directory` to write into")
 	usage := func(w io.Writer) {
-		fs.SetOutput(w)
+		flags.SetOutput(w)
 		fmt.Fprint(w, newUsageText)
-		fs.PrintDefaults()
+		flags.PrintDefaults()
 	}
-	fs.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
+	flags.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
 	// Flags may come before or after NAME.
 	var positional []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
+		if err := flags.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				usage(stdout)
 				return exitOK
@@ -53,11 +53,11 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			usage(stderr) // after flag's message about the error
 			return exitUsage
 		}
-		if fs.NArg() == 0 {
+		if flags.NArg() == 0 {
 			break
 		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+		positional = append(positional, flags.Arg(0))
+		rest = flags.Args()[1:]
 	}
 	switch len(positional) {
 	case 0:
@@ -90,9 +90,6 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // written and the data the scaffold was made from. It writes nothing when a
 // file exists already or the package declares a name the scaffold needs.
 func scaffold(dir, name string) ([]string, templates.Data, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, templates.Data{}, err
-	}
 	pkg, err := inspectPackage(dir)
 	if err != nil {
 		return nil, templates.Data{}, err
@@ -120,6 +117,9 @@ func scaffold(dir, name string) ([]string, templates.Data, error) {
 		return nil, templates.Data{}, fmt.Errorf("refusing to overwrite %s: nothing written", strings.Join(exist, ", "))
 	}
 	if err := pkg.checkClashes(name, files); err != nil {
+		return nil, templates.Data{}, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, templates.Data{}, err
 	}
 	var written []string
@@ -168,10 +168,11 @@ type pkgInfo struct {
 
 // inspectPackage reads the .go files of dir: the package name (from the
 // files, or else from the directory's name), whether a go:generate line for
-// actorgen exists, and the top-level names declared.
+// actorgen exists, and the top-level names declared. A missing dir is an
+// empty package.
 func inspectPackage(dir string) (*pkgInfo, error) {
 	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	info := &pkgInfo{declared: map[string]token.Pos{}, fset: token.NewFileSet()}

@@ -45,21 +45,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "new" {
 		return runNew(ctx, args[1:], stdout, stderr)
 	}
-	fs := flag.NewFlagSet("actorgen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	flags := flag.NewFlagSet("actorgen", flag.ContinueOnError)
+	flags.SetOutput(stderr)
 	var (
-		showVersion = fs.Bool("version", false, "print the version of actorgen and exit")
-		tags        = fs.String("tags", "", "comma-separated build `tags` to load the packages with")
-		check       = fs.Bool("check", false, "write nothing; list the files that would change and exit 1 if any (for CI)")
-		verbose     = fs.Bool("v", false, "print progress to stderr")
+		showVersion = flags.Bool("version", false, "print the version of actorgen and exit")
+		tags        = flags.String("tags", "", "comma-separated build `tags` to load the packages with")
+		check       = flags.Bool("check", false, "write nothing; list the files that would change and exit 1 if any (for CI)")
+		verbose     = flags.Bool("v", false, "print progress to stderr")
 	)
 	usage := func(w io.Writer) {
-		fs.SetOutput(w)
+		flags.SetOutput(w)
 		fmt.Fprint(w, usageText)
-		fs.PrintDefaults()
+		flags.PrintDefaults()
 	}
-	fs.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
-	if err := fs.Parse(args); err != nil {
+	flags.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
 			return exitOK
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *showVersion {
-		if fs.NArg() > 0 {
+		if flags.NArg() > 0 {
 			return usageError(stderr, "-version takes no arguments")
 		}
 		info, _ := debug.ReadBuildInfo()
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	cfg := gen.Config{Patterns: fs.Args(), Tags: tagList, Check: *check}
+	cfg := gen.Config{Patterns: flags.Args(), Tags: tagList, Check: *check}
 	if *verbose {
 		cfg.Log = func(format string, a ...any) {
 			fmt.Fprintf(stderr, "actorgen: "+format+"\n", a...)
