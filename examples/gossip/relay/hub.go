@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -73,6 +74,7 @@ type Hub struct {
 	peers    map[string]*peer
 	closed   bool
 	handlers sync.WaitGroup // one per ServeHTTP call that got past the closed check
+	conns    atomic.Int64   // open websocket connections, authenticated or not
 }
 
 // peer is one authenticated game server.
@@ -111,6 +113,10 @@ func (h *Hub) namesLocked() []string {
 	return names
 }
 
+// Conns returns the number of open websocket connections, including those
+// that have not said hello yet.
+func (h *Hub) Conns() int { return int(h.conns.Load()) }
+
 // ServeHTTP upgrades the request to a websocket and serves one game server
 // until it disconnects or the hub closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,6 +135,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.Warn("relay: websocket handshake failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
+	h.conns.Add(1)
+	defer h.conns.Add(-1)
 	defer conn.CloseNow()
 
 	p, err := h.hello(conn)

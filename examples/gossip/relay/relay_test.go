@@ -91,6 +91,7 @@ func TestHelloWelcomeBroadcastWho(t *testing.T) {
 	send(t, b, relay.Frame{Type: relay.TypeWho, ID: 8})
 	assert.Equal(t, relay.Frame{Type: relay.TypeOnline, ID: 8, Names: []string{"server-a", "server-b"}}, recv(t, b))
 	assert.Equal(t, []string{"server-a", "server-b"}, s.Hub().Online())
+	assert.Equal(t, 2, s.Hub().Conns())
 
 	// The sender never gets its own broadcast back: the next frame a sees is
 	// the answer to its who.

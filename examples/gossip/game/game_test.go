@@ -1,0 +1,303 @@
+package game_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/actorgen/actorgen/examples/gossip/game"
+	"github.com/actorgen/actorgen/runtime"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	linkA   = "/server-a/tether/link"
+	tetherA = "/server-a/tether"
+	linkB   = "/server-b/tether/link"
+	tetherB = "/server-b/tether"
+)
+
+// first returns the first record of kind about path ("" matches any path).
+func first(recs []rec, path, kind string) (rec, bool) {
+	for _, x := range recs {
+		if x.kind == kind && (path == "" || x.path == path) {
+			return x, true
+		}
+	}
+	return rec{}, false
+}
+
+func TestRelayDownAtBoot(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		a, inA := e.start("server-a", nil)
+
+		// The relay is down: the keeper's tries fail, the server serves.
+		retry := e.rec.waitCount(t, "server-a", "keeper retry", 2)
+		assert.ErrorContains(t, retry.err, "gossip: server-a: dial relay")
+		assert.Equal(t, 200*time.Millisecond, retry.delay, "the sweep doubles: 100ms, then 200ms")
+		require.NoError(t, a.Ref().Err(), "the server is up")
+
+		start := time.Now()
+		err := a.Broadcast(e.ctx(), "gossip", "anyone?")
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		assert.EqualError(t, err, "gossip: link to relay is down (server-a Broadcast: never connected yet)")
+		_, err = a.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		if e.synced {
+			assert.Zero(t, time.Since(start), "calls fail at once")
+		}
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }), "a failed start is not a fault")
+
+		// The relay comes up: the link is up at the keeper's next try.
+		e.up()
+		relayUp, _ := first(e.rec.all(), "", "relay up")
+		up := e.linkUp("server-a", 1)
+		if e.synced {
+			assert.LessOrEqual(t, up.Sub(relayUp.at), retry.delay, "link up within one retry interval")
+		}
+		names, err := a.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a"}, names)
+
+		b, inB := e.start("server-b", nil)
+		e.linkUp("server-b", 1)
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", "hello b"))
+		assert.Equal(t, game.Message{From: "server-a", Channel: "gossip", Text: "hello b"}, inB.next(t))
+		require.NoError(t, b.Broadcast(e.ctx(), "ooc", "hello a"))
+		assert.Equal(t, game.Message{From: "server-b", Channel: "ooc", Text: "hello a"}, inA.next(t))
+		assert.Equal(t, "server-b joined", <-inA.presence)
+		names, err = b.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a", "server-b"}, names)
+	})
+}
+
+func TestRelayKilled(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		a, inA := e.start("server-a", nil)
+		b, inB := e.start("server-b", nil)
+		e.linkUp("server-a", 1)
+		e.linkUp("server-b", 1)
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", "before"))
+		assert.Equal(t, "before", inB.next(t).Text)
+
+		e.kill()
+		cut := e.rec.waitCount(t, "server-a", "tether cut", 1)
+		e.rec.waitCount(t, "server-b", "tether cut", 1)
+		recs := e.rec.since("relay killed")
+		killed, _ := first(e.rec.all(), "", "relay killed")
+
+		// The link faults (the connection, then every redial), resets with
+		// backoff, and the fault after the tether's intensity (3) cuts it.
+		for _, link := range []string{linkA, linkB} {
+			var decisions []string
+			for _, x := range recs {
+				if x.path == link && x.kind == "decision" {
+					decisions = append(decisions, fmt.Sprintf("%s %v", x.dec, x.delay))
+				}
+			}
+			assert.Equal(t, []string{"reset 20ms", "reset 40ms", "reset 80ms", "escalate 0s"}, decisions, link)
+			assert.Equal(t, 4, count(recs, func(x rec) bool { return x.path == link && x.kind == "fault" }), link)
+		}
+		f, _ := first(recs, linkA, "fault")
+		assert.ErrorContains(t, f.err, "connection to relay lost")
+		assert.ErrorIs(t, cut.err, runtime.ErrFault)
+		if e.synced {
+			assert.Equal(t, 140*time.Millisecond, cut.at.Sub(killed.at), "cut after 20+40+80ms of resets")
+		}
+
+		// The fault goes no higher than the tether: nothing else faulted,
+		// decided or stopped, and the servers are up.
+		for _, x := range recs {
+			switch x.kind {
+			case "fault", "decision", "escalate", "stopped", "reset":
+				atTether := (x.path == tetherA || x.path == tetherB) &&
+					(x.kind == "escalate" || x.kind == "decision" && x.dec == runtime.Reset)
+				if x.path != linkA && x.path != linkB && !atTether {
+					t.Errorf("fault went beyond the tether: %s %s: %v", x.path, x.kind, x.err)
+				}
+			}
+		}
+		require.NoError(t, a.Ref().Err())
+		require.NoError(t, b.Ref().Err())
+
+		// Calls fail at once, with the link's fate.
+		start := time.Now()
+		err := a.Broadcast(e.ctx(), "gossip", "while down")
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		require.ErrorIs(t, err, runtime.ErrFault)
+		if e.synced {
+			assert.Zero(t, time.Since(start))
+		}
+
+		// The keeper retries; the relay comes back; messages flow again.
+		e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		e.up()
+		e.linkUp("server-a", 2)
+		e.linkUp("server-b", 2)
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", "after a"))
+		assert.Equal(t, game.Message{From: "server-a", Channel: "gossip", Text: "after a"}, inB.next(t))
+		require.NoError(t, b.Broadcast(e.ctx(), "gossip", "after b"))
+		assert.Equal(t, game.Message{From: "server-b", Channel: "gossip", Text: "after b"}, inA.next(t))
+	})
+}
+
+func TestRelayClosesNormally(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		a, inA := e.start("server-a", nil)
+		b, _ := e.start("server-b", nil)
+		e.linkUp("server-a", 1)
+		e.linkUp("server-b", 1)
+
+		e.closeRelay()
+		down := e.rec.waitCount(t, "server-a", "link down", 1)
+		assert.Equal(t, websocket.StatusNormalClosure, websocket.CloseStatus(down.err), "down: %v", down.err)
+		stopped := e.rec.wait(t, "the link stops", func(recs []rec) bool {
+			_, ok := first(recs, linkA, "stopped")
+			return ok
+		})
+		st, _ := first(stopped, linkA, "stopped")
+		assert.ErrorIs(t, st.err, runtime.ErrStopped, "a normal closure stops the link normally")
+		assert.NotErrorIs(t, st.err, runtime.ErrFault)
+
+		err := a.Broadcast(e.ctx(), "gossip", "anyone?")
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		require.ErrorIs(t, err, runtime.ErrStopped)
+
+		// The keeper starts a link called "link" again: no already_present trap.
+		e.up()
+		e.linkUp("server-a", 2)
+		e.linkUp("server-b", 2)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }), "a normal closure is no fault")
+		starts := count(e.rec.all(), func(x rec) bool { return x.kind == "keeper start" && x.server == "server-a" })
+		assert.Equal(t, 2, starts)
+		require.NoError(t, b.Broadcast(e.ctx(), "gossip", "back"))
+		assert.Equal(t, "back", inA.next(t).Text)
+	})
+}
+
+func TestWrongSecret(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		a, _ := e.start("server-a", func(c *game.Config) { c.Secret = "guess" })
+		recs := e.rec.wait(t, "5 keeper retries", func(recs []rec) bool {
+			return count(recs, func(x rec) bool { return x.kind == "keeper retry" }) >= 5
+		})
+		var retries []rec
+		for _, x := range recs {
+			if x.kind == "keeper retry" {
+				retries = append(retries, x)
+			}
+		}
+		retries = retries[:5]
+		want := []time.Duration{100, 200, 400, 800, 800}
+		for i, r := range retries {
+			require.ErrorIs(t, r.err, game.ErrRefused)
+			assert.EqualError(t, r.err, "gossip: server-a: gossip: relay refused the hello: relay: wrong secret for server-a (status 1008)")
+			assert.Equal(t, want[i]*time.Millisecond, r.delay, "retry %d backs off", i)
+			if i > 0 {
+				// The keeper waits the announced delay before trying again:
+				// exactly in a bubble, at least on real sockets.
+				gap := r.at.Sub(retries[i-1].at)
+				if e.synced {
+					assert.Equal(t, retries[i-1].delay, gap)
+				} else {
+					assert.GreaterOrEqual(t, gap, retries[i-1].delay)
+				}
+			}
+		}
+		assert.Zero(t, count(recs, func(x rec) bool { return x.kind == "fault" }), "a refused hello is not a fault")
+		_, err := a.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		assert.Empty(t, e.relay.Hub().Online())
+	})
+}
+
+// TestKillRestartCycles kills and restarts the relay 20 times; the servers
+// reconnect every time, and nothing leaks: goleak checks the goroutines (a
+// live link connection has a reader goroutine), the relay counts the
+// connections.
+func TestKillRestartCycles(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		fast := func(c *game.Config) {
+			c.Keeper = runtime.KeeperSchedule{First: 10 * time.Millisecond, Sweep: 20 * time.Millisecond, MaxSweep: 80 * time.Millisecond}
+		}
+		a, inA := e.start("server-a", fast)
+		b, inB := e.start("server-b", fast)
+		for i := 1; i <= 20; i++ {
+			e.linkUp("server-a", i)
+			e.linkUp("server-b", i)
+			require.Equal(t, 2, e.relay.Hub().Conns(), "cycle %d: one connection per server", i)
+			require.NoError(t, a.Broadcast(e.ctx(), "gossip", fmt.Sprint("a", i)))
+			require.Equal(t, fmt.Sprint("a", i), inB.next(t).Text)
+			require.NoError(t, b.Broadcast(e.ctx(), "gossip", fmt.Sprint("b", i)))
+			require.Equal(t, fmt.Sprint("b", i), inA.next(t).Text)
+			e.kill()
+			e.rec.waitCount(t, "server-a", "link down", i)
+			e.rec.waitCount(t, "server-b", "link down", i)
+			if i%2 == 0 {
+				// Every other cycle, let the tether be cut before the relay
+				// returns; otherwise a redial finds it back.
+				e.rec.waitCount(t, "server-a", "tether cut", i/2)
+				e.rec.waitCount(t, "server-b", "tether cut", i/2)
+			}
+			e.up()
+		}
+		e.linkUp("server-a", 21)
+		e.linkUp("server-b", 21)
+		require.Equal(t, 2, e.relay.Hub().Conns())
+		require.NoError(t, e.sys.Shutdown(context.Background()))
+		e.relay.Close()
+		e.relay = nil
+		if !e.synced {
+			goleak.VerifyNone(t)
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	sys := runtime.NewSystem(runtime.WithLogger(quiet()))
+	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+	in := newInbox()
+
+	_, err := game.Start(sys, game.Config{})
+	require.Error(t, err)
+	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `Config.URL "": want ws://`, "Config.Secret is empty", "Config.Inbox is nil"} {
+		assert.ErrorContains(t, err, want)
+	}
+	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Secret: "s", Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
+	for _, want := range []string{`Config.Name "a b" has a bad character at byte 1`, `Config.URL "http://x/"`, "Config.DialTimeout -1ns is negative", "Config.TetherMax -2 is negative"} {
+		assert.ErrorContains(t, err, want)
+	}
+
+	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory}
+	_, err = game.Start(nil, ok)
+	assert.ErrorContains(t, err, "parent is nil")
+	bad := ok
+	bad.Keeper = runtime.KeeperSchedule{First: time.Second}
+	_, err = game.Start(sys, bad)
+	require.ErrorIs(t, err, runtime.ErrInvalidOption)
+	assert.ErrorContains(t, err, "gossip: start server server-a:")
+	assert.ErrorContains(t, err, "KeeperSchedule.Sweep")
+
+	a, err := game.Start(sys, ok)
+	require.NoError(t, err)
+	_, err = game.Start(sys, ok)
+	require.ErrorIs(t, err, runtime.ErrNameTaken)
+
+	err = a.Broadcast(t.Context(), "no spaces", "x")
+	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character at byte 2 (letters, digits, '-', '_', '.' only)`)
+	err = a.Broadcast(t.Context(), strings.Repeat("c", 65), "x")
+	assert.ErrorContains(t, err, "longer than 64 bytes")
+}
