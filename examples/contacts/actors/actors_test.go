@@ -326,3 +326,21 @@ func TestChaosFaultsResetBooks(t *testing.T) {
 		assert.Empty(t, list, "chaos strikes before the write")
 	})
 }
+
+func TestLoadBook(t *testing.T) {
+	_, err := actors.LoadBook(t.Context(), "alice", actors.Config{})
+	require.ErrorContains(t, err, "Config.Store is nil")
+
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"))
+	require.NoError(t, err)
+	require.NoError(t, st.Insert(t.Context(), "alice", contact.Contact{ID: "1", Name: "Ada"}))
+	b, err := actors.LoadBook(t.Context(), "alice", actors.Config{Store: st})
+	require.NoError(t, err)
+	list, err := b.List(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []contact.Contact{{ID: "1", Name: "Ada"}}, list)
+
+	require.NoError(t, st.Close())
+	_, err = actors.LoadBook(t.Context(), "alice", actors.Config{Store: st})
+	require.ErrorContains(t, err, `book "alice": load contacts`)
+}

@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -35,13 +36,30 @@ type book struct {
 	order []contact.ID // ids, oldest first
 }
 
-// newBook is the factory of a user's book: it loads the user's contacts from
-// the store, at start and on every Reset. A store that cannot be read is a
-// fault (a panic): the book's policy retries the load after its backoff.
+// newBook is the factory of a user's book actor: it loads the user's
+// contacts from the store, at start and on every Reset. A store that cannot be
+// read is a fault (a panic): the book's policy retries the load after its
+// backoff.
 func newBook(ac *runtime.Context, user string, cfg *Config) Book {
-	list, err := cfg.Store.Load(context.Background(), user)
+	b, err := LoadBook(context.Background(), user, *cfg)
 	if err != nil {
-		panic(fmt.Errorf("book %q: load contacts: %w", user, err))
+		panic(err)
+	}
+	ac.Logger().Info("book loaded", "user", user, "contacts", len(b.(*book).order))
+	return b
+}
+
+// LoadBook returns user's book as plain state, not an actor: loaded from
+// cfg.Store, with cfg.Chaos and cfg.NewID, and not safe for concurrent use.
+// The Book actors are built from it; benchmarks use it to serve the same
+// state through a plain goroutine and channel.
+func LoadBook(ctx context.Context, user string, cfg Config) (Book, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("actors: load book: Config.Store is nil")
+	}
+	list, err := cfg.Store.Load(ctx, user)
+	if err != nil {
+		return nil, fmt.Errorf("book %q: load contacts: %w", user, err)
 	}
 	b := &book{
 		user:  user,
@@ -58,8 +76,7 @@ func newBook(ac *runtime.Context, user string, cfg *Config) Book {
 		b.byID[c.ID] = c
 		b.order = append(b.order, c.ID)
 	}
-	ac.Logger().Info("book loaded", "user", user, "contacts", len(list))
-	return b
+	return b, nil
 }
 
 // randomID returns 128 random bits as 26 base32 characters.
