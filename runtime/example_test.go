@@ -1,0 +1,208 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/actorgen/actorgen/runtime"
+)
+
+// tally is the state of a counting actor: plain data, no locks, since the actor handles one
+// message at a time.
+type tally struct{ total int }
+
+// add is a message that adds n to the total; the total is the reply when it is asked.
+type add struct{ n int }
+
+func handleAdd(_ context.Context, ac *runtime.Context, s *tally, m add) {
+	if m.n < 0 {
+		panic(fmt.Sprintf("negative amount %d", m.n))
+	}
+	s.total += m.n
+	runtime.Reply(ac, s.total)
+}
+
+func newTally(*runtime.Context) *tally { return &tally{} }
+
+// silent returns a system that logs nothing.
+func silent() *runtime.System {
+	return runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)))
+}
+
+// Spawn an actor, tell it something, and ask it something.
+func ExampleSpawn() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	counter, err := runtime.Spawn(sys, "counter", newTally, handleAdd)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = counter.Tell(ctx, add{n: 2}) // fire and forget
+	total, err := runtime.Ask[add, int](ctx, counter, add{n: 3})
+	fmt.Println(total, err, counter.Ref().Path())
+	// Output: 5 <nil> /counter
+}
+
+// A handler that panics fails the ask at once with an error that wraps ErrFault.
+func ExampleAsk_fault() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	counter, _ := runtime.Spawn(sys, "counter", newTally, handleAdd,
+		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Resume}))
+	_, err := runtime.Ask[add, int](ctx, counter, add{n: -1})
+	var fault *runtime.FaultError
+	fmt.Println(errors.Is(err, runtime.ErrFault), errors.As(err, &fault) && fault.Value == "negative amount -1")
+	total, _ := runtime.Ask[add, int](ctx, counter, add{n: 1})
+	fmt.Println("resumed with total", total)
+	// Output:
+	// true true
+	// resumed with total 1
+}
+
+// Reset with exponential backoff: after a fault the actor waits, builds a fresh state with its
+// factory, and goes on with the messages that queued meanwhile.
+func ExampleStrategy() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	policy := runtime.Strategy{
+		Decision:   runtime.Reset,
+		BackoffMin: time.Millisecond, // then 2ms, 4ms, ... up to BackoffMax
+		BackoffMax: 50 * time.Millisecond,
+		MaxFaults:  10, // more than 10 faults in a minute escalate
+		Period:     time.Minute,
+	}
+	counter, _ := runtime.Spawn(sys, "counter", newTally, handleAdd, runtime.WithPolicy(policy))
+	before, _ := runtime.Ask[add, int](ctx, counter, add{n: 40})
+	_, err := runtime.Ask[add, int](ctx, counter, add{n: -1})
+	after, _ := runtime.Ask[add, int](ctx, counter, add{n: 2})
+	fmt.Println(before, errors.Is(err, runtime.ErrFault), after)
+	// Output: 40 true 2
+}
+
+// A stateful policy keeps its state per actor, across resets: here it resumes twice, then stops.
+func ExampleStateful() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	policy := runtime.Stateful(0, func(faults int, ac *runtime.Context, f runtime.Fault) (int, runtime.Directive) {
+		faults++
+		if faults > 2 {
+			return faults, runtime.Directive{Decision: runtime.Stop}
+		}
+		return faults, runtime.Directive{Decision: runtime.Resume}
+	})
+	counter, _ := runtime.Spawn(sys, "counter", newTally, handleAdd, runtime.WithPolicy(policy))
+	for range 3 {
+		_, err := runtime.Ask[add, int](ctx, counter, add{n: -1})
+		fmt.Println(errors.Is(err, runtime.ErrFault))
+	}
+	<-counter.Ref().Done()
+	fmt.Println("stopped:", errors.Is(counter.Ref().Err(), runtime.ErrFault))
+	// Output:
+	// true
+	// true
+	// true
+	// stopped: true
+}
+
+// A keeper starts a flaky child inside a tether and starts it again whenever it goes down. A
+// fault in the child cuts the tether, which stops its children and stays up; nothing above it
+// hears of the fault.
+func ExampleSpawnKeeper() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	tether, _ := runtime.SpawnTether(sys, "relay", 3, 5*time.Second)
+	type attempt struct {
+		err  error
+		link runtime.Actor[add]
+	}
+	attempts := make(chan attempt)
+	tries := 0
+	start := func(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
+		tries++
+		if tries == 1 {
+			err := errors.New("service down")
+			attempts <- attempt{err: err}
+			return runtime.Ref{}, err // the keeper tries again after Sweep
+		}
+		link, err := runtime.Spawn(t, "link", newTally, handleAdd,
+			runtime.WithPolicy(runtime.Strategy{Decision: runtime.Escalate}))
+		attempts <- attempt{err: err, link: link}
+		return link.Ref(), err
+	}
+	_, _ = runtime.SpawnKeeper(sys, "keeper", tether, start, runtime.KeeperSchedule{
+		First:    time.Millisecond,      // before the first try and after the child goes down
+		Sweep:    time.Millisecond,      // after a failed try, doubling
+		MaxSweep: 20 * time.Millisecond, // up to this
+	})
+	fmt.Println("try 1:", (<-attempts).err)
+	link := (<-attempts).link
+	fmt.Println("try 2:", link.Ref().Path(), "up")
+
+	_ = link.Tell(ctx, add{n: -1}) // the link faults and escalates: the tether is cut
+	<-link.Ref().Done()
+	fmt.Println("link failed:", errors.Is(link.Ref().Err(), runtime.ErrFault))
+
+	link = (<-attempts).link
+	fmt.Println("try 3:", link.Ref().Path(), "up")
+	fmt.Println("tether still up:", tether.Ref().Err() == nil)
+	// Output:
+	// try 1: service down
+	// try 2: /relay/link up
+	// link failed: true
+	// try 3: /relay/link up
+	// tether still up: true
+}
+
+// An actor with WithIdleStop stops normally after a period without messages.
+func ExampleWithIdleStop() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	session, _ := runtime.Spawn(sys, "session", newTally, handleAdd, runtime.WithIdleStop(10*time.Millisecond))
+	_, _ = runtime.Ask[add, int](ctx, session, add{n: 1})
+	<-session.Ref().Done()
+	fmt.Println(session.Ref().Err())
+	_, err := runtime.Ask[add, int](ctx, session, add{n: 1})
+	fmt.Println(errors.Is(err, runtime.ErrStopped))
+	// Output:
+	// actor stopped
+	// true
+}
+
+// A bounded mailbox with OverflowFail refuses messages while it is full.
+func ExampleWithMailbox() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	busy := make(chan struct{})
+	worker, _ := runtime.Spawn(sys, "worker", func(*runtime.Context) struct{} { return struct{}{} },
+		func(_ context.Context, _ *runtime.Context, _ struct{}, job string) {
+			if job == "slow" {
+				<-busy
+			}
+		}, runtime.WithMailbox(2, runtime.OverflowFail))
+	fmt.Println(worker.Tell(ctx, "slow")) // being handled: it keeps its place until done
+	fmt.Println(worker.Tell(ctx, "next"))
+	fmt.Println(errors.Is(worker.Tell(ctx, "one too many"), runtime.ErrMailboxFull))
+	close(busy)
+	// Output:
+	// <nil>
+	// <nil>
+	// true
+}
