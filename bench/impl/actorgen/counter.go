@@ -3,7 +3,7 @@
 // SpawnCounter, in actor_gen.go.
 package actorgen
 
-//go:generate go run github.com/actorgen/actorgen/cmd/actorgen
+//go:generate go tool actorgen
 
 import (
 	"context"
