@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gocmd runs the go command in dir and returns its combined output.
+func gocmd(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestGoTool installs actorgen as a tool of a fresh module (a go.mod tool
+// directive), scaffolds an actor with `go tool actorgen new`, generates it
+// through `//go:generate go tool actorgen`, and proves that the result
+// vets, passes its test, and is what -check expects. Then it breaks a
+// directive and checks that go generate fails with a positioned error.
+func TestGoTool(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatalf("the go command is needed to test actorgen as a tool: %v", err)
+	}
+	goEnv(t)
+	dir := tempModule(t, nil, "\ntool github.com/actorgen/actorgen/cmd/actorgen\n")
+
+	// go tool insists on a tidy go.mod (it ignores -mod=mod).
+	out, err := gocmd(t, dir, "mod", "tidy")
+	require.NoError(t, err, out)
+	out, err = gocmd(t, dir, "tool", "actorgen", "-version")
+	require.NoError(t, err, out)
+	assert.Equal(t, "actorgen (devel)\n", out, "a checkout replacement has no module version")
+
+	out, err = gocmd(t, dir, "tool", "actorgen", "new", "Counter", "-dir", "counter")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "wrote counter/counter.go\n")
+
+	for _, step := range [][]string{
+		{"mod", "tidy"},
+		{"generate", "./..."},
+		{"vet", "./..."},
+		{"test", "-count=1", "./..."},
+		{"tool", "actorgen", "-check", "./..."},
+	} {
+		out, err := gocmd(t, dir, step...)
+		require.NoError(t, err, "go %s:\n%s", strings.Join(step, " "), out)
+	}
+	assert.FileExists(t, filepath.Join(dir, "counter", "actor_gen.go"))
+
+	src := read(t, filepath.Join(dir, "counter", "counter.go"))
+	write(t, filepath.Join(dir, "counter", "counter.go"), strings.Replace(src, "//actor:ask timeout=5s", "//actor:ask timeout=5", 1))
+	out, err = gocmd(t, dir, "generate", "./...")
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, out)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.True(t, strings.HasPrefix(out, "counter.go:22:22: bad ask timeout \"5\": want a duration such as 100ms, 2s or 1m\n"), out)
+}
