@@ -16,7 +16,6 @@ type hooked struct {
 	j         *journal
 	gen       int
 	panicOn   string // the hook that panics, if any
-	onStopBox []any
 }
 
 func (h *hooked) OnStart(*Context) {

@@ -450,8 +450,8 @@ func TestStatefulPolicyStateIsPerActor(t *testing.T) {
 	})
 }
 
-// faultEvery makes a fault at each of the given offsets from now, in order, and returns how
-// the actor ended: nil while it still runs.
+// faultAt makes the actor fault at each of the given offsets from now, in order, and stops
+// early if the actor stopped.
 func faultAt(t *testing.T, a Actor[int], offsets ...time.Duration) {
 	t.Helper()
 	start := time.Now()
@@ -464,7 +464,7 @@ func faultAt(t *testing.T, a Actor[int], offsets ...time.Duration) {
 	}
 }
 
-// escalations spawns a parent under sys whose policy records the escalations it gets and
+// childOf spawns a parent under sys whose policy records the escalations it gets and
 // resumes, and a child under it with policy p; it returns the child and the recorded faults.
 func childOf(t *testing.T, sys *System, p Policy) (Actor[int], *[]Fault) {
 	t.Helper()
@@ -658,7 +658,7 @@ func TestMessagesDuringBackoffRunInOrder(t *testing.T) {
 		time.Sleep(time.Second - 1)
 		synctest.Wait()
 		assert.Equal(t, []string{"a start", "a boom 0"}, j.get())
-		time.Sleep(1)
+		time.Sleep(time.Nanosecond)
 		synctest.Wait()
 		want := []string{"a start", "a boom 0", "a reset", "a start"}
 		for id := 1; id <= 50; id++ {
