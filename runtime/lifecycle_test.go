@@ -13,9 +13,9 @@ import (
 
 // hooked is a state with every lifecycle hook; gen is the how-manieth state it is.
 type hooked struct {
-	j         *journal
-	gen       int
-	panicOn   string // the hook that panics, if any
+	j       *journal
+	gen     int
+	panicOn string // the hook that panics, if any
 }
 
 func (h *hooked) OnStart(*Context) {
