@@ -74,7 +74,6 @@ type origin struct {
 	pos  token.Pos
 }
 
-
 // ifaceDecl is an interface (or //actor:generate target) declared in a file.
 type ifaceDecl struct {
 	spec *ast.TypeSpec

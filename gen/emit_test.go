@@ -1,0 +1,67 @@
+package gen
+
+import (
+	"go/token"
+	"go/types"
+	"testing"
+	"time"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/go/packages"
+)
+
+// TestEmitFormatFailure: if the rendered code does not format (a generator
+// bug), emit returns a short error instead of the whole source, and nothing
+// is produced.
+func TestEmitFormatFailure(t *testing.T) {
+	self := types.NewPackage("example.com/x", "x")
+	ctxPkg := types.NewPackage("context", "context")
+	ctxType := types.NewNamed(types.NewTypeName(token.NoPos, ctxPkg, "Context", nil), types.NewInterfaceType(nil, nil), nil)
+	pm := &pkgModel{
+		pkg: &packages.Package{PkgPath: "example.com/x", Name: "x", Types: self},
+		actors: []*actorModel{{
+			name: "Bad Name", ref: "Bad NameRef", message: "Bad NameMessage", spawn: "SpawnBad Name",
+			dispatch: "dispatchBad Name", marker: "isBad NameMessage",
+			tpNames: map[*types.TypeName]string{},
+			methods: []*methodModel{{
+				name: "Do", ctxType: ctxType, tell: true, msg: "Bad NameDoMsg",
+				sig: types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(token.NoPos, nil, "ctx", ctxType)), nil, false),
+			}},
+		}},
+		imports: []importName{{RuntimePath, "runtime"}, {"context", "context"}, {"time", "time"}},
+	}
+	src, err := emit(pm)
+	require.Error(t, err)
+	assert.Nil(t, src)
+	assert.Contains(t, err.Error(), "formatting the generated code")
+	assert.NotContains(t, err.Error(), "\n", "one line, not the whole source")
+}
+
+func TestDurationCode(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Minute:                   "time.Minute",
+		100 * time.Millisecond:        "100 * time.Millisecond",
+		90 * time.Second:              "90 * time.Second",
+		2 * time.Hour:                 "2 * time.Hour",
+		1500 * time.Microsecond:       "1500 * time.Microsecond",
+		time.Second + time.Nanosecond: "1000000001 * time.Nanosecond",
+	} {
+		f := jen.NewFile("p")
+		f.Var().Id("d").Op("=").Add(durationCode(d))
+		assert.Contains(t, f.GoString(), "var d = "+want+"\n", d)
+	}
+}
+
+func TestDecisionAndOverflowNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"stop": "Stop", "stop-all": "StopAll", "reset": "Reset", "reset-all": "ResetAll",
+		"resume": "Resume", "escalate": "Escalate",
+	} {
+		assert.Equal(t, want, decisionName(in))
+	}
+	for in, want := range map[string]string{"": "OverflowBlock", "block": "OverflowBlock", "drop": "OverflowDrop", "fail": "OverflowFail"} {
+		assert.Equal(t, want, overflowName(in))
+	}
+}
