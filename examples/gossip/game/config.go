@@ -42,8 +42,9 @@ type Config struct {
 	// LinkOptions are passed to SpawnLink after the Link directives' defaults
 	// (a reset with backoff 100ms..1s), so they override them.
 	LinkOptions []runtime.Option
-	// OnEvent, if set, is called when the link comes up and when its
-	// connection ends. It runs on the link's goroutines: keep it fast.
+	// OnEvent, if set, is called when the link comes up (from then on,
+	// Chat's calls reach it) and when its connection ends. It runs on the
+	// link's and the keeper's goroutines: keep it fast.
 	OnEvent func(Event)
 }
 

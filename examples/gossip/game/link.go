@@ -72,7 +72,7 @@ func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref
 				panic(err)
 			}
 		}
-		return &link{srv: ls.srv, self: self, conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+		return &link{srv: ls.srv, self: self, ref: ac.Self(), conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 	}
 	ref, err := SpawnLink(t, "link", factory, ls.srv.cfg.LinkOptions...)
 	self.set(ref, err == nil)
@@ -103,6 +103,7 @@ func (s *selfRef) set(ref LinkRef, ok bool) {
 type link struct {
 	srv      *server
 	self     *selfRef
+	ref      runtime.Ref // the actor's own untyped handle
 	conn     *websocket.Conn
 	welcome  relay.Frame
 	log      *slog.Logger
@@ -122,9 +123,8 @@ var _ Link = (*link)(nil)
 // OnStart starts the connection's reader and marks the link up.
 func (l *link) OnStart(*runtime.Context) {
 	go l.read()
-	l.srv.setUp(true)
 	l.log.Info("gossip: link up", "online", l.welcome.Names)
-	l.srv.cfg.emit(Event{Kind: LinkUp, Names: l.welcome.Names})
+	l.srv.connUp(l.ref, l.conn, l.welcome.Names)
 }
 
 // OnReset closes the old connection before a Reset redials.
@@ -134,7 +134,7 @@ func (l *link) OnReset(*runtime.Context) { l.close("gossip: link resetting") }
 func (l *link) OnStop(*runtime.Context) { l.close("gossip: link stopping") }
 
 func (l *link) close(reason string) {
-	l.srv.setUp(false)
+	l.srv.connDown(l.conn)
 	l.closing.Store(true)
 	_ = l.conn.Close(websocket.StatusNormalClosure, reason)
 	<-l.loopDone
@@ -168,7 +168,7 @@ func (l *link) read() {
 			if l.closing.Load() {
 				return
 			}
-			l.srv.setUp(false)
+			l.srv.connDown(l.conn)
 			l.srv.cfg.emit(Event{Kind: LinkDown, Err: err})
 			<-l.self.ready
 			if l.self.ok {

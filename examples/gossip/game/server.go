@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/coder/websocket"
+
 	"github.com/actorgen/actorgen/examples/gossip/relay"
 	"github.com/actorgen/actorgen/runtime"
 )
@@ -32,31 +34,59 @@ type server struct {
 	cfg   Config
 	inbox InboxRef
 
-	mu   sync.Mutex
-	link LinkRef // the link started last; zero before the first
-	up   bool    // its connection is live
+	mu        sync.Mutex
+	link      LinkRef         // the link the keeper started last; zero before the first
+	upRef     runtime.Ref     // the link actor whose connection is live, if any
+	upConn    *websocket.Conn // that connection
+	upNames   []string        // who was online when the relay welcomed it
+	announced *websocket.Conn // the connection LinkUp was last emitted for
 }
 
 // attach records the link the keeper just started.
 func (s *server) attach(l LinkRef) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.link = l
+	s.announce()
 }
 
-func (s *server) setUp(up bool) {
+// connUp records that the link actor self has the live connection conn.
+func (s *server) connUp(self runtime.Ref, conn *websocket.Conn, names []string) {
+	s.mu.Lock()
+	s.upRef, s.upConn, s.upNames = self, conn, names
+	s.announce()
+}
+
+// connDown records that conn is no longer live.
+func (s *server) connDown(conn *websocket.Conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.up = up
+	if s.upConn == conn {
+		s.upRef, s.upConn, s.upNames = runtime.Ref{}, nil, nil
+	}
+}
+
+// announce emits LinkUp once per connection, as soon as the link that owns
+// the live connection is also the one Chat calls: a call made after LinkUp
+// reaches it. It unlocks s.mu.
+func (s *server) announce() {
+	upNow := s.upConn != nil && s.link.Ref() == s.upRef && s.announced != s.upConn
+	if upNow {
+		s.announced = s.upConn
+	}
+	names := s.upNames
+	s.mu.Unlock()
+	if upNow {
+		s.cfg.emit(Event{Kind: LinkUp, Names: names})
+	}
 }
 
 // current returns the link if it is up, or an error matching ErrLinkDown
 // (and the link actor's stop reason, once it has stopped).
 func (s *server) current(op string) (LinkRef, error) {
 	s.mu.Lock()
-	l, up := s.link, s.up
+	l, up := s.link, s.upConn != nil && s.link.Ref() == s.upRef
 	s.mu.Unlock()
-	if up && !l.Ref().IsZero() {
+	if up {
 		return l, nil
 	}
 	if l.Ref().IsZero() {
