@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-var (
-	decisions     = []string{"stop", "stop-all", "reset", "reset-all", "resume", "escalate"}
-	superviseKeys = []string{"delay", "backoff", "jitter", "reset-after", "max"}
-	mailboxKeys   = []string{"size", "overflow"}
-	overflows     = []string{"block", "drop", "fail"}
-	askKeys       = []string{"timeout"}
-)
+// The words of the grammar. They are functions, not variables, so that no
+// caller can change them.
+func decisions() []string {
+	return []string{"stop", "stop-all", "reset", "reset-all", "resume", "escalate"}
+}
+func superviseKeys() []string { return []string{"delay", "backoff", "jitter", "reset-after", "max"} }
+func mailboxKeys() []string   { return []string{"size", "overflow"} }
+func overflows() []string     { return []string{"block", "drop", "fail"} }
+func askKeys() []string       { return []string{"timeout"} }
 
 // keyArgs checks that every argument of l from index from on is a key=value
 // word with a known key given once. It returns the accepted arguments by
@@ -77,7 +79,7 @@ func placeholder(key string) string {
 // parseSupervise parses the arguments of //actor:supervise.
 func parseSupervise(l *line) (*Supervise, []Error) {
 	if len(l.args) == 0 {
-		return nil, []Error{l.errorf(l.pos, "%ssupervise needs a decision: %s", Prefix, orList(decisions))}
+		return nil, []Error{l.errorf(l.pos, "%ssupervise needs a decision: %s", Prefix, orList(decisions()))}
 	}
 	var (
 		errs []Error
@@ -86,20 +88,20 @@ func parseSupervise(l *line) (*Supervise, []Error) {
 		dec  = l.args[0]
 	)
 	switch {
-	case slices.Contains(decisions, dec.text):
+	case slices.Contains(decisions(), dec.text):
 		s.Decision = dec.text
 	case dec.hasEq:
 		// A key=value word where the decision belongs: the decision is missing.
-		errs = append(errs, l.errorf(dec.pos, "%ssupervise needs a decision before %q: %s", Prefix, dec.text, orList(decisions)))
+		errs = append(errs, l.errorf(dec.pos, "%ssupervise needs a decision before %q: %s", Prefix, dec.text, orList(decisions())))
 		from = 0
 	default:
-		if sg, ok := suggest(dec.text, decisions); ok {
+		if sg, ok := suggest(dec.text, decisions()); ok {
 			errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (did you mean %s?)", dec.text, Prefix, sg))
 		} else {
-			errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (want %s)", dec.text, Prefix, orList(decisions)))
+			errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (want %s)", dec.text, Prefix, orList(decisions())))
 		}
 	}
-	got, e := l.keyArgs(from, superviseKeys)
+	got, e := l.keyArgs(from, superviseKeys())
 	errs = append(errs, e...)
 
 	delay, hasDelay := got["delay"]
@@ -202,7 +204,7 @@ func (l *line) intensity(a arg, s *Supervise) []Error {
 
 // parseMailbox parses the arguments of //actor:mailbox.
 func parseMailbox(l *line) (*Mailbox, []Error) {
-	got, errs := l.keyArgs(0, mailboxKeys)
+	got, errs := l.keyArgs(0, mailboxKeys())
 	m := &Mailbox{}
 	if a, ok := got["size"]; ok {
 		n, err := strconv.Atoi(a.val)
@@ -219,13 +221,13 @@ func parseMailbox(l *line) (*Mailbox, []Error) {
 	}
 	if a, ok := got["overflow"]; ok {
 		switch {
-		case slices.Contains(overflows, a.val):
+		case slices.Contains(overflows(), a.val):
 			m.Overflow = a.val
 		default:
-			if sg, ok := suggest(a.val, overflows); ok {
+			if sg, ok := suggest(a.val, overflows()); ok {
 				errs = append(errs, l.errorf(a.valPos, "unknown overflow %q (did you mean %s?)", a.val, sg))
 			} else {
-				errs = append(errs, l.errorf(a.valPos, "unknown overflow %q (want %s)", a.val, orList(overflows)))
+				errs = append(errs, l.errorf(a.valPos, "unknown overflow %q (want %s)", a.val, orList(overflows())))
 			}
 		}
 	}
@@ -234,7 +236,7 @@ func parseMailbox(l *line) (*Mailbox, []Error) {
 
 // parseAsk parses the arguments of //actor:ask.
 func parseAsk(l *line) (time.Duration, []Error) {
-	got, errs := l.keyArgs(0, askKeys)
+	got, errs := l.keyArgs(0, askKeys())
 	a, ok := got["timeout"]
 	if !ok {
 		if len(errs) == 0 { // a misspelled key was already reported

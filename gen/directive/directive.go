@@ -103,11 +103,6 @@ const (
 	nameAsk       = "ask"
 )
 
-var (
-	interfaceNames = []string{nameGenerate, nameSupervise, nameMailbox}
-	methodNames    = []string{nameTell, nameAsk}
-)
-
 func isInterfaceName(n string) bool {
 	return n == nameGenerate || n == nameSupervise || n == nameMailbox
 }

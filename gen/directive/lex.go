@@ -120,7 +120,7 @@ func (l *line) noArgs() []Error {
 
 // unknownDirective reports l's name as unknown, suggesting a near name.
 func unknownDirective(l *line) Error {
-	all := append(slices.Clip(interfaceNames), methodNames...)
+	all := []string{nameGenerate, nameSupervise, nameMailbox, nameTell, nameAsk}
 	if s, ok := suggest(l.name, all); ok {
 		return l.errorf(l.pos, "unknown directive %s%s (did you mean %s%s?)", Prefix, l.name, Prefix, s)
 	}

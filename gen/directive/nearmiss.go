@@ -6,10 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// nearMissWords are tool names that, followed by a colon, look like an
-// attempt at an actorgen directive.
-var nearMissWords = []string{"actor", "actors", "actorgen"}
-
 // nearMiss reports whether the comment text looks like an attempt at an
 // actorgen directive that Go does not treat as one: "// actor:generate",
 // "//Actor:tell", "// +actor:ask", "//actors:mailbox", "/*actor:tell*/" and
@@ -37,11 +33,8 @@ func nearMiss(text string) (want, quoted string, ok bool) {
 		n++
 	}
 	tool := strings.ToLower(s[:n])
-	isTool := false
-	for _, w := range nearMissWords {
-		isTool = isTool || tool == w
-	}
-	if !isTool {
+	// Tool names that, followed by a colon, look like an attempt at ours.
+	if tool != "actor" && tool != "actors" && tool != "actorgen" {
 		return "", "", false
 	}
 	rest, found := strings.CutPrefix(strings.TrimLeftFunc(s[n:], unicode.IsSpace), ":")
