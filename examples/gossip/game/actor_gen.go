@@ -6,16 +6,17 @@ package game
 
 import (
 	"context"
+	"github.com/actorgen/actorgen/runtime"
 	"time"
-
-	runtime "github.com/actorgen/actorgen/runtime"
 )
 
 // If this fails to compile, regenerate with the actorgen that matches your runtime module.
 var _ runtime.LatestVersion = runtime.GeneratedVersion[[1]struct{}]("actorgen v1: regenerate this file with the actorgen version of your github.com/actorgen/actorgen module")
 
 // ChatMessage is a message to a Chat actor: ChatBroadcastMsg or ChatOnlineMsg.
-type ChatMessage interface{ isChatMessage() }
+type ChatMessage interface {
+	isChatMessage()
+}
 
 // ChatBroadcastMsg carries the arguments of Chat.Broadcast.
 type ChatBroadcastMsg struct {
@@ -42,15 +43,21 @@ type ChatOnlineReply struct {
 }
 
 // ChatRef is a reference to a Chat actor. It implements Chat by sending messages to the actor's mailbox.
-type ChatRef struct{ actor runtime.Actor[ChatMessage] }
+type ChatRef struct {
+	actor runtime.Actor[ChatMessage]
+}
 
 var _ Chat = ChatRef{}
 
 // Ref returns the untyped handle: path, Stop, Done and Err.
-func (r ChatRef) Ref() runtime.Ref { return r.actor.Ref() }
+func (r ChatRef) Ref() runtime.Ref {
+	return r.actor.Ref()
+}
 
 // Actor returns the typed handle, to send ChatMessage values directly.
-func (r ChatRef) Actor() runtime.Actor[ChatMessage] { return r.actor }
+func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
+	return r.actor
+}
 
 // Broadcast sends text on channel to every other server connected to the
 // relay, and returns once the relay has accepted it.
@@ -71,9 +78,9 @@ func (r ChatRef) Online(ctx context.Context) ([]string, error) {
 	return rep.R0, rep.Err
 }
 
-// SpawnChat starts a Chat actor named name under parent (a *runtime.System, an actor's *runtime.Context or a
-// *runtime.Tether). factory builds the state at start and again on every Reset. The directives' settings
-// come first in opts, so options passed here override them.
+// SpawnChat starts a Chat actor named name under parent (a *runtime.System, an actor's
+// *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
+// Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnChat(parent runtime.Parent, name string, factory func(*runtime.Context) Chat, opts ...runtime.Option) (ChatRef, error) {
 	a, err := runtime.Spawn(parent, name, factory, dispatchChat, opts...)
 	if err != nil {
@@ -82,6 +89,7 @@ func SpawnChat(parent runtime.Parent, name string, factory func(*runtime.Context
 	return ChatRef{actor: a}, nil
 }
 
+// dispatchChat calls the state's method for one message.
 func dispatchChat(ctx context.Context, ac *runtime.Context, s Chat, m ChatMessage) {
 	switch m := m.(type) {
 	case ChatBroadcastMsg:
@@ -93,8 +101,10 @@ func dispatchChat(ctx context.Context, ac *runtime.Context, s Chat, m ChatMessag
 	}
 }
 
-// InboxMessage is a message to a Inbox actor: InboxMessageMsg or InboxPresenceMsg.
-type InboxMessage interface{ isInboxMessage() }
+// InboxMessage is a message to an Inbox actor: InboxMessageMsg or InboxPresenceMsg.
+type InboxMessage interface {
+	isInboxMessage()
+}
 
 // InboxMessageMsg carries the arguments of Inbox.Message.
 type InboxMessageMsg struct {
@@ -111,30 +121,36 @@ type InboxPresenceMsg struct {
 
 func (InboxPresenceMsg) isInboxMessage() {}
 
-// InboxRef is a reference to a Inbox actor. It implements Inbox by sending messages to the actor's mailbox.
-type InboxRef struct{ actor runtime.Actor[InboxMessage] }
+// InboxRef is a reference to an Inbox actor. It implements Inbox by sending messages to the actor's mailbox.
+type InboxRef struct {
+	actor runtime.Actor[InboxMessage]
+}
 
 var _ Inbox = InboxRef{}
 
 // Ref returns the untyped handle: path, Stop, Done and Err.
-func (r InboxRef) Ref() runtime.Ref { return r.actor.Ref() }
+func (r InboxRef) Ref() runtime.Ref {
+	return r.actor.Ref()
+}
 
 // Actor returns the typed handle, to send InboxMessage values directly.
-func (r InboxRef) Actor() runtime.Actor[InboxMessage] { return r.actor }
+func (r InboxRef) Actor() runtime.Actor[InboxMessage] {
+	return r.actor
+}
 
 // Message delivers a message another server broadcast.
-func (r InboxRef) Message(ctx context.Context, m Message) {
-	_ = r.actor.Tell(ctx, InboxMessageMsg{M: m})
+func (r InboxRef) Message(ctx context.Context, mArg Message) {
+	_ = r.actor.Tell(ctx, InboxMessageMsg{M: mArg})
 }
 
 // Presence reports that a server joined (online) or left the relay.
-func (r InboxRef) Presence(ctx context.Context, server string, online bool) {
-	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: server, Online: online})
+func (r InboxRef) Presence(ctx context.Context, serverArg string, online bool) {
+	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: serverArg, Online: online})
 }
 
-// SpawnInbox starts a Inbox actor named name under parent (a *runtime.System, an actor's *runtime.Context or a
-// *runtime.Tether). factory builds the state at start and again on every Reset. The directives' settings
-// come first in opts, so options passed here override them.
+// SpawnInbox starts an Inbox actor named name under parent (a *runtime.System, an actor's
+// *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
+// Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnInbox(parent runtime.Parent, name string, factory func(*runtime.Context) Inbox, opts ...runtime.Option) (InboxRef, error) {
 	opts = append([]runtime.Option{
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Resume}),
@@ -146,6 +162,7 @@ func SpawnInbox(parent runtime.Parent, name string, factory func(*runtime.Contex
 	return InboxRef{actor: a}, nil
 }
 
+// dispatchInbox calls the state's method for one message.
 func dispatchInbox(ctx context.Context, ac *runtime.Context, s Inbox, m InboxMessage) {
 	switch m := m.(type) {
 	case InboxMessageMsg:
@@ -155,8 +172,10 @@ func dispatchInbox(ctx context.Context, ac *runtime.Context, s Inbox, m InboxMes
 	}
 }
 
-// LinkMessage is a message to a Link actor: LinkBroadcastMsg, LinkOnlineMsg or LinkClosedMsg.
-type LinkMessage interface{ isLinkMessage() }
+// LinkMessage is a message to a Link actor: LinkBroadcastMsg, LinkClosedMsg or LinkOnlineMsg.
+type LinkMessage interface {
+	isLinkMessage()
+}
 
 // LinkBroadcastMsg carries the arguments of Link.Broadcast.
 type LinkBroadcastMsg struct {
@@ -171,6 +190,13 @@ type LinkBroadcastReply struct {
 	Err error
 }
 
+// LinkClosedMsg carries the arguments of Link.Closed.
+type LinkClosedMsg struct {
+	Err error
+}
+
+func (LinkClosedMsg) isLinkMessage() {}
+
 // LinkOnlineMsg carries the arguments of Link.Online.
 type LinkOnlineMsg struct{}
 
@@ -182,23 +208,22 @@ type LinkOnlineReply struct {
 	Err error
 }
 
-// LinkClosedMsg carries the arguments of Link.Closed.
-type LinkClosedMsg struct {
-	Err error
-}
-
-func (LinkClosedMsg) isLinkMessage() {}
-
 // LinkRef is a reference to a Link actor. It implements Link by sending messages to the actor's mailbox.
-type LinkRef struct{ actor runtime.Actor[LinkMessage] }
+type LinkRef struct {
+	actor runtime.Actor[LinkMessage]
+}
 
 var _ Link = LinkRef{}
 
 // Ref returns the untyped handle: path, Stop, Done and Err.
-func (r LinkRef) Ref() runtime.Ref { return r.actor.Ref() }
+func (r LinkRef) Ref() runtime.Ref {
+	return r.actor.Ref()
+}
 
 // Actor returns the typed handle, to send LinkMessage values directly.
-func (r LinkRef) Actor() runtime.Actor[LinkMessage] { return r.actor }
+func (r LinkRef) Actor() runtime.Actor[LinkMessage] {
+	return r.actor
+}
 
 // Broadcast sends a broadcast frame and waits for the relay's ok.
 func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) error {
@@ -207,6 +232,13 @@ func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) err
 		return err
 	}
 	return rep.Err
+}
+
+// Closed tells the link that its connection ended with err. A normal
+// closure (status 1000) stops the link normally; anything else is a fault
+// (the handler panics with err), so that supervision sees it.
+func (r LinkRef) Closed(ctx context.Context, errArg error) {
+	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: errArg})
 }
 
 // Online sends a who frame and waits for the relay's answer.
@@ -218,16 +250,9 @@ func (r LinkRef) Online(ctx context.Context) ([]string, error) {
 	return rep.R0, rep.Err
 }
 
-// Closed tells the link that its connection ended with err. A normal
-// closure (status 1000) stops the link normally; anything else is a fault
-// (the handler panics with err), so that supervision sees it.
-func (r LinkRef) Closed(ctx context.Context, err error) {
-	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: err})
-}
-
-// SpawnLink starts a Link actor named name under parent (a *runtime.System, an actor's *runtime.Context or a
-// *runtime.Tether). factory builds the state at start and again on every Reset. The directives' settings
-// come first in opts, so options passed here override them.
+// SpawnLink starts a Link actor named name under parent (a *runtime.System, an actor's
+// *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
+// Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnLink(parent runtime.Parent, name string, factory func(*runtime.Context) Link, opts ...runtime.Option) (LinkRef, error) {
 	opts = append([]runtime.Option{
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Reset, BackoffMin: 100 * time.Millisecond, BackoffMax: time.Second}),
@@ -239,15 +264,16 @@ func SpawnLink(parent runtime.Parent, name string, factory func(*runtime.Context
 	return LinkRef{actor: a}, nil
 }
 
+// dispatchLink calls the state's method for one message.
 func dispatchLink(ctx context.Context, ac *runtime.Context, s Link, m LinkMessage) {
 	switch m := m.(type) {
 	case LinkBroadcastMsg:
 		err := s.Broadcast(ctx, m.Channel, m.Text)
 		runtime.Reply(ac, LinkBroadcastReply{Err: err})
+	case LinkClosedMsg:
+		s.Closed(ctx, m.Err)
 	case LinkOnlineMsg:
 		r0, err := s.Online(ctx)
 		runtime.Reply(ac, LinkOnlineReply{R0: r0, Err: err})
-	case LinkClosedMsg:
-		s.Closed(ctx, m.Err)
 	}
 }
