@@ -263,3 +263,20 @@ func TestIdleStopNotWhileBusy(t *testing.T) {
 		requireDone(t, a.Ref())
 	})
 }
+
+// An actor waiting on a delayed decision is not idle-stopped; the idle clock starts again once
+// it has handled what queued.
+func TestIdleStopWaitsForDelayedDecision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithIdleStop(time.Second),
+			WithPolicy(Strategy{Decision: Resume, Delay: time.Minute}))
+		tell(t, a, step{id: 1, boom: true})
+		tell(t, a, step{id: 2})
+		start := time.Now()
+		<-a.Ref().Done()
+		assert.Equal(t, time.Minute+time.Second, time.Since(start))
+		assert.Equal(t, []string{"a start", "a boom 1", "a got 2", "a stop []"}, j.get())
+	})
+}

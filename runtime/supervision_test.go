@@ -759,3 +759,75 @@ func TestFaultErrorWrapsPanicValue(t *testing.T) {
 		assert.Contains(t, err.Error(), "disk on fire")
 	})
 }
+
+// A stop asked for during a delayed decision happens at once; asks queued meanwhile fail.
+func TestStopDuringDelayedDecision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithPolicy(Strategy{Decision: Reset, Delay: time.Hour}))
+		tell(t, a, step{id: 1, boom: true})
+		synctest.Wait()
+		asked := make(chan error, 1)
+		go func() {
+			_, err := Ask[step, int](t.Context(), a, step{id: 2})
+			asked <- err
+		}()
+		synctest.Wait()
+		start := time.Now()
+		require.NoError(t, a.Ref().Stop(t.Context()))
+		assert.Zero(t, time.Since(start))
+		require.ErrorIs(t, <-asked, ErrStopped)
+		require.ErrorIs(t, a.Ref().Err(), ErrStopped)
+		assert.Equal(t, []string{"a start", "a boom 1", "a stop [2]"}, j.get())
+	})
+}
+
+// StopAll decided by a top-level actor stops every top-level actor, as in nact; the system
+// keeps running.
+func TestTopLevelStopAllStopsAllTopLevelActors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithPolicy(Strategy{Decision: StopAll}))
+		b := mustProbe(t, sys, "b", j, nil)
+		tell(t, a, step{boom: true})
+		synctest.Wait()
+		requireDone(t, a.Ref())
+		requireDone(t, b.Ref())
+		assert.Empty(t, sys.Children())
+		_, err := spawnProbe(sys, "c", j, nil)
+		require.NoError(t, err)
+	})
+}
+
+// An escalation reaches a parent that is waiting on a delayed decision of its own only after
+// that decision applied.
+func TestEscalationWaitsForParentsDelayedDecision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		decided := &journal{} // timers give no happens-before edge: guard what the policy writes
+		var c Actor[step]
+		p := mustProbe(t, sys, "p", j, func(ac *Context) {
+			c = mustProbe(t, ac, "c", j, nil, WithPolicy(Strategy{Decision: Escalate}))
+		}, WithPolicy(PolicyFunc(func(ac *Context, f Fault) Directive {
+			if f.Escalated {
+				decided.add("escalated %s", time.Now().Format("15:04:05"))
+				return Directive{Decision: Resume}
+			}
+			decided.add("own %s", time.Now().Format("15:04:05"))
+			return Directive{Decision: Resume, Delay: time.Minute}
+		})))
+		tell(t, p, step{boom: true})
+		synctest.Wait()
+		tell(t, c, step{boom: true})
+		synctest.Wait()
+		requireDone(t, c.Ref())
+		assert.Equal(t, []string{"own 00:00:00"}, decided.get())
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		assert.Equal(t, []string{"own 00:00:00", "escalated 00:01:00"}, decided.get())
+		requireRunning(t, p.Ref())
+	})
+}
