@@ -42,8 +42,10 @@ func checkout(t *testing.T) string {
 }
 
 // goEnv makes the go command work offline in a temp module that replaces
-// actorgen with the checkout: no workspace, no network, go.mod updates
-// allowed (the checkout's go.sum is copied in).
+// actorgen with the checkout: no workspace, no network (building the
+// checkout's own tests has filled the module cache with every module the
+// temp module needs), go.mod updates allowed (the checkout's go.sum is
+// copied in).
 func goEnv(t *testing.T) {
 	t.Setenv("GOWORK", "off")
 	t.Setenv("GOPROXY", "off")
