@@ -831,3 +831,29 @@ func TestEscalationWaitsForParentsDelayedDecision(t *testing.T) {
 		requireRunning(t, p.Ref())
 	})
 }
+
+// A long batch of queued messages survives a delayed decision taken in its middle: every
+// message after the faulting one is handled, in order, once the delay has passed.
+func TestLargeBatchSurvivesDelayedDecision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithPolicy(Strategy{Decision: Resume, Delay: time.Second}))
+		gate := make(chan struct{})
+		tell(t, a, step{id: 0, gate: gate})
+		synctest.Wait()
+		tell(t, a, step{id: 1, boom: true})
+		const n = 3000
+		for id := 2; id <= n; id++ {
+			tell(t, a, step{id: id})
+		}
+		close(gate)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		want := []string{"a start", "a got 0", "a boom 1"}
+		for id := 2; id <= n; id++ {
+			want = append(want, "a got "+itoa(id))
+		}
+		assert.Equal(t, want, j.get())
+	})
+}
