@@ -3,7 +3,6 @@ package gen
 import (
 	"context"
 	"fmt"
-	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -134,11 +133,6 @@ func parsePos(s string) token.Position {
 		p.Column = nums[1]
 	}
 	return p
-}
-
-// fileName returns the name of the file holding f.
-func fileName(fset *token.FileSet, f *ast.File) string {
-	return fset.File(f.Pos()).Name()
 }
 
 // isOutput reports whether the file holding pos is an actor_gen.go.
