@@ -221,12 +221,16 @@ func (p *printInbox) Presence(_ context.Context, server string, online bool) {
 	}
 }
 
-// freeAddr returns a loopback address with a free port for the relay.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// relayAddr checks that the relay can listen on addr and returns it, with
+// the port chosen if addr's is 0.
+func relayAddr(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("gossip demo: find a free port: %w", err)
+		return "", fmt.Errorf("gossip demo: relay address: %w", err)
 	}
-	addr := ln.Addr().String()
-	return addr, ln.Close()
+	a := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", fmt.Errorf("gossip demo: relay address: %w", err)
+	}
+	return a, nil
 }

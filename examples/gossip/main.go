@@ -43,13 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: gossip -demo [-addr host:port]")
 		return 2
 	}
-	a := *addr
-	if a == "127.0.0.1:0" {
-		var err error
-		if a, err = freeAddr(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
+	a, err := relayAddr(*addr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
