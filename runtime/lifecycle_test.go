@@ -1,8 +1,11 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -395,4 +398,86 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "tether cut", EventTetherCut.String())
 	assert.Equal(t, "keeper retry", EventKeeperRetry.String())
 	assert.Equal(t, "EventKind(0)", EventKind(0).String())
+}
+
+// lockedBuffer is a log sink that actors' goroutines can share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// With a logger that is enabled, faults, decisions and resets are logged with the actor's path,
+// ResetAll siblings included.
+func TestLoggerGetsFaultsAndDecisions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := &lockedBuffer{}
+		sys := NewSystem(WithLogger(slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+		j := &journal{}
+		var a Actor[step]
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			a = mustProbe(t, ac, "a", j, nil, WithPolicy(Strategy{Decision: ResetAll, Delay: time.Second}))
+			mustProbe(t, ac, "b", j, nil)
+		})
+		tell(t, a, step{id: 1, boom: true})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		require.NoError(t, sys.Shutdown(t.Context()))
+		log := out.String()
+		assert.Contains(t, log, `level=WARN msg="actor fault" actor=/p/a err="actor /p/a: actor fault: boom 1"`)
+		assert.Contains(t, log, `level=INFO msg="actor decision" actor=/p/a decision=reset-all delay=1s`)
+		assert.Contains(t, log, `level=INFO msg="actor reset" actor=/p/b`)
+		assert.NotContains(t, log, "msg=\"actor started\"", "debug events are below the level")
+	})
+}
+
+// A factory that stops its own actor: the actor stops once Spawn has returned.
+func TestFactoryThatStopsItsActor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		a, err := Spawn(sys, "a", func(ac *Context) *counter { ac.Stop(); return &counter{} }, handleCount)
+		require.NoError(t, err)
+		<-a.Ref().Done()
+		require.ErrorIs(t, a.Ref().Err(), ErrStopped)
+	})
+}
+
+// Many senders racing a stop: every send either is accepted or fails with ErrStopped, every
+// ask is answered or fails with ErrStopped, and nothing hangs.
+func TestSendersRacingStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		a, err := Spawn(sys, "a", newCounter, handleCount)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for i := range 200 {
+					if i%2 == 0 {
+						err := a.Tell(context.Background(), 1)
+						if err != nil {
+							assert.ErrorIs(t, err, ErrStopped)
+						}
+						continue
+					}
+					if _, err := Ask[int, int](context.Background(), a, 1); err != nil {
+						assert.ErrorIs(t, err, ErrStopped)
+					}
+				}
+			})
+		}
+		require.NoError(t, a.Ref().Stop(context.Background()))
+		wg.Wait()
+	})
 }

@@ -399,3 +399,36 @@ func TestTetherAndKeeperEventsInOrder(t *testing.T) {
 		assert.Equal(t, []string{"started", "escalate", "decision reset", "tether cut"}, rec.of("/p/t"))
 	})
 }
+
+// A start that returns a child that has already stopped counts as a child that went down at
+// once: the keeper tries again.
+func TestKeeperRetriesWhenChildIsAlreadyDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		tether, _, _ := tetherUnder(t, sys, 0, time.Hour)
+		j := &journal{}
+		tries := make(chan time.Duration, 10)
+		begin := time.Now()
+		_, err := SpawnKeeper(sys, "keeper", tether, func(ctx context.Context, t *Tether) (Ref, error) {
+			tries <- time.Since(begin)
+			a, err := spawnProbe(t, "sock", j, nil)
+			if err != nil {
+				return Ref{}, err
+			}
+			if err := a.Ref().Stop(ctx); err != nil {
+				return Ref{}, err
+			}
+			return a.Ref(), nil
+		}, KeeperSchedule{First: time.Second, Sweep: 2 * time.Second, MaxSweep: 8 * time.Second})
+		require.NoError(t, err)
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		var got []time.Duration
+		for len(tries) > 0 {
+			got = append(got, <-tries)
+		}
+		sec := time.Second
+		assert.Equal(t, []time.Duration{1 * sec, 3 * sec, 7 * sec, 15 * sec}, got)
+		assert.Len(t, rec.kind("/keeper", EventKeeperStart), 4)
+	})
+}
