@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	goruntime "runtime"
 	"strings"
 
@@ -51,9 +50,10 @@ func impls() []workload.Impl {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	// The context is not cancellable on purpose: this runtime's Tell detaches a cancellable
+	// context from the message (context.WithoutCancel, one allocation), which the peers, taking no
+	// context, never pay. Interrupting the program ends it as usual. docs/bench.md says more.
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}
