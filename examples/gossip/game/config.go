@@ -82,26 +82,26 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, err)
 	}
 	if u, err := url.Parse(c.URL); err != nil {
-		errs = append(errs, fmt.Errorf("Config.URL: %w", err))
+		errs = append(errs, fmt.Errorf("bad Config.URL: %w", err))
 	} else if u.Scheme != "ws" && u.Scheme != "wss" || u.Host == "" {
-		errs = append(errs, fmt.Errorf("Config.URL %q: want ws://host:port/ or wss://", c.URL))
+		errs = append(errs, fmt.Errorf("bad Config.URL %q: want ws://host:port/ or wss://", c.URL))
 	}
 	if c.Secret == "" {
-		errs = append(errs, errors.New("Config.Secret is empty"))
+		errs = append(errs, errors.New("bad Config.Secret: empty"))
 	}
 	if c.Inbox == nil {
-		errs = append(errs, errors.New("Config.Inbox is nil"))
+		errs = append(errs, errors.New("bad Config.Inbox: nil"))
 	}
 	for _, d := range []struct {
 		name string
 		d    time.Duration
 	}{{"DialTimeout", c.DialTimeout}, {"WriteTimeout", c.WriteTimeout}, {"TetherPeriod", c.TetherPeriod}} {
 		if d.d < 0 {
-			errs = append(errs, fmt.Errorf("Config.%s %v is negative", d.name, d.d))
+			errs = append(errs, fmt.Errorf("bad Config.%s: %v is negative", d.name, d.d))
 		}
 	}
 	if c.TetherMax < 0 {
-		errs = append(errs, fmt.Errorf("Config.TetherMax %d is negative", c.TetherMax))
+		errs = append(errs, fmt.Errorf("bad Config.TetherMax: %d is negative", c.TetherMax))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("gossip: bad config: %w", err)

@@ -273,11 +273,11 @@ func TestBadInput(t *testing.T) {
 
 	_, err := game.Start(sys, game.Config{})
 	require.Error(t, err)
-	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `Config.URL "": want ws://`, "Config.Secret is empty", "Config.Inbox is nil"} {
+	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `bad Config.URL "": want ws://`, "bad Config.Secret: empty", "bad Config.Inbox: nil"} {
 		assert.ErrorContains(t, err, want)
 	}
 	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Secret: "s", Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
-	for _, want := range []string{`Config.Name "a b" has a bad character at byte 1`, `Config.URL "http://x/"`, "Config.DialTimeout -1ns is negative", "Config.TetherMax -2 is negative"} {
+	for _, want := range []string{`Config.Name "a b" has a bad character at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
 		assert.ErrorContains(t, err, want)
 	}
 
