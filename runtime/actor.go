@@ -314,7 +314,7 @@ func (a *actor[S, M]) run() {
 
 // idle is called, under mu, when the actor runs out of messages.
 func (a *actor[S, M]) idle() {
-	if cap(a.batch) > 1024 {
+	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
 		a.batch, a.bi = nil, 0 // do not keep a burst's buffer for an idle actor
 	}
 	if a.cfg.idle <= 0 || a.status != running {
@@ -498,6 +498,18 @@ func (a *actor[S, M]) decide(f Fault) (d Directive) {
 	return d
 }
 
+// isTether reports whether n is a tether.
+func (n *node) isTether() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.rare != nil && n.rare.tether != nil
+}
+
+// cutError is the reason of the children of tether t, cut because of f.
+func cutError(t *node, f Fault) error {
+	return fmt.Errorf("%w by %s: %w", ErrTetherCut, t.path(), f.err())
+}
+
 // tetherExceeded records a child's fault on a tether and reports whether it exceeds the
 // tether's intensity.
 func (n *node) tetherExceeded() bool {
@@ -540,7 +552,12 @@ func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultErr
 		a.terminate(f.err())
 		return true, nil
 	case Escalate:
-		a.terminate(f.err())
+		reason := f.err()
+		if p := a.parent; p.isTether() {
+			// A tether's escalations always cut it; its children all share the reason.
+			reason = cutError(p, f)
+		}
+		a.terminate(reason)
 		if p := a.parent; !p.isRoot() {
 			esc := Fault{Actor: Ref{&a.node}, Err: f.Err, Message: f.Message, Escalated: true}
 			p.signal(ctlEscalate, func(r *rare) { r.escalations = append(r.escalations, esc) })
@@ -555,9 +572,9 @@ func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultErr
 // reset stops the children, drops the state and builds a new one.
 func (a *actor[S, M]) reset(f Fault) *FaultError {
 	reason := ErrStopped
-	tether := a.rare != nil && a.rare.tether != nil
+	tether := a.isTether()
 	if tether {
-		reason = fmt.Errorf("%w by %s: %w", ErrTetherCut, a.path(), f.err())
+		reason = cutError(&a.node, f)
 	}
 	a.stopChildren(reason)
 	if h, ok := any(a.state).(interface{ OnReset(*Context) }); ok {

@@ -15,7 +15,12 @@ type Context struct {
 	reply replier // the ask being handled, until Reply answers it
 }
 
-func (c *Context) parentNode() *node { return c.n }
+func (c *Context) parentNode() *node {
+	if c == nil {
+		return nil
+	}
+	return c.n
+}
 
 // Self returns the actor's own handle.
 func (c *Context) Self() Ref { return Ref{c.n} }

@@ -86,6 +86,13 @@ type funcPolicy func(ac *Context, f Fault) Directive
 
 func (p funcPolicy) NewDecider() Decider { return p }
 
+func (p funcPolicy) validate() error {
+	if p == nil {
+		return optionError("PolicyFunc: decide is nil")
+	}
+	return nil
+}
+
 func (p funcPolicy) Decide(ac *Context, f Fault) Directive { return p(ac, f) }
 
 // Stateful returns a policy whose decider keeps a state of type T, starting at initial for each
@@ -98,6 +105,13 @@ func Stateful[T any](initial T, decide func(state T, ac *Context, f Fault) (T, D
 type statefulPolicy[T any] struct {
 	initial T
 	decide  func(T, *Context, Fault) (T, Directive)
+}
+
+func (p statefulPolicy[T]) validate() error {
+	if p.decide == nil {
+		return optionError("Stateful: decide is nil")
+	}
+	return nil
 }
 
 func (p statefulPolicy[T]) NewDecider() Decider {
@@ -313,7 +327,7 @@ func validatePolicy(p Policy) error {
 			return optionError("WithPolicy: policy is nil")
 		}
 		return p.Validate()
-	case limitPolicy:
+	case interface{ validate() error }:
 		return p.validate()
 	}
 	return nil
