@@ -60,8 +60,11 @@ func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
 }
 
 // Broadcast sends text on channel to every other server connected to the
-// relay, and returns once the relay has accepted it.
+// relay, and returns once the relay has accepted it. Without a deadline
+// on ctx, it gives up after 5s.
 func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) error {
+	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
+	defer cancel()
 	rep, err := runtime.Ask[ChatMessage, ChatBroadcastReply](ctx, r.actor, ChatBroadcastMsg{Channel: channel, Text: text})
 	if err != nil {
 		return err
@@ -70,7 +73,10 @@ func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) err
 }
 
 // Online returns the names of the servers connected to the relay, sorted.
+// Without a deadline on ctx, it gives up after 5s.
 func (r ChatRef) Online(ctx context.Context) ([]string, error) {
+	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
+	defer cancel()
 	rep, err := runtime.Ask[ChatMessage, ChatOnlineReply](ctx, r.actor, ChatOnlineMsg{})
 	if err != nil {
 		return rep.R0, err

@@ -49,9 +49,15 @@ var ErrRefused = errors.New("gossip: relay refused")
 //actor:generate
 type Chat interface {
 	// Broadcast sends text on channel to every other server connected to the
-	// relay, and returns once the relay has accepted it.
+	// relay, and returns once the relay has accepted it. Without a deadline
+	// on ctx, it gives up after 5s.
+	//
+	//actor:ask timeout=5s
 	Broadcast(ctx context.Context, channel, text string) error
 	// Online returns the names of the servers connected to the relay, sorted.
+	// Without a deadline on ctx, it gives up after 5s.
+	//
+	//actor:ask timeout=5s
 	Online(ctx context.Context) ([]string, error)
 }
 

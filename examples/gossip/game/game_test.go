@@ -3,16 +3,20 @@ package game_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/actorgen/actorgen/examples/gossip/game"
+	"github.com/actorgen/actorgen/examples/gossip/relay"
 	"github.com/actorgen/actorgen/runtime"
 )
 
@@ -300,4 +304,44 @@ func TestBadInput(t *testing.T) {
 	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character at byte 2 (letters, digits, '-', '_', '.' only)`)
 	err = a.Broadcast(t.Context(), strings.Repeat("c", 65), "x")
 	assert.ErrorContains(t, err, "longer than 64 bytes")
+}
+
+// TestSilentRelay: a relay that welcomes the server and then never answers.
+// A call without a deadline fails after Chat's default of 5s instead of
+// hanging.
+func TestSilentRelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		ln, err := e.listen()
+		require.NoError(t, err)
+		silent := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, err := websocket.Accept(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.CloseNow()
+			var hello relay.Frame
+			if wsjson.Read(r.Context(), c, &hello) != nil {
+				return
+			}
+			_ = wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeWelcome, Names: []string{hello.Name}})
+			for {
+				if _, _, err := c.Read(context.Background()); err != nil {
+					return
+				}
+			}
+		})}
+		go func() { _ = silent.Serve(ln) }()
+		defer silent.Close()
+
+		a, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		start := time.Now()
+		err = a.Broadcast(context.Background(), "gossip", "anyone?")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, 5*time.Second, time.Since(start))
+		_, err = a.Online(context.Background())
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, 10*time.Second, time.Since(start))
+	})
 }
