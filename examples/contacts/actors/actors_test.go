@@ -28,15 +28,29 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // "boom", so a test can make a book fault on demand.
 type faultyStore struct {
 	*store.Store
-	mu    sync.Mutex
-	loads map[string]int
+	mu        sync.Mutex
+	loads     map[string]int
+	failLoads int // the next failLoads loads fail
 }
 
 func (s *faultyStore) Load(ctx context.Context, user string) ([]contact.Contact, error) {
 	s.mu.Lock()
 	s.loads[user]++
+	fail := s.failLoads > 0
+	if fail {
+		s.failLoads--
+	}
 	s.mu.Unlock()
+	if fail {
+		return nil, errors.New("disk unavailable")
+	}
 	return s.Store.Load(ctx, user)
+}
+
+func (s *faultyStore) FailLoads(n int) {
+	s.mu.Lock()
+	s.failLoads = n
+	s.mu.Unlock()
 }
 
 func (s *faultyStore) Insert(ctx context.Context, user string, c contact.Contact) error {
@@ -343,4 +357,52 @@ func TestLoadBook(t *testing.T) {
 	require.NoError(t, st.Close())
 	_, err = actors.LoadBook(t.Context(), "alice", actors.Config{Store: st})
 	require.ErrorContains(t, err, `book "alice": load contacts`)
+}
+
+// TestLoadFailureIsRetried: a store that cannot be read makes the factory
+// fault; the book is reset after the backoff and loads again.
+func TestLoadFailureIsRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		e := newEnv(t, actors.Config{})
+		require.NoError(t, e.store.Store.Insert(ctx, "alice", contact.Contact{ID: "1", Name: "Ada"}))
+		e.store.FailLoads(2)
+		start := time.Now()
+		b, err := e.dir.Book(ctx, "alice")
+		require.NoError(t, err, "the book exists; its policy handles the fault")
+		list, err := b.List(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []contact.Contact{{ID: "1", Name: "Ada"}}, list)
+		assert.Equal(t, 3, e.store.Loads("alice"))
+		d := time.Since(start)
+		assert.GreaterOrEqual(t, d, 300*time.Millisecond, "100ms then 200ms of backoff")
+		assert.LessOrEqual(t, d, 360*time.Millisecond)
+	})
+}
+
+// TestMailboxFullWhileResetting: requests queue while a book waits out its
+// backoff; past the mailbox's 256 they fail at once with ErrMailboxFull.
+func TestMailboxFullWhileResetting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		e := newEnv(t, actors.Config{})
+		b, err := e.dir.Book(ctx, "alice")
+		require.NoError(t, err)
+		_, err = b.Create(ctx, contact.Contact{Name: "boom"})
+		require.ErrorIs(t, err, runtime.ErrFault)
+
+		var wg sync.WaitGroup
+		for range 256 {
+			wg.Go(func() {
+				_, err := b.List(ctx)
+				assert.NoError(t, err, "queued requests are handled after the reset")
+			})
+		}
+		synctest.Wait() // all 256 are queued behind the 100ms backoff
+		_, err = b.List(ctx)
+		require.ErrorIs(t, err, runtime.ErrMailboxFull)
+		wg.Wait()
+		_, err = b.List(ctx)
+		require.NoError(t, err)
+	})
 }
