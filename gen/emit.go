@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	goruntime "runtime"
-	"sync"
 	"go/types"
+	goruntime "runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/actorgen/actorgen/gen/directive"
