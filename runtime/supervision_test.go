@@ -857,3 +857,75 @@ func TestLargeBatchSurvivesDelayedDecision(t *testing.T) {
 		assert.Equal(t, want, j.get())
 	})
 }
+
+// A factory panic that escalates: Spawn fails with the fault, and the parent's policy gets it
+// with a nil message.
+func TestFactoryPanicEscalatesToParent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		got := &journal{}
+		var spawnErr error
+		p := mustProbe(t, sys, "p", j, func(ac *Context) {
+			_, spawnErr = Spawn(ac, "c", func(*Context) *counter { panic("cannot build") }, handleCount,
+				WithPolicy(Strategy{Decision: Escalate}))
+		}, WithPolicy(PolicyFunc(func(ac *Context, f Fault) Directive {
+			got.add("escalated=%v actor=%s message=%v value=%v", f.Escalated, f.Actor.Path(), f.Message, f.Err.Value)
+			return Directive{Decision: Resume}
+		})))
+		require.ErrorIs(t, spawnErr, ErrFault)
+		synctest.Wait()
+		assert.Equal(t, []string{"escalated=true actor=/p/c message=<nil> value=cannot build"}, got.get())
+		requireRunning(t, p.Ref())
+		_, ok := sys.Child("p")
+		assert.True(t, ok)
+	})
+}
+
+// ResetAll reaching a sibling that waits on a delayed decision of its own resets it once that
+// decision has applied.
+func TestResetAllReachesSuspendedSiblingAfterItsDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		var a, b Actor[step]
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			a = mustProbe(t, ac, "a", j, nil, WithPolicy(Strategy{Decision: ResetAll}))
+			b = mustProbe(t, ac, "b", j, nil, WithPolicy(Strategy{Decision: Resume, Delay: time.Minute}))
+		})
+		tell(t, b, step{id: 1, boom: true})
+		tell(t, b, step{id: 2})
+		synctest.Wait()
+		tell(t, a, step{id: 3, boom: true})
+		synctest.Wait()
+		assert.Equal(t, []string{"p start", "a start", "b start", "b boom 1", "a boom 3", "a reset", "a start"}, j.get())
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		assert.Equal(t, []string{"p start", "a start", "b start", "b boom 1", "a boom 3", "a reset", "a start",
+			"b reset", "b start", "b got 2"}, j.get())
+	})
+}
+
+// Two siblings deciding ResetAll at the same time: nothing deadlocks, every actor is reset at
+// least once and answers afterwards.
+func TestConcurrentResetAllFromTwoSiblings(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		j := &journal{}
+		kids := map[string]Actor[step]{}
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			for _, n := range []string{"a", "b", "c"} {
+				kids[n] = mustProbe(t, ac, n, j, nil, WithPolicy(Strategy{Decision: ResetAll}))
+			}
+		})
+		tell(t, kids["a"], step{id: 1, boom: true})
+		tell(t, kids["b"], step{id: 2, boom: true})
+		synctest.Wait()
+		for n, k := range kids {
+			v, err := Ask[step, int](t.Context(), k, step{id: 9})
+			require.NoError(t, err, n)
+			assert.Equal(t, 9, v)
+			assert.NotEmpty(t, rec.kind("/p/"+n, EventReset), n)
+		}
+	})
+}
