@@ -139,6 +139,7 @@ func TestRelayKilled(t *testing.T) {
 		err := a.Broadcast(e.ctx(), "gossip", "while down")
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		require.ErrorIs(t, err, runtime.ErrFault)
+		require.ErrorIs(t, err, runtime.ErrTetherCut)
 		if e.synced {
 			assert.Zero(t, time.Since(start))
 		}
