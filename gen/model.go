@@ -146,14 +146,16 @@ func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
 	return pm
 }
 
+// packageDir is the directory of the package's source files (GoFiles, not
+// CompiledGoFiles, which for cgo packages live in the build cache).
 func packageDir(p *packages.Package) string {
-	for _, f := range p.CompiledGoFiles {
-		return filepath.Dir(f)
+	if p.Dir != "" {
+		return p.Dir
 	}
 	for _, f := range p.GoFiles {
 		return filepath.Dir(f)
 	}
-	return p.Dir
+	return ""
 }
 
 func (m *modeller) directiveErrs(errs []directive.Error) {
