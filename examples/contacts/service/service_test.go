@@ -41,6 +41,12 @@ var fastReset = []runtime.Option{runtime.WithPolicy(runtime.Strategy{
 func start(t *testing.T, cfg service.Config) (url string, stop func()) {
 	t.Helper()
 	cfg.Logger = quiet
+	if cfg.Timeout == 0 {
+		// Hundreds of concurrent durable writes queue for the disk; on a
+		// loaded machine that can take longer than the 5s default, and these
+		// tests are about correctness, not latency.
+		cfg.Timeout = time.Minute
+	}
 	svc, err := service.Open(t.Context(), cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(svc.Handler())
