@@ -127,8 +127,9 @@ func userName(u int) string { return fmt.Sprintf("user%04d", u) }
 const clients = 8
 
 // drive sends batch requests from clients goroutines, request i for user
-// i mod users, and returns the elapsed time.
-func drive(b *testing.B, h http.Handler, method string, users, batch int) time.Duration {
+// i mod users, and returns the elapsed time. With a nil client the handler is
+// called directly; otherwise requests go through client to the server at url.
+func drive(b *testing.B, h http.Handler, client *http.Client, url, method string, users, batch int) time.Duration {
 	var next atomic.Int64
 	var failed atomic.Value
 	var wg sync.WaitGroup
@@ -140,17 +141,23 @@ func drive(b *testing.B, h http.Handler, method string, users, batch int) time.D
 				if i >= batch {
 					return
 				}
-				var req *http.Request
+				path, body := "/api/"+userName(i%users)+"/contacts/c1", ""
 				if method == http.MethodPost {
-					req = httptest.NewRequest(method, "/api/"+userName(i%users)+"/contacts", strings.NewReader(`{"name":"Bob"}`))
-					req.Header.Set("Content-Type", "application/json")
-				} else {
-					req = httptest.NewRequest(method, "/api/"+userName(i%users)+"/contacts/c1", nil)
+					path, body = "/api/"+userName(i%users)+"/contacts", `{"name":"Bob"}`
 				}
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK && rec.Code != http.StatusCreated {
-					failed.Store(fmt.Sprintf("%s: %d %s", req.URL, rec.Code, rec.Body))
+				if client == nil {
+					req := httptest.NewRequest(method, path, strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK && rec.Code != http.StatusCreated {
+						failed.Store(fmt.Sprintf("%s: %d %s", path, rec.Code, rec.Body))
+					}
+					continue
+				}
+				code, resp, err := send(client, method, url+path, body)
+				if err != nil || (code != http.StatusOK && code != http.StatusCreated) {
+					failed.Store(fmt.Sprintf("%s: %d %s %v", path, code, resp, err))
 				}
 			}
 		})
@@ -163,8 +170,9 @@ func drive(b *testing.B, h http.Handler, method string, users, batch int) time.D
 	return d
 }
 
-// BenchmarkRequests measures the API's requests per second, in process
-// (handler called directly, no sockets), with clients concurrent clients,
+// BenchmarkRequests measures the API's requests per second with clients
+// concurrent clients, in process (handler called directly, no sockets) or,
+// for the /http workloads, through an httptest server on loopback,
 // for one user (every request goes through one actor) and for many users.
 // Each iteration runs the batch through the actor service and then through
 // the channel baseline (same API, book code and store; a goroutine and a
@@ -173,15 +181,18 @@ func drive(b *testing.B, h http.Handler, method string, users, batch int) time.D
 // durably (an fsync per request), so it measures the disk as much as anything.
 func BenchmarkRequests(b *testing.B) {
 	for _, wl := range []struct {
-		name   string
-		method string
-		users  int
-		batch  int
+		name    string
+		method  string
+		users   int
+		batch   int
+		viaHTTP bool
 	}{
-		{"get/one-user", http.MethodGet, 1, 4000},
-		{"get/many-users", http.MethodGet, 1000, 4000},
-		{"create/one-user", http.MethodPost, 1, 200},
-		{"create/many-users", http.MethodPost, 100, 200},
+		{"get/one-user", http.MethodGet, 1, 4000, false},
+		{"get/many-users", http.MethodGet, 1000, 4000, false},
+		{"get/one-user/http", http.MethodGet, 1, 2000, true},
+		{"get/many-users/http", http.MethodGet, 1000, 2000, true},
+		{"create/one-user", http.MethodPost, 1, 200, false},
+		{"create/many-users", http.MethodPost, 100, 200, false},
 	} {
 		b.Run(wl.name, func(b *testing.B) {
 			dir := b.TempDir()
@@ -206,15 +217,25 @@ func BenchmarkRequests(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			var client *http.Client
+			var urlA, urlC string
+			if wl.viaHTTP {
+				srvA, srvC := httptest.NewServer(hA), httptest.NewServer(hC)
+				defer srvA.Close()
+				defer srvC.Close()
+				urlA, urlC = srvA.URL, srvC.URL
+				client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+				defer client.CloseIdleConnections()
+			}
 			// Warm up: start every user's book in both.
-			drive(b, hA, http.MethodGet, wl.users, wl.users)
-			drive(b, hC, http.MethodGet, wl.users, wl.users)
+			drive(b, hA, client, urlA, http.MethodGet, wl.users, wl.users)
+			drive(b, hC, client, urlC, http.MethodGet, wl.users, wl.users)
 
 			var own, baseline time.Duration
 			n := 0
 			for b.Loop() {
-				own += drive(b, hA, wl.method, wl.users, wl.batch)
-				baseline += drive(b, hC, wl.method, wl.users, wl.batch)
+				own += drive(b, hA, client, urlA, wl.method, wl.users, wl.batch)
+				baseline += drive(b, hC, client, urlC, wl.method, wl.users, wl.batch)
 				n += wl.batch
 			}
 			b.ReportMetric(float64(n)/own.Seconds(), "req/s")
