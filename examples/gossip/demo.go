@@ -57,10 +57,11 @@ func defaultDemo(addr string) demoConfig {
 
 // demoStats counts what happened to the servers' broadcasts.
 type demoStats struct {
-	Accepted  atomic.Int64 // broadcasts the relay accepted
-	Refused   atomic.Int64 // broadcasts that failed because the link was down (game.ErrLinkDown)
-	Failed    atomic.Int64 // broadcasts that failed otherwise
-	Delivered atomic.Int64 // messages that reached an inbox
+	Accepted    atomic.Int64 // broadcasts the relay accepted
+	Refused     atomic.Int64 // broadcasts that failed because the link was down (game.ErrLinkDown)
+	Unconfirmed atomic.Int64 // broadcasts sent whose answer never came (game.ErrUnconfirmed)
+	Failed      atomic.Int64 // broadcasts that failed otherwise
+	Delivered   atomic.Int64 // messages that reached an inbox
 }
 
 // runDemo runs the demo, printing its timeline to w.
@@ -165,8 +166,8 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 	}
 	rs.Close()
 	rs = nil
-	tl.printf("demo", "done: %d broadcasts accepted, %d delivered, %d failed with the link down, %d failed otherwise",
-		stats.Accepted.Load(), stats.Delivered.Load(), stats.Refused.Load(), stats.Failed.Load())
+	tl.printf("demo", "done: %d broadcasts accepted, %d delivered, %d failed at once with the link down, %d unconfirmed, %d failed otherwise",
+		stats.Accepted.Load(), stats.Delivered.Load(), stats.Refused.Load(), stats.Unconfirmed.Load(), stats.Failed.Load())
 	return stats, tl.Err()
 }
 
@@ -189,6 +190,9 @@ func chatter(ctx context.Context, tl *timeline, stats *demoStats, name string, c
 		switch {
 		case err == nil:
 			stats.Accepted.Add(1)
+		case errors.Is(err, game.ErrUnconfirmed):
+			stats.Unconfirmed.Add(1)
+			tl.printf(name, "broadcast #%d unconfirmed after %v: %v", n, took.Round(time.Millisecond), brief(err))
 		case errors.Is(err, game.ErrLinkDown):
 			stats.Refused.Add(1)
 			tl.printf(name, "broadcast #%d failed in %v: %v", n, took.Round(time.Microsecond), brief(err))

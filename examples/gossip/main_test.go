@@ -81,9 +81,10 @@ func TestDemo(t *testing.T) {
 		assert.Positive(t, stats.Refused.Load())
 		assert.Zero(t, stats.Failed.Load())
 		// The relay passes a broadcast to the servers connected at the time:
-		// one sent while the other server is still reconnecting reaches no one.
+		// one sent while the other server is still reconnecting reaches no
+		// one. One whose ok was lost in a kill may have been delivered.
 		assert.Positive(t, stats.Delivered.Load())
-		assert.LessOrEqual(t, stats.Delivered.Load(), stats.Accepted.Load())
+		assert.LessOrEqual(t, stats.Delivered.Load(), stats.Accepted.Load()+stats.Unconfirmed.Load())
 	})
 }
 

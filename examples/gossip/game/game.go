@@ -37,6 +37,12 @@ type Message struct {
 // its reason as well (runtime.ErrStopped, or a fault cut loose by the tether).
 var ErrLinkDown = errors.New("gossip: link to relay is down")
 
+// ErrUnconfirmed is matched by the error of a request that was sent but
+// whose answer never came: the connection ended first (the error matches
+// ErrLinkDown too), or ctx did. A broadcast may then have reached the other
+// servers or not.
+var ErrUnconfirmed = errors.New("gossip: sent, but the relay's answer never came")
+
 // ErrRefused is matched by the error of a dial whose hello the relay refused
 // (a wrong secret, a bad name), and of a request the relay answered with an
 // error frame.

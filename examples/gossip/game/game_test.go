@@ -208,7 +208,7 @@ func TestWrongSecret(t *testing.T) {
 		want := []time.Duration{100, 200, 400, 800, 800}
 		for i, r := range retries {
 			require.ErrorIs(t, r.err, game.ErrRefused)
-			assert.EqualError(t, r.err, "gossip: server-a: gossip: relay refused the hello: relay: wrong secret for server-a (status 1008)")
+			assert.EqualError(t, r.err, "gossip: relay refused the hello of server-a: relay: wrong secret for server-a (status 1008)")
 			assert.Equal(t, want[i]*time.Millisecond, r.delay, "retry %d backs off", i)
 			if i > 0 {
 				// The keeper waits the announced delay before trying again:
@@ -307,42 +307,66 @@ func TestBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "longer than 64 bytes")
 }
 
+// fakeRelay serves, on e's network, a relay that welcomes every server and
+// then calls onRequest for each frame it reads, until onRequest returns
+// false (the connection is then dropped).
+func fakeRelay(t *testing.T, e *env, onRequest func() bool) {
+	ln, err := e.listen()
+	require.NoError(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		var hello relay.Frame
+		if wsjson.Read(r.Context(), c, &hello) != nil {
+			return
+		}
+		_ = wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeWelcome, Names: []string{hello.Name}})
+		for {
+			if _, _, err := c.Read(context.Background()); err != nil || !onRequest() {
+				return
+			}
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+}
+
 // TestSilentRelay: a relay that welcomes the server and then never answers.
 // A call without a deadline fails after Chat's default of 5s instead of
 // hanging.
 func TestSilentRelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newPipeEnv(t)
-		ln, err := e.listen()
-		require.NoError(t, err)
-		silent := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := websocket.Accept(w, r, nil)
-			if err != nil {
-				return
-			}
-			defer c.CloseNow()
-			var hello relay.Frame
-			if wsjson.Read(r.Context(), c, &hello) != nil {
-				return
-			}
-			_ = wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeWelcome, Names: []string{hello.Name}})
-			for {
-				if _, _, err := c.Read(context.Background()); err != nil {
-					return
-				}
-			}
-		})}
-		go func() { _ = silent.Serve(ln) }()
-		defer silent.Close()
-
+		fakeRelay(t, e, func() bool { return true })
 		a, _ := e.start("server-a", nil)
 		e.linkUp("server-a", 1)
 		start := time.Now()
-		err = a.Broadcast(context.Background(), "gossip", "anyone?")
+		err := a.Broadcast(context.Background(), "gossip", "anyone?")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Equal(t, 5*time.Second, time.Since(start))
 		_, err = a.Online(context.Background())
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Equal(t, 10*time.Second, time.Since(start))
+	})
+}
+
+// TestRelayDiesBeforeAnswering: the connection drops after the broadcast was
+// sent and before the relay's ok: the caller learns that the outcome is
+// unknown, at once.
+func TestRelayDiesBeforeAnswering(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		fakeRelay(t, e, func() bool { return false })
+		a, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		start := time.Now()
+		err := a.Broadcast(context.Background(), "gossip", "did it arrive?")
+		require.ErrorIs(t, err, game.ErrUnconfirmed)
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		assert.EqualError(t, err, "gossip: sent, but the relay's answer never came (broadcast): gossip: link to relay is down: the connection ended")
+		assert.Zero(t, time.Since(start))
 	})
 }

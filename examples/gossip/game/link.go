@@ -35,7 +35,8 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 	if err := wsjson.Read(ctx, conn, &w); err != nil {
 		var ce websocket.CloseError
 		if errors.As(err, &ce) {
-			return fail("%w the hello: %s (status %d)", ErrRefused, ce.Reason, int(ce.Code))
+			_ = conn.CloseNow()
+			return nil, relay.Frame{}, fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
 		}
 		return fail("wait for welcome: %w", err)
 	}
@@ -229,9 +230,9 @@ func (l *link) request(ctx context.Context, f relay.Frame) (relay.Frame, error) 
 		}
 		return a, nil
 	case <-l.loopDone:
-		return relay.Frame{}, fmt.Errorf("%w: connection ended before the relay answered %s", ErrLinkDown, f.Type)
+		return relay.Frame{}, fmt.Errorf("%w (%s): %w: the connection ended", ErrUnconfirmed, f.Type, ErrLinkDown)
 	case <-ctx.Done():
-		return relay.Frame{}, fmt.Errorf("gossip: waiting for the relay's answer to %s: %w", f.Type, ctx.Err())
+		return relay.Frame{}, fmt.Errorf("%w (%s): %w", ErrUnconfirmed, f.Type, ctx.Err())
 	}
 }
 
