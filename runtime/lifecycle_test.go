@@ -481,3 +481,47 @@ func TestSendersRacingStop(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// A stop asked for while an actor takes its first fault decision is race-free: the decision
+// applies, then the actor stops.
+func TestStopRacingFirstFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		gate := make(chan struct{})
+		deciding := make(chan struct{})
+		a, err := Spawn(sys, "a", newCounter, handleCount, WithPolicy(PolicyFunc(func(*Context, Fault) Directive {
+			close(deciding)
+			<-gate
+			return Directive{Decision: Resume}
+		})))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(context.Background(), -1))
+		<-deciding
+		stopped := make(chan error, 1)
+		go func() { stopped <- a.Ref().Stop(context.Background()) }()
+		synctest.Wait()
+		close(gate)
+		require.NoError(t, <-stopped)
+		require.ErrorIs(t, a.Ref().Err(), ErrStopped)
+	})
+}
+
+// Stops from other goroutines racing actors' first faults: under -race this catches unguarded
+// writes to the state that both sides touch; every actor ends stopped.
+func TestStopConcurrentWithFirstFaultIsRaceFree(t *testing.T) {
+	sys := NewSystem(quiet())
+	refs := make([]Ref, 0, 2000)
+	var wg sync.WaitGroup
+	for range cap(refs) {
+		a, err := Spawn(sys, "", newCounter, handleCount, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(context.Background(), -1))
+		wg.Go(func() { assert.NoError(t, a.Ref().Stop(context.Background())) })
+		refs = append(refs, a.Ref())
+	}
+	wg.Wait()
+	for _, r := range refs {
+		require.ErrorIs(t, r.Err(), ErrStopped)
+	}
+	require.NoError(t, sys.Shutdown(context.Background()))
+}
