@@ -929,3 +929,22 @@ func TestConcurrentResetAllFromTwoSiblings(t *testing.T) {
 		}
 	})
 }
+
+// A policy's negative delay counts as none: the decision applies at once.
+func TestNegativeDelayAppliesAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		a, err := Spawn(sys, "a", newCounter, handleCount, WithPolicy(PolicyFunc(func(*Context, Fault) Directive {
+			return Directive{Decision: Reset, Delay: -time.Hour}
+		})))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), 5))
+		require.NoError(t, a.Tell(t.Context(), -1))
+		start := time.Now()
+		assert.Equal(t, 1, askInt(t, a, 1), "reset: the state starts again")
+		assert.Zero(t, time.Since(start))
+		d := rec.kind("/a", EventDecision)
+		require.Len(t, d, 1)
+		assert.Zero(t, d[0].Delay)
+	})
+}
