@@ -405,9 +405,9 @@ func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 
 // settleGoroutines gives goroutines that are on their way out time to exit and returns how many
 // are still running above base. Goroutines of stopped actors may need a moment to return after
-// they signalled the stop; this waits at most a few seconds (or ctx), polling, never asserting.
+// they signalled the stop; this waits at most 10 s (or ctx), polling, never asserting.
 func settleGoroutines(ctx context.Context, base int) int {
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		left := runtime.NumGoroutine() - base
 		if left <= 0 {
