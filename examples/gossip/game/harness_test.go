@@ -117,8 +117,10 @@ func (e *env) config(name string, in *inbox) game.Config {
 		TetherMax:    3,
 		TetherPeriod: 5 * time.Second,
 		Keeper:       runtime.KeeperSchedule{First: 50 * time.Millisecond, Sweep: 100 * time.Millisecond, MaxSweep: 800 * time.Millisecond},
+		// ResetAfter is long so that a slow machine cannot clear the backoff
+		// between two faults of one outage.
 		LinkOptions: []runtime.Option{runtime.WithPolicy(runtime.Strategy{
-			Decision: runtime.Reset, BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
+			Decision: runtime.Reset, BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ResetAfter: 10 * time.Second,
 		})},
 		OnEvent: e.rec.gameEvent,
 	}
