@@ -278,3 +278,44 @@ func TestKilledRelayRefusesDials(t *testing.T) {
 		assert.Equal(t, []string{"server-a"}, w.Names)
 	})
 }
+
+// TestSlowServerIsDisconnected runs over the in-memory network, whose pipes
+// have no buffer: a server that stops reading fills its send queue, and the
+// relay drops its connection rather than a frame.
+func TestSlowServerIsDisconnected(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n pipenet.Network
+		ln, err := n.Listen()
+		require.NoError(t, err)
+		s, err := relay.Serve(ln, relay.Config{Secret: secret, SendQueue: 1, Logger: quiet()})
+		require.NoError(t, err)
+		defer s.Kill()
+		opts := &websocket.DialOptions{HTTPClient: n.HTTPClient()}
+		join := func(name string) *websocket.Conn {
+			c, _, err := websocket.Dial(t.Context(), "ws://relay/", opts)
+			require.NoError(t, err)
+			require.NoError(t, wsjson.Write(t.Context(), c, relay.Frame{Type: relay.TypeHello, Name: name, Secret: secret}))
+			var w relay.Frame
+			require.NoError(t, wsjson.Read(t.Context(), c, &w))
+			require.Equal(t, relay.TypeWelcome, w.Type)
+			return c
+		}
+		slow := join("slow") // never reads again
+		defer slow.CloseNow()
+		fast := join("fast")
+		defer fast.CloseNow()
+
+		// "joined fast" blocks slow's writer, broadcast 1 fills its queue,
+		// broadcast 2 finds it full.
+		for id := uint64(1); id <= 2; id++ {
+			require.NoError(t, wsjson.Write(t.Context(), fast, relay.Frame{Type: relay.TypeBroadcast, ID: id, Channel: "c", Text: "x"}))
+			var ok relay.Frame
+			require.NoError(t, wsjson.Read(t.Context(), fast, &ok))
+			require.Equal(t, relay.Frame{Type: relay.TypeOK, ID: id}, ok)
+		}
+		var left relay.Frame
+		require.NoError(t, wsjson.Read(t.Context(), fast, &left))
+		assert.Equal(t, relay.Frame{Type: relay.TypeLeft, Name: "slow"}, left)
+		assert.Equal(t, []string{"fast"}, s.Hub().Online())
+	})
+}
