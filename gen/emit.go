@@ -26,10 +26,13 @@ const versionGuard = "actorgen v1: regenerate this file with the actorgen versio
 const bodyMarker = "//actorgen:body\n"
 
 // emit renders the output file of one package, gofmt'd. Each actor's
-// declarations are rendered and formatted on their own, in parallel (the
-// formatting dominates the cost), then joined after a head holding the
-// header, the imports they use and the version guard.
-func emit(pm *pkgModel) ([]byte, error) {
+// declarations are rendered on their own, in parallel, then joined after a
+// head holding the header, the imports they use and the version guard.
+func emit(pm *pkgModel) ([]byte, error) { return emitWith(pm, true) }
+
+// emitWith is emit; fast selects the text emitter where it applies, else
+// every actor goes through jennifer and go/format (the reference).
+func emitWith(pm *pkgModel, fast bool) ([]byte, error) {
 	n := len(pm.actors)
 	chunks := make([][]byte, n)
 	used := make([]map[string]bool, n)
@@ -40,6 +43,12 @@ func emit(pm *pkgModel) ([]byte, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if fast {
+				var ok bool
+				if chunks[i], used[i], ok = emitText(pm, a); ok {
+					return
+				}
+			}
 			chunks[i], used[i], errs[i] = emitActor(pm, a)
 		})
 	}
@@ -59,14 +68,9 @@ func emit(pm *pkgModel) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	out.Write(head)
-	clause := []byte("package " + pm.pkg.Name + "\n\n")
 	for _, c := range chunks {
-		body, ok := bytes.CutPrefix(c, clause)
-		if !ok {
-			return nil, fmt.Errorf("formatting the generated code: unexpected package clause")
-		}
 		out.WriteByte('\n')
-		out.Write(body)
+		out.Write(c)
 	}
 	return out.Bytes(), nil
 }
@@ -95,9 +99,9 @@ func renderHead(pm *pkgModel, paths map[string]bool) []byte {
 	return b.Bytes()
 }
 
-// emitActor renders and formats one actor's declarations as a file of their
-// own (package clause and declarations, no imports), and returns the import
-// paths they use.
+// emitActor renders one actor's declarations with jennifer and formats them
+// as a file of their own, and returns them (without the package clause) and
+// the import paths they use.
 func emitActor(pm *pkgModel, a *actorModel) ([]byte, map[string]bool, error) {
 	f := jen.NewFilePathName(pm.pkg.PkgPath, pm.pkg.Name)
 	f.NoFormat = true
@@ -122,9 +126,14 @@ func emitActor(pm *pkgModel, a *actorModel) ([]byte, map[string]bool, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("rendering %s: marker missing", a.name)
 	}
-	src, err := formatChunk(append([]byte("package "+pm.pkg.Name+"\n\n"), body...))
+	clause := "package " + pm.pkg.Name + "\n\n"
+	src, err := formatChunk(append([]byte(clause), body...))
 	if err != nil {
 		return nil, nil, err
+	}
+	src, ok = bytes.CutPrefix(src, []byte(clause))
+	if !ok {
+		return nil, nil, fmt.Errorf("formatting %s: unexpected package clause", a.name)
 	}
 	used := map[string]bool{RuntimePath: true, "context": true}
 	for p := range e.w.pkgs {
@@ -463,6 +472,15 @@ func (e *actorEmitter) duration(d time.Duration) jen.Code {
 // durationCode writes d as a readable constant expression: time.Minute,
 // 100 * time.Millisecond, 90 * time.Second.
 func durationCode(d time.Duration) jen.Code {
+	n, unit := durationParts(d)
+	if n == 1 {
+		return jen.Qual("time", unit)
+	}
+	return jen.Lit(int(n)).Op("*").Qual("time", unit)
+}
+
+// durationParts splits d into a count of the largest unit that divides it.
+func durationParts(d time.Duration) (int64, string) {
 	units := []struct {
 		d    time.Duration
 		name string
@@ -472,13 +490,10 @@ func durationCode(d time.Duration) jen.Code {
 	}
 	for _, u := range units {
 		if d%u.d == 0 {
-			if d == u.d {
-				return jen.Qual("time", u.name)
-			}
-			return jen.Lit(int(d/u.d)).Op("*").Qual("time", u.name)
+			return int64(d / u.d), u.name
 		}
 	}
-	return jen.Lit(int(d)).Op("*").Qual("time", "Nanosecond")
+	return int64(d), "Nanosecond"
 }
 
 func (e *actorEmitter) dispatch() {

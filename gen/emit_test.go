@@ -12,9 +12,9 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// TestEmitFormatFailure: if the rendered code does not format (a generator
-// bug), emit returns a short error instead of the whole source, and nothing
-// is produced.
+// TestEmitFormatFailure: if code rendered by jennifer does not format (a
+// generator bug), the reference path returns a short error instead of the
+// whole source, and nothing is produced.
 func TestEmitFormatFailure(t *testing.T) {
 	self := types.NewPackage("example.com/x", "x")
 	ctxPkg := types.NewPackage("context", "context")
@@ -32,7 +32,7 @@ func TestEmitFormatFailure(t *testing.T) {
 		}},
 		imports: []importName{{RuntimePath, "runtime"}, {"context", "context"}, {"time", "time"}},
 	}
-	src, err := emit(pm)
+	src, err := emitWith(pm, false)
 	require.Error(t, err)
 	assert.Nil(t, src)
 	assert.Contains(t, err.Error(), "formatting the generated code")
