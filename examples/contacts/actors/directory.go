@@ -47,7 +47,10 @@ func (d *directory) Book(_ context.Context, user string) (Book, error) {
 		if b, ok := d.books[user]; ok && b.Ref() == ref {
 			return b, nil
 		}
-		return nil, fmt.Errorf("directory %s: child %q is not a book it started", d.ac.Path(), user)
+		// Only this directory spawns its children, and a Reset stops them all
+		// before the fresh state starts, so this is a book of a previous
+		// state still on its way out: the caller may try again shortly.
+		return nil, fmt.Errorf("directory %s: book %q of a previous state is still stopping: %w", d.ac.Path(), user, runtime.ErrStopped)
 	}
 	opts := make([]runtime.Option, 0, 1+len(d.cfg.BookOptions))
 	if d.cfg.IdleStop > 0 {
