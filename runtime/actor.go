@@ -19,7 +19,7 @@ type Actor[M any] struct {
 }
 
 type sender[M any] interface {
-	send(wait, ctx context.Context, msg M, r replier) error
+	send(wait, ctx context.Context, msg M, r replier, inline bool) error
 	base() *node
 }
 
@@ -47,7 +47,7 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if ctx.Done() != nil {
 		ectx = context.WithoutCancel(ctx)
 	}
-	return a.c.send(ctx, ectx, msg, nil)
+	return a.c.send(ctx, ectx, msg, nil, false)
 }
 
 // Ask sends msg to the actor and waits for the reply of type R that its handler gives with
@@ -66,7 +66,9 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 		return zero, err
 	}
 	p := make(promise[R], 1)
-	if err := a.c.send(ctx, ctx, msg, p); err != nil {
+	// A context that can never be done lets the caller handle the ask itself when the actor is
+	// idle: the caller would only wait anyway, and cannot give up early.
+	if err := a.c.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
 		return zero, err
 	}
 	select {
@@ -101,6 +103,7 @@ func Reply[R any](ac *Context, v R) {
 type replier interface {
 	fail(err error)
 	want() string
+	done() bool // the ask has its outcome
 }
 
 type outcome[R any] struct {
@@ -117,6 +120,8 @@ func (p promise[R]) fail(err error) {
 	default:
 	}
 }
+
+func (p promise[R]) done() bool { return len(p) > 0 }
 
 func (p promise[R]) want() string { return fmt.Sprintf("%T", *new(R)) }
 
@@ -203,8 +208,9 @@ func checkName(name string) error {
 
 func (a *actor[S, M]) base() *node { return &a.node }
 
-// send puts a message in the mailbox and schedules the actor if it is idle.
-func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier) error {
+// send puts a message in the mailbox and schedules the actor if it is idle: on a new goroutine,
+// or with inline on the caller's, until the ask r has its outcome.
+func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier, inline bool) error {
 	a.mu.Lock()
 	if a.status != running {
 		a.mu.Unlock()
@@ -224,9 +230,17 @@ func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier) error {
 	if start {
 		a.sched = true
 	}
+	backlog := len(a.in)
 	a.mu.Unlock()
+	if backlog%yieldEvery == 0 && !start {
+		goruntime.Gosched()
+	}
 	if start {
-		go a.run()
+		if inline {
+			a.drain(r)
+		} else {
+			go a.run()
+		}
 	}
 	return nil
 }
@@ -262,14 +276,19 @@ func (a *actor[S, M]) room(wait context.Context) error {
 	return nil
 }
 
-// lingerYields is how many times a drained actor yields the processor, looking for more mail,
-// before its goroutine ends. A sender that is still sending then finds the actor running instead
-// of paying for a new goroutine per message.
-const lingerYields = 4
+// yieldEvery is how often, in queued messages, a sender yields the processor while the inbox
+// grows. A goroutine started for an idle actor waits in the sender's run queue; a sender in a
+// tight loop would otherwise fill the inbox for a whole time slice before the actor ran at all,
+// and every message would pay for that growth in copying and garbage collection. The mailbox
+// stays unbounded: the send never waits for room.
+const yieldEvery = 1024
 
 // run drains the mailbox until it is empty, then lets the goroutine end.
-func (a *actor[S, M]) run() {
-	yields := 0
+func (a *actor[S, M]) run() { a.drain(nil) }
+
+// drain handles messages until the mailbox is empty; or, with until, until until is done (an
+// inline ask has its reply), when it hands what is left to a new goroutine.
+func (a *actor[S, M]) drain(until replier) {
 	for {
 		a.mu.Lock()
 		if a.actionable() {
@@ -279,13 +298,19 @@ func (a *actor[S, M]) run() {
 			}
 			continue
 		}
-		if !a.suspended && a.bi >= len(a.batch) && len(a.in) == 0 && yields < lingerYields {
+		empty := a.bi >= len(a.batch) && len(a.in) == 0
+		if until != nil && until.done() {
+			if !a.suspended && !empty {
+				a.mu.Unlock()
+				go a.run()
+				return
+			}
+			a.sched = false
+			a.idle()
 			a.mu.Unlock()
-			yields++
-			goruntime.Gosched()
-			continue
+			return
 		}
-		if a.suspended || (a.bi >= len(a.batch) && len(a.in) == 0) {
+		if a.suspended || empty {
 			a.sched = false
 			a.idle()
 			a.mu.Unlock()
@@ -295,7 +320,6 @@ func (a *actor[S, M]) run() {
 			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
 			a.bi = 0
-			yields = 0
 		}
 		a.mu.Unlock()
 		for a.bi < len(a.batch) {
@@ -305,7 +329,7 @@ func (a *actor[S, M]) run() {
 				return
 			}
 			// suspended is written only by this goroutine, so it can be read without mu.
-			if a.pending.Load() || a.suspended {
+			if a.pending.Load() || a.suspended || (until != nil && until.done()) {
 				break
 			}
 		}
