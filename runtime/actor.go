@@ -510,8 +510,10 @@ func (a *actor[S, M]) decide(f Fault) (d Directive) {
 			d = Directive{Decision: Stop}
 		}
 	}()
+	a.mu.Lock()
 	r := a.extra()
-	if r.decider == nil {
+	a.mu.Unlock()
+	if r.decider == nil { // the decider belongs to this goroutine
 		r.decider = a.cfg.policy.NewDecider()
 	}
 	d = r.decider.Decide(&a.ctx, f)
@@ -636,6 +638,10 @@ func (a *actor[S, M]) control() bool {
 	if ctl&ctlDecided != 0 {
 		a.suspended = false
 	}
+	var resetFault Fault
+	if ctl&ctlReset != 0 {
+		resetFault, r.resetFault = r.resetFault, Fault{}
+	}
 	a.mu.Unlock()
 
 	switch {
@@ -657,9 +663,7 @@ func (a *actor[S, M]) control() bool {
 		}
 	}
 	if ctl&ctlReset != 0 {
-		f := r.resetFault
-		r.resetFault = Fault{}
-		if again := a.reset(f); again != nil && a.supervise(a.fault(again)) {
+		if again := a.reset(resetFault); again != nil && a.supervise(a.fault(again)) {
 			return true
 		}
 	}
