@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -285,5 +286,148 @@ func TestAskStoppedActorFails(t *testing.T) {
 		require.ErrorIs(t, err, ErrStopped)
 		_, err = Ask[int, int](t.Context(), Actor[int]{}, 1)
 		require.ErrorIs(t, err, ErrStopped)
+	})
+}
+
+// Asks whose ctx can never be done (context.Background) may be handled on the caller's
+// goroutine; they behave like any other ask.
+func TestAskWithBackgroundCtxBehavesLikeAnyAsk(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		ctx := context.Background()
+		a, err := Spawn(sys, "a", newCounter, func(_ context.Context, ac *Context, s *counter, m int) {
+			switch m {
+			case -1:
+				panic("bad")
+			case -2: // no reply
+			case -3:
+				ac.Stop()
+				Reply(ac, s.n)
+			default:
+				s.n += m
+				Reply(ac, s.n)
+			}
+		}, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+
+		v, err := Ask[int, int](ctx, a, 2)
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		_, err = Ask[int, int](ctx, a, -1)
+		require.ErrorIs(t, err, ErrFault)
+		_, err = Ask[int, int](ctx, a, -2)
+		require.ErrorIs(t, err, ErrNoReply)
+		_, err = Ask[int, string](ctx, a, 1)
+		require.Error(t, err)
+		v, err = Ask[int, int](ctx, a, -3)
+		require.NoError(t, err)
+		assert.Equal(t, 3, v)
+		<-a.Ref().Done()
+		_, err = Ask[int, int](ctx, a, 1)
+		require.ErrorIs(t, err, ErrStopped)
+	})
+}
+
+// A sender's tells and background asks are handled in the order sent.
+func TestTellsAndBackgroundAsksKeepOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		var st *counter
+		a, err := Spawn(sys, "a", func(*Context) *counter { st = &counter{}; return st }, handleCount)
+		require.NoError(t, err)
+		var want []int
+		for i := 1; i <= 300; i++ {
+			if i%3 == 0 {
+				_, err := Ask[int, int](context.Background(), a, i)
+				require.NoError(t, err)
+			} else {
+				require.NoError(t, a.Tell(context.Background(), i))
+			}
+			want = append(want, i)
+		}
+		askInt(t, a, 0)
+		assert.Equal(t, append(want, 0), st.seen)
+	})
+}
+
+// However asks and tells arrive, the handler runs one message at a time: under -race, the
+// unguarded state below would report concurrent handlers.
+func TestHandlerRunsOneMessageAtATime(t *testing.T) {
+	sys := NewSystem(quiet())
+	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+	type state struct{ inside, max, handled int }
+	a, err := Spawn(sys, "a", func(*Context) *state { return &state{} },
+		func(_ context.Context, ac *Context, s *state, m int) {
+			s.inside++
+			s.max = max(s.max, s.inside)
+			s.handled++
+			s.inside--
+			Reply(ac, s.max)
+		})
+	require.NoError(t, err)
+	const senders, each = 8, 300
+	var wg sync.WaitGroup
+	for g := range senders {
+		wg.Go(func() {
+			for i := range each {
+				switch (g + i) % 3 {
+				case 0:
+					assert.NoError(t, a.Tell(context.Background(), i))
+				case 1:
+					_, err := Ask[int, int](context.Background(), a, i)
+					assert.NoError(t, err)
+				default:
+					ctx, cancel := context.WithCancel(context.Background())
+					_, err := Ask[int, int](ctx, a, i)
+					cancel()
+					assert.NoError(t, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := Ask[int, int](context.Background(), a, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got, "never more than one handler at a time")
+}
+
+// A background ask to a busy actor waits its turn behind the queued messages.
+func TestBackgroundAskToBusyActorWaitsItsTurn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		gate := make(chan struct{})
+		tell(t, a, step{id: 1, gate: gate})
+		tell(t, a, step{id: 2})
+		asked := make(chan int, 1)
+		go func() {
+			v, err := Ask[step, int](context.Background(), a, step{id: 3})
+			assert.NoError(t, err)
+			asked <- v
+		}()
+		synctest.Wait()
+		close(gate)
+		assert.Equal(t, 3, <-asked)
+		assert.Equal(t, []string{"a start", "a got 1", "a got 2", "a got 3"}, j.get())
+	})
+}
+
+// A background ask that faults under a delayed decision fails at once; the messages sent after
+// it wait for the delay.
+func TestBackgroundAskFaultWithDelayedDecision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithPolicy(Strategy{Decision: Reset, Delay: time.Second}))
+		start := time.Now()
+		_, err := Ask[step, int](context.Background(), a, step{id: 1, boom: true})
+		require.ErrorIs(t, err, ErrFault)
+		assert.Zero(t, time.Since(start))
+		v, err := Ask[step, int](context.Background(), a, step{id: 2})
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		assert.Equal(t, time.Second, time.Since(start))
+		assert.Equal(t, []string{"a start", "a boom 1", "a reset", "a start", "a got 2"}, j.get())
 	})
 }
