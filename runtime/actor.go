@@ -84,6 +84,19 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	}
 }
 
+// Self returns the typed handle of the actor that ac belongs to, and false if that actor does
+// not take messages of type M. A state can use it to send to itself, from a goroutine it owns.
+func Self[M any](ac *Context) (Actor[M], bool) {
+	if ac == nil || ac.n == nil {
+		return Actor[M]{}, false
+	}
+	s, ok := ac.n.cell.(sender[M])
+	if !ok {
+		return Actor[M]{}, false
+	}
+	return Actor[M]{c: s}, true
+}
+
 // Reply answers the ask being handled by the actor of ac. Only the first reply counts, and only
 // one given before the handler returns; Reply does nothing while a tell is handled.
 func Reply[R any](ac *Context, v R) {
@@ -610,6 +623,9 @@ func (a *actor[S, M]) reset(f Fault) *FaultError {
 		return again
 	}
 	if tether {
+		a.mu.Lock()
+		a.rare.tether.times = nil // cut: a fresh start, as a restarted OTP supervisor gets
+		a.mu.Unlock()
 		a.sys.emit(&a.node, Event{Kind: EventTetherCut, Err: f.err(), Child: f.Actor.Path()})
 	} else {
 		a.sys.emit(&a.node, Event{Kind: EventReset, Err: f.err()})
