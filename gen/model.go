@@ -486,15 +486,24 @@ func (m *modeller) names(pm *pkgModel) {
 	// signatures reference, by path.
 	paths := map[string]*types.Package{}
 	for _, a := range pm.actors {
-		w := newTypeWriter(m.pkg.Types, nil)
+		in := &inspector{pkg: m.pkg.Types, pkgs: paths}
 		for _, tp := range a.typeParams {
-			w.constraint(tp)
+			in.typ(tp.Constraint())
+		}
+		if in.problem != "" {
+			m.e.addf(a.pos, "%s: %s", a.name, in.problem)
 		}
 		for _, mm := range a.methods {
-			w.signature(mm.sig)
-		}
-		for p, tp := range w.pkgs {
-			paths[p] = tp
+			in.problem = ""
+			in.signature(mm.sig)
+			if in.problem != "" {
+				m.e.addf(mm.pos, "%s.%s: %s", a.name, mm.name, in.problem)
+				if strings.Contains(in.problem, "does not type-check") {
+					for _, te := range typeErrors(m.fset, m.pkg) {
+						m.e.addf(te.Pos, "%s", te.Msg)
+					}
+				}
+			}
 		}
 	}
 	imports := newScope(pkgNames)
@@ -530,16 +539,6 @@ func (m *modeller) names(pm *pkgModel) {
 		}
 		for _, mm := range a.methods {
 			m.methodNames(a, mm, tps)
-			w := newTypeWriter(m.pkg.Types, a.tpNames)
-			w.signature(mm.sig)
-			if w.problem != "" {
-				m.e.addf(mm.pos, "%s.%s: %s", a.name, mm.name, w.problem)
-				if tes := typeErrors(m.fset, m.pkg); len(tes) > 0 && strings.Contains(w.problem, "does not type-check") {
-					for _, te := range tes {
-						m.e.addf(te.Pos, "%s", te.Msg)
-					}
-				}
-			}
 		}
 	}
 }

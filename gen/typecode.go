@@ -207,3 +207,101 @@ func (w *typeWriter) constraint(tp *types.TypeParam) *jen.Statement {
 	}
 	return w.typ(tp.Constraint())
 }
+
+// inspector walks types as typeWriter writes them, without building code:
+// it records the packages they reference and the first type that cannot be
+// written in pkg (the same checks as typeWriter).
+type inspector struct {
+	pkg     *types.Package
+	pkgs    map[string]*types.Package
+	problem string
+	seen    map[types.Type]bool
+}
+
+func (in *inspector) fail(format string, args ...any) {
+	if in.problem == "" {
+		in.problem = fmt.Sprintf(format, args...)
+	}
+}
+
+func (in *inspector) object(obj *types.TypeName, args *types.TypeList) {
+	switch p := obj.Pkg(); {
+	case p == nil:
+	case obj.Parent() != nil && obj.Parent() != p.Scope():
+		in.fail("type %s is declared inside a function and cannot be named at package level", obj.Name())
+	case p.Path() == in.pkg.Path():
+	case !obj.Exported():
+		in.fail("type %s.%s is unexported and cannot be named in package %s", p.Name(), obj.Name(), in.pkg.Name())
+	default:
+		in.pkgs[p.Path()] = p
+	}
+	if args != nil {
+		for i := range args.Len() {
+			in.typ(args.At(i))
+		}
+	}
+}
+
+func (in *inspector) typ(t types.Type) {
+	switch t := t.(type) {
+	case *types.Basic:
+		switch t.Kind() {
+		case types.Invalid:
+			in.fail("a parameter or result type does not type-check")
+		case types.UnsafePointer:
+			in.pkgs["unsafe"] = types.Unsafe
+		}
+	case *types.Named:
+		in.object(t.Obj(), t.TypeArgs())
+	case *types.Alias:
+		in.object(t.Obj(), t.TypeArgs())
+	case *types.TypeParam:
+	case *types.Pointer:
+		in.typ(t.Elem())
+	case *types.Slice:
+		in.typ(t.Elem())
+	case *types.Array:
+		in.typ(t.Elem())
+	case *types.Map:
+		in.typ(t.Key())
+		in.typ(t.Elem())
+	case *types.Chan:
+		in.typ(t.Elem())
+	case *types.Signature:
+		in.signature(t)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != in.pkg.Path() {
+				in.fail("struct field %s of package %s is unexported and cannot be written in package %s", f.Name(), f.Pkg().Name(), in.pkg.Name())
+			}
+			in.typ(f.Type())
+		}
+	case *types.Interface:
+		for i := range t.NumEmbeddeds() {
+			in.typ(t.EmbeddedType(i))
+		}
+		for i := range t.NumExplicitMethods() {
+			m := t.ExplicitMethod(i)
+			if !m.Exported() && m.Pkg() != nil && m.Pkg().Path() != in.pkg.Path() {
+				in.fail("method %s of package %s is unexported and cannot be written in package %s", m.Name(), m.Pkg().Name(), in.pkg.Name())
+			}
+			in.signature(m.Signature())
+		}
+	case *types.Union:
+		for i := range t.Len() {
+			in.typ(t.Term(i).Type())
+		}
+	default:
+		in.fail("unsupported type %s", t)
+	}
+}
+
+func (in *inspector) signature(sig *types.Signature) {
+	for i := range sig.Params().Len() {
+		in.typ(sig.Params().At(i).Type())
+	}
+	for i := range sig.Results().Len() {
+		in.typ(sig.Results().At(i).Type())
+	}
+}

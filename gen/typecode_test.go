@@ -113,6 +113,9 @@ func TestTypeWriterProblems(t *testing.T) {
 		w := newTypeWriter(self, nil)
 		w.typ(types.NewSlice(tc.typ))
 		assert.Contains(t, w.problem, tc.want)
+		in := &inspector{pkg: self, pkgs: map[string]*types.Package{}}
+		in.typ(types.NewSlice(tc.typ))
+		assert.Contains(t, in.problem, tc.want, "the inspector agrees")
 	}
 }
 
