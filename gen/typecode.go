@@ -215,7 +215,6 @@ type inspector struct {
 	pkg     *types.Package
 	pkgs    map[string]*types.Package
 	problem string
-	seen    map[types.Type]bool
 }
 
 func (in *inspector) fail(format string, args ...any) {
