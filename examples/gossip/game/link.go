@@ -59,7 +59,6 @@ func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref
 	if err != nil {
 		return runtime.Ref{}, err
 	}
-	self := &selfRef{ready: make(chan struct{})}
 	var first atomic.Pointer[websocket.Conn]
 	first.Store(conn)
 	factory := func(ac *runtime.Context) Link {
@@ -73,10 +72,10 @@ func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref
 				panic(err)
 			}
 		}
+		self, _ := runtime.Self[LinkMessage](ac)
 		return &link{srv: ls.srv, self: self, ref: ac.Self(), conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 	}
 	ref, err := SpawnLink(t, "link", factory, ls.srv.cfg.LinkOptions...)
-	self.set(ref, err == nil)
 	if err != nil {
 		if c := first.Swap(nil); c != nil {
 			_ = c.CloseNow()
@@ -87,24 +86,11 @@ func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref
 	return ref.Ref(), nil
 }
 
-// selfRef hands a link's reader its own LinkRef, which exists only once
-// SpawnLink has returned.
-type selfRef struct {
-	ready chan struct{}
-	ref   LinkRef
-	ok    bool
-}
-
-func (s *selfRef) set(ref LinkRef, ok bool) {
-	s.ref, s.ok = ref, ok
-	close(s.ready)
-}
-
 // link is the Link actor's state: one websocket connection to the relay.
 type link struct {
 	srv      *server
-	self     *selfRef
-	ref      runtime.Ref // the actor's own untyped handle
+	self     runtime.Actor[LinkMessage] // the actor's own typed handle, for the reader
+	ref      runtime.Ref                // the actor's own untyped handle
 	conn     *websocket.Conn
 	welcome  relay.Frame
 	log      *slog.Logger
@@ -171,10 +157,7 @@ func (l *link) read() {
 			}
 			l.srv.connDown(l.conn)
 			l.srv.cfg.emit(Event{Kind: LinkDown, Err: err})
-			<-l.self.ready
-			if l.self.ok {
-				_ = l.self.ref.Actor().Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
-			}
+			_ = l.self.Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
 			return
 		}
 		switch f.Type {
