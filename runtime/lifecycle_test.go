@@ -525,3 +525,38 @@ func TestStopConcurrentWithFirstFaultIsRaceFree(t *testing.T) {
 	}
 	require.NoError(t, sys.Shutdown(context.Background()))
 }
+
+// Once Done is closed the actor is gone: its name is free under its parent. The event hook,
+// which runs on the stopping actor's goroutine, holds the actor at its EventStopped to look
+// inside the moment between its stop and its removal.
+func TestNameFreeOnceDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hold := make(chan struct{})
+		held := make(chan struct{})
+		var once sync.Once
+		sys := NewSystem(quiet(), WithEventHook(func(e Event) {
+			if e.Kind == EventStopped && e.Path == "/a" {
+				once.Do(func() {
+					close(held)
+					<-hold
+				})
+			}
+		}))
+		defer func() { require.NoError(t, sys.Shutdown(t.Context())) }()
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+		tell(t, a, step{id: 1, boom: true}) // stops it; Done was never asked for before
+		<-held
+		synctest.Wait()
+		select {
+		case <-a.Ref().Done():
+			_, err := spawnProbe(sys, "a", j, nil)
+			assert.NoError(t, err, "Done is closed, so the name must be free")
+		default:
+		}
+		close(hold)
+		<-a.Ref().Done()
+		_, err := spawnProbe(sys, "a", j, nil)
+		require.NoError(t, err)
+	})
+}
