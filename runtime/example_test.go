@@ -206,3 +206,33 @@ func ExampleWithMailbox() {
 	// <nil>
 	// true
 }
+
+// A policy written as a function. Here a child escalates its faults, and its parent's policy
+// decides for the parent: it sees which child failed and on what message, and resets itself,
+// which rebuilds its children through its factory.
+func ExamplePolicyFunc() {
+	ctx := context.Background()
+	sys := silent()
+	defer sys.Shutdown(ctx)
+
+	decided := make(chan string, 1)
+	var worker runtime.Actor[add]
+	parent := runtime.PolicyFunc(func(ac *runtime.Context, f runtime.Fault) runtime.Directive {
+		decided <- fmt.Sprintf("%s decides for %s on %v (escalated: %v)", ac.Path(), f.Actor.Path(), f.Message, f.Escalated)
+		return runtime.Directive{Decision: runtime.Reset}
+	})
+	_, _ = runtime.Spawn(sys, "team", func(ac *runtime.Context) struct{} {
+		worker, _ = runtime.Spawn(ac, "worker", newTally, handleAdd,
+			runtime.WithPolicy(runtime.Strategy{Decision: runtime.Escalate}))
+		return struct{}{}
+	}, func(context.Context, *runtime.Context, struct{}, struct{}) {}, runtime.WithPolicy(parent))
+
+	first := worker
+	_ = first.Tell(ctx, add{n: -5})
+	fmt.Println(<-decided)
+	<-first.Ref().Done()
+	fmt.Println("first worker failed:", errors.Is(first.Ref().Err(), runtime.ErrFault))
+	// Output:
+	// /team decides for /team/worker on {-5} (escalated: true)
+	// first worker failed: true
+}
