@@ -217,8 +217,16 @@ func TestLogAndBadTags(t *testing.T) {
 	writeTree(t, dir, multiPackage([]string{"0"}))
 	var lines []string
 	logf := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	generate(t, Config{Dir: dir, Patterns: []string{"./a"}, Log: logf})
-	assert.NotEmpty(t, lines)
+	res := generate(t, Config{Dir: dir, Patterns: []string{"./b", "./a", "./c"}, Log: logf})
+	assert.Len(t, res.Changed, 3)
+	loads := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "loading ") {
+			loads++
+		}
+	}
+	assert.Equal(t, 1, loads, "all patterns in one packages.Load")
+	assert.Contains(t, strings.Join(lines, "\n"), "loading ./b ./a ./c with -tags=actorgen")
 	assert.Contains(t, strings.Join(lines, "\n"), "wrote ")
 
 	_, err := Generate(context.Background(), Config{Dir: dir, Tags: []string{"a,b"}})
@@ -266,4 +274,14 @@ func TestScopeFresh(t *testing.T) {
 	assert.Equal(t, "type2", s.fresh("type"), "keywords are never declared")
 	child := newScope(s)
 	assert.Equal(t, "a4", child.fresh("a"))
+}
+
+// TestDefaultDir: an empty Dir and no patterns mean the current directory.
+func TestDefaultDir(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, multiPackage([]string{"0"}))
+	t.Chdir(filepath.Join(dir, "b"))
+	res := generate(t, Config{})
+	require.Len(t, res.Changed, 1)
+	assert.Equal(t, filepath.Join(dir, "b", OutputFile), res.Changed[0])
 }
