@@ -285,3 +285,39 @@ func TestDefaultDir(t *testing.T) {
 	require.Len(t, res.Changed, 1)
 	assert.Equal(t, filepath.Join(dir, "b", OutputFile), res.Changed[0])
 }
+
+// TestBrokenSourcesNeverPanic cuts golden inputs short at several points:
+// Generate must answer with positioned errors (or, when the cut leaves valid
+// Go, normally), never panic.
+func TestBrokenSourcesNeverPanic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command many times")
+	}
+	for _, c := range loadGoldenCases(t) {
+		if c.name != "basic" && c.name != "generic" && c.name != "edgetypes" {
+			continue
+		}
+		for _, f := range c.inputs {
+			if !strings.HasSuffix(f.Name, ".go") {
+				continue
+			}
+			for _, frac := range []int{3, 2} {
+				cut := len(f.Data) / frac
+				t.Run(fmt.Sprintf("%s/%s@%d", c.name, f.Name, cut), func(t *testing.T) {
+					dir := t.TempDir()
+					c.unpack(t, dir, false)
+					require.NoError(t, os.WriteFile(filepath.Join(dir, f.Name), f.Data[:cut], 0o644))
+					_, err := Generate(context.Background(), Config{Dir: dir, Patterns: c.patterns})
+					if err == nil {
+						return // the cut happened to leave valid Go
+					}
+					var list ErrorList
+					require.ErrorAs(t, err, &list)
+					for _, e := range list {
+						assert.NotEmpty(t, e.Pos.Filename, "positioned: %v", e)
+					}
+				})
+			}
+		}
+	}
+}
