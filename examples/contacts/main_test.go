@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
@@ -67,6 +68,55 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Contains(t, stderr.String(), "shutting down")
 	assert.Contains(t, stderr.String(), "book loaded")
+}
+
+// serve runs the command on a free port with db until the returned stop is
+// called; stop returns run's error.
+func serve(t *testing.T, db string) (base string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	addrs := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", db}, io.Discard, io.Discard,
+			func(addr string) { addrs <- addr })
+	}()
+	select {
+	case addr := <-addrs:
+		return "http://" + addr, func() error {
+			http.DefaultClient.CloseIdleConnections()
+			cancel()
+			return <-done
+		}
+	case err := <-done:
+		cancel()
+		t.Fatalf("run returned early: %v", err)
+		return "", nil
+	}
+}
+
+// TestRestartOnSameDatabase stops the whole server and starts it again on
+// the same database file.
+func TestRestartOnSameDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	base, stop := serve(t, db)
+	for _, name := range []string{"Ada", "Bob"} {
+		res, err := http.Post(base+"/api/alice/contacts", "application/json", strings.NewReader(`{"name":"`+name+`"}`))
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		require.NoError(t, res.Body.Close())
+		require.Equal(t, http.StatusCreated, res.StatusCode)
+	}
+	require.NoError(t, stop())
+
+	base, stop = serve(t, db)
+	res, err := http.Get(base + "/api/alice/contacts")
+	require.NoError(t, err)
+	var list []struct{ Name string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, []struct{ Name string }{{"Ada"}, {"Bob"}}, list)
+	require.NoError(t, stop())
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
