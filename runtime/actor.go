@@ -718,9 +718,25 @@ func (a *actor[S, M]) terminate(reason error) {
 		a.hook(h.OnStop)
 	}
 
+	// No message can arrive now (the status is stopping): take what is left, fail the asks, free
+	// the name, and only then publish the stop, so that whoever sees Done closed or Err set can
+	// spawn the same name again.
 	a.mu.Lock()
 	left := append(a.batch[a.bi:], a.in...)
 	a.batch, a.in, a.bi = nil, nil, 0
+	a.mu.Unlock()
+	if len(left) > 0 {
+		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+		for _, e := range left {
+			if e.reply != nil {
+				e.reply.fail(err)
+			}
+		}
+	}
+	a.sys.emit(&a.node, Event{Kind: EventStopped, Err: reason})
+	a.parent.remove(&a.node)
+
+	a.mu.Lock()
 	a.status = stopped
 	a.err = reason
 	done := a.done
@@ -734,17 +750,6 @@ func (a *actor[S, M]) terminate(reason error) {
 		}
 	}
 	a.mu.Unlock()
-
-	if len(left) > 0 {
-		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
-		for _, e := range left {
-			if e.reply != nil {
-				e.reply.fail(err)
-			}
-		}
-	}
-	a.sys.emit(&a.node, Event{Kind: EventStopped, Err: reason})
-	a.parent.remove(&a.node)
 	if done != nil {
 		close(done)
 	}
