@@ -84,6 +84,7 @@ func TestStopStopsSubtreeAndFailsQueuedAsks(t *testing.T) {
 			require.ErrorIs(t, <-errs, ErrStopped)
 		}
 		assert.Zero(t, time.Since(start), "asks fail at once, not by timing out")
+		synctest.Wait() // the asks fail before the stop completes
 		requireDone(t, a.Ref())
 		requireDone(t, kid)
 		require.ErrorIs(t, a.Ref().Err(), ErrFault)
