@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	goruntime "runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -429,5 +430,39 @@ func TestBackgroundAskFaultWithDelayedDecision(t *testing.T) {
 		assert.Equal(t, 2, v)
 		assert.Equal(t, time.Second, time.Since(start))
 		assert.Equal(t, []string{"a start", "a boom 1", "a reset", "a start", "a got 2"}, j.get())
+	})
+}
+
+// A handler that replies and then panics: the ask keeps its reply, and the fault goes to the
+// policy as usual.
+func TestReplyThenPanicKeepsReply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		a, err := Spawn(sys, "a", newCounter, func(_ context.Context, ac *Context, _ *counter, m int) {
+			Reply(ac, m)
+			panic("after the reply")
+		}, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		v, err := Ask[int, int](t.Context(), a, 4)
+		require.NoError(t, err)
+		assert.Equal(t, 4, v)
+		synctest.Wait()
+		assert.Len(t, rec.kind("/a", EventFault), 1)
+	})
+}
+
+// panic(nil) is a fault like any other.
+func TestPanicNilIsAFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		a, err := Spawn(sys, "a", newCounter, func(context.Context, *Context, *counter, int) {
+			panic(nil)
+		}, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		_, err = Ask[int, int](t.Context(), a, 1)
+		require.ErrorIs(t, err, ErrFault)
+		var pn *goruntime.PanicNilError
+		require.ErrorAs(t, err, &pn)
+		requireRunning(t, a.Ref())
 	})
 }
