@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	goruntime "runtime"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -947,5 +948,28 @@ func TestNegativeDelayAppliesAtOnce(t *testing.T) {
 		d := rec.kind("/a", EventDecision)
 		require.Len(t, d, 1)
 		assert.Zero(t, d[0].Delay)
+	})
+}
+
+// A handler that calls runtime.Goexit (as t.FailNow and require do in a test) is a fault: the
+// ask fails with ErrFault, the policy decides, and the actor can still be stopped.
+func TestGoexitInHandlerIsAFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet()) // no Shutdown in a cleanup: a wedged actor would block it forever
+		a, err := Spawn(sys, "a", newCounter, func(_ context.Context, ac *Context, s *counter, m int) {
+			if m < 0 {
+				goruntime.Goexit()
+			}
+			Reply(ac, m)
+		}, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		_, err = Ask[int, int](ctx, a, -1)
+		require.ErrorIs(t, err, ErrFault)
+		v, err := Ask[int, int](ctx, a, 2)
+		require.NoError(t, err, "resumed")
+		assert.Equal(t, 2, v)
+		require.NoError(t, sys.Shutdown(ctx))
 	})
 }
