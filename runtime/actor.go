@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -65,23 +68,17 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	p := make(promise[R], 1)
+	p := new(promise[R])
 	// A context that can never be done lets the caller handle the ask itself when the actor is
 	// idle: the caller would only wait anyway, and cannot give up early.
 	if err := a.c.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
 		return zero, err
 	}
-	select {
-	case o := <-p:
-		return o.v, o.err
-	case <-ctx.Done():
-		select {
-		case o := <-p:
-			return o.v, o.err
-		default:
-		}
-		return zero, fmt.Errorf("ask %s: %w", a.c.base().path(), ctx.Err())
+	v, err := p.wait(ctx)
+	if err != nil && err == ctx.Err() {
+		return zero, fmt.Errorf("ask %s: %w", a.c.base().path(), err)
 	}
+	return v, err
 }
 
 // Self returns the typed handle of the actor that ac belongs to, and false if that actor does
@@ -105,8 +102,8 @@ func Reply[R any](ac *Context, v R) {
 		return
 	}
 	ac.reply = nil
-	if p, ok := r.(promise[R]); ok {
-		p <- outcome[R]{v: v}
+	if p, ok := r.(*promise[R]); ok {
+		p.resolve(v, nil)
 		return
 	}
 	r.fail(fmt.Errorf("actor %s: reply of type %T does not match the ask's type %s", ac.Path(), v, r.want()))
@@ -119,24 +116,64 @@ type replier interface {
 	done() bool // the ask has its outcome
 }
 
-type outcome[R any] struct {
-	v   R
-	err error
+// promise is the reply slot of one ask. Its wake channel is made only by a caller that has to
+// wait, so an ask answered on the caller's own goroutine costs one allocation.
+type promise[R any] struct {
+	set  atomic.Bool
+	mu   sync.Mutex
+	v    R
+	err  error
+	wake chan struct{}
 }
 
-// promise is the reply channel of one ask; it has room for exactly one outcome.
-type promise[R any] chan outcome[R]
-
-func (p promise[R]) fail(err error) {
-	select {
-	case p <- outcome[R]{err: err}:
-	default:
+// resolve sets the outcome; only the first one counts.
+func (p *promise[R]) resolve(v R, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.set.Load() {
+		return
+	}
+	p.v, p.err = v, err
+	p.set.Store(true)
+	if p.wake != nil {
+		close(p.wake)
 	}
 }
 
-func (p promise[R]) done() bool { return len(p) > 0 }
+func (p *promise[R]) fail(err error) {
+	var zero R
+	p.resolve(zero, err)
+}
 
-func (p promise[R]) want() string { return fmt.Sprintf("%T", *new(R)) }
+func (p *promise[R]) done() bool { return p.set.Load() }
+
+func (p *promise[R]) want() string { return fmt.Sprintf("%T", *new(R)) }
+
+// wait returns the outcome, or ctx's error if ctx is done first.
+func (p *promise[R]) wait(ctx context.Context) (R, error) {
+	p.mu.Lock()
+	if !p.set.Load() {
+		if p.wake == nil {
+			p.wake = make(chan struct{})
+		}
+		wake := p.wake
+		p.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			p.mu.Lock()
+			if !p.set.Load() {
+				p.mu.Unlock()
+				var zero R
+				return zero, ctx.Err()
+			}
+			p.mu.Unlock()
+		}
+		p.mu.Lock()
+	}
+	defer p.mu.Unlock()
+	return p.v, p.err
+}
 
 // envelope is a message in a mailbox.
 type envelope[M any] struct {
@@ -440,21 +477,37 @@ func (a *actor[S, M]) freeSlot() {
 	a.mu.Unlock()
 }
 
+// errGoexit is the panic value of a fault that is a call of runtime.Goexit (t.FailNow, say).
+var errGoexit = errors.New("runtime.Goexit called")
+
 // invoke calls the handler, turning a panic into a FaultError.
 func (a *actor[S, M]) invoke(ctx context.Context, msg M) (f *FaultError) {
+	completed := false
 	defer func() {
-		if v := recover(); v != nil {
+		v := recover()
+		if v == nil && !completed {
+			a.goexited(&FaultError{Path: a.path(), Value: errGoexit, Stack: debug.Stack(), Message: msg})
+			return
+		}
+		if v != nil {
 			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack(), Message: msg}
 		}
 	}()
 	a.handle(ctx, &a.ctx, a.state, msg)
+	completed = true
 	return nil
 }
 
 // build makes a fresh state with the factory and runs its OnStart hook.
 func (a *actor[S, M]) build() (f *FaultError) {
+	completed := false
 	defer func() {
-		if v := recover(); v != nil {
+		v := recover()
+		if v == nil && !completed {
+			a.goexited(&FaultError{Path: a.path(), Value: errGoexit, Stack: debug.Stack()})
+			return
+		}
+		if v != nil {
 			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
 		}
 	}()
@@ -462,7 +515,23 @@ func (a *actor[S, M]) build() (f *FaultError) {
 	if h, ok := any(a.state).(interface{ OnStart(*Context) }); ok {
 		h.OnStart(&a.ctx)
 	}
+	completed = true
 	return nil
+}
+
+// goexited handles a handler or factory that called runtime.Goexit: the goroutine that drains the
+// actor is ending and cannot be kept, so the fault is failed to the ask being handled, and a new
+// goroutine supervises it and goes on draining.
+func (a *actor[S, M]) goexited(f *FaultError) {
+	if r := a.ctx.reply; r != nil {
+		a.ctx.reply = nil
+		r.fail(f)
+	}
+	go func() {
+		if !a.supervise(a.fault(f)) {
+			a.drain(nil)
+		}
+	}()
 }
 
 // hook runs a hook whose panic cannot change what happens next (OnReset, OnStop): the fault
