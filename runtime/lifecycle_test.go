@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	goruntime "runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -558,5 +559,25 @@ func TestNameFreeOnceDone(t *testing.T) {
 		<-a.Ref().Done()
 		_, err := spawnProbe(sys, "a", j, nil)
 		require.NoError(t, err)
+	})
+}
+
+// goexitOnStop is a state whose OnStop calls runtime.Goexit.
+type goexitOnStop struct{}
+
+func (goexitOnStop) OnStop(*Context) { goruntime.Goexit() }
+
+// runtime.Goexit in OnStop does not leave the actor half-stopped: it stops, and Shutdown returns.
+func TestGoexitInOnStopStillStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		a, err := Spawn(sys, "a", func(*Context) goexitOnStop { return goexitOnStop{} },
+			func(context.Context, *Context, goexitOnStop, int) {})
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		require.NoError(t, a.Ref().Stop(ctx))
+		require.Error(t, a.Ref().Err())
+		require.NoError(t, sys.Shutdown(ctx))
 	})
 }

@@ -973,3 +973,54 @@ func TestGoexitInHandlerIsAFault(t *testing.T) {
 		require.NoError(t, sys.Shutdown(ctx))
 	})
 }
+
+// runtime.Goexit in a factory that a Reset reruns is a fault too: the policy decides again.
+func TestGoexitInFactoryDuringResetIsAFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		builds := 0
+		a, err := Spawn(sys, "a", func(*Context) *counter {
+			builds++
+			if builds == 2 {
+				goruntime.Goexit()
+			}
+			return &counter{}
+		}, handleCount, WithPolicy(Strategy{Decision: Reset}))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		require.NoError(t, a.Tell(ctx, -1))
+		v, err := Ask[int, int](ctx, a, 3)
+		require.NoError(t, err)
+		assert.Equal(t, 3, v)
+		assert.Equal(t, 3, builds)
+		require.NoError(t, sys.Shutdown(ctx))
+	})
+}
+
+// A background ask handled on the caller's goroutine whose handler calls runtime.Goexit ends
+// that goroutine (as Goexit must), and the actor goes on.
+func TestGoexitInInlineAskLeavesActorWorking(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		a, err := Spawn(sys, "a", newCounter, func(_ context.Context, ac *Context, s *counter, m int) {
+			if m < 0 {
+				goruntime.Goexit()
+			}
+			Reply(ac, m)
+		}, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		exited := make(chan struct{})
+		go func() {
+			defer close(exited)
+			_, _ = Ask[int, int](context.Background(), a, -1)
+		}()
+		<-exited
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		v, err := Ask[int, int](ctx, a, 2)
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		require.NoError(t, sys.Shutdown(ctx))
+	})
+}
