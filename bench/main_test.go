@@ -35,7 +35,7 @@ func TestRunPrintsTheTable(t *testing.T) {
 	for _, impl := range impls() {
 		assert.Equal(t, 2, strings.Count(md, "| "+impl.Label+" |"), "%s: one row in each table", impl.Name)
 	}
-	assert.Equal(t, len(impls())*5, strings.Count(errOut.String(), "round 1/1"), "-v: one line per run")
+	assert.Equal(t, len(impls())*6, strings.Count(errOut.String(), "round 1/1"), "-v: one line per run")
 }
 
 func TestRunOnly(t *testing.T) {

@@ -135,6 +135,8 @@ func title(k workload.Kind, sz workload.Sizes) string {
 		return "tell 2→1"
 	case workload.Ask:
 		return "ask round trip"
+	case workload.AskCtx:
+		return "ask, cancellable ctx"
 	case workload.Fanout:
 		return fmt.Sprintf("fanout %d×%d", sz.FanoutActors, sz.FanoutMsgs)
 	}

@@ -86,7 +86,7 @@ func TestSelect(t *testing.T) {
 
 	_, _, err = runner.Select("chan,akka", impls())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `"akka" is neither an implementation (chan, mutex) nor a workload (tell, tell2, ask, fanout, spawn)`)
+	assert.Contains(t, err.Error(), `"akka" is neither an implementation (chan, mutex) nor a workload (tell, tell2, ask, askctx, fanout, spawn)`)
 }
 
 func TestRunErrors(t *testing.T) {
@@ -171,7 +171,7 @@ func TestRunAndMarkdown(t *testing.T) {
 	require.NoError(t, rep.Markdown(&out, runner.Header{CPU: "Test CPU", NumCPU: 2, MaxProcs: 2, GoVersion: "go1.26", GOOS: "linux", GOARCH: "amd64"}))
 	md := out.String()
 	assert.Contains(t, md, "Medians of 3 interleaved rounds. Machine: Test CPU, 2 CPUs (GOMAXPROCS 2), linux/amd64, go1.26.")
-	assert.Contains(t, md, "| implementation | tell 1→1 | tell 2→1 | ask round trip | fanout 50×20 |")
+	assert.Contains(t, md, "| implementation | tell 1→1 | tell 2→1 | ask round trip | ask, cancellable ctx | fanout 50×20 |")
 	assert.Contains(t, md, "| goroutine + chan(64) (baseline) |")
 	assert.Contains(t, md, "(×1.00)", "the baseline's ratio to itself")
 	assert.Contains(t, md, "| implementation | time per spawn | × chan | bytes per idle actor | allocs per spawn | goroutines left after stop |")

@@ -86,12 +86,13 @@ const (
 	Tell1  Kind = "tell"   // one sender tells one actor N values
 	Tell2  Kind = "tell2"  // two senders tell one actor N values between them
 	Ask    Kind = "ask"    // one caller asks one actor N times in a row
+	AskCtx Kind = "askctx" // the same with a cancellable context
 	Fanout Kind = "fanout" // one sender tells each of A actors M values, round-robin
 	Spawn  Kind = "spawn"  // spawn N idle actors, measure them, wake each once, stop them
 )
 
 // Kinds lists every workload in table order.
-func Kinds() []Kind { return []Kind{Tell1, Tell2, Ask, Fanout, Spawn} }
+func Kinds() []Kind { return []Kind{Tell1, Tell2, Ask, AskCtx, Fanout, Spawn} }
 
 // Sizes are the workload sizes.
 type Sizes struct {
@@ -154,7 +155,9 @@ func Run(ctx context.Context, impl Impl, k Kind, sz Sizes) (Result, error) {
 	case Tell2:
 		res, err = runTell(ctx, impl, 2, sz.Tell)
 	case Ask:
-		res, err = runAsk(ctx, impl, sz.Ask)
+		res, err = runAsk(ctx, impl, sz.Ask, false)
+	case AskCtx:
+		res, err = runAsk(ctx, impl, sz.Ask, true)
 	case Fanout:
 		res, err = runFanout(ctx, impl, sz.FanoutActors, sz.FanoutMsgs)
 	case Spawn:
@@ -284,7 +287,9 @@ func runTell(ctx context.Context, impl Impl, senders, total int) (res Result, er
 	return res, closeAll(ctx, sys, err, a)
 }
 
-func runAsk(ctx context.Context, impl Impl, n int) (res Result, err error) {
+// runAsk asks n times in a row, with ctx or, when cancellable, with a child of ctx that has a
+// cancel function (as a request-scoped context has).
+func runAsk(ctx context.Context, impl Impl, n int, cancellable bool) (res Result, err error) {
 	sys, err := impl.New(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("new system: %w", err)
@@ -294,9 +299,15 @@ func runAsk(ctx context.Context, impl Impl, n int) (res Result, err error) {
 	if err != nil {
 		return Result{}, closeAll(ctx, sys, fmt.Errorf("spawn: %w", err))
 	}
+	actx := ctx
+	if cancellable {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	}
 	m := startMeasure()
 	for v := int64(1); v <= int64(n); v++ {
-		got, err := a.Ask(ctx, v)
+		got, err := a.Ask(actx, v)
 		if err != nil {
 			return Result{}, closeAll(ctx, sys, fmt.Errorf("ask %d: %w", v, err), a)
 		}

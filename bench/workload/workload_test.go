@@ -70,6 +70,7 @@ func TestAccountingCatchesWrongSums(t *testing.T) {
 		workload.Tell1:  "workload tell on liar: accounting mismatch: the actor: got 2000 messages summing to 2003000, want 2000 summing to 2001000",
 		workload.Tell2:  "workload tell2 on liar: accounting mismatch: the actor: got 2000 messages summing to 1003000, want 2000 summing to 1001000",
 		workload.Ask:    "workload ask on liar: accounting mismatch: ask 1 answered 2, want 1",
+		workload.AskCtx: "workload askctx on liar: accounting mismatch: ask 1 answered 2, want 1",
 		workload.Fanout: "workload fanout on liar: accounting mismatch: actor 0: got 20 messages summing to 230, want 20 summing to 210",
 		workload.Spawn:  "workload spawn on liar: accounting mismatch: the actors: got 500 messages summing to 125750, want 500 summing to 125250",
 	} {

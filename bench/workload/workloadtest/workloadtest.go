@@ -29,6 +29,7 @@ func Run(t *testing.T, impl workload.Impl) {
 				workload.Tell1:  int64(sz.Tell),
 				workload.Tell2:  int64(sz.Tell),
 				workload.Ask:    int64(sz.Ask),
+				workload.AskCtx: int64(sz.Ask),
 				workload.Fanout: int64(sz.FanoutActors * sz.FanoutMsgs),
 				workload.Spawn:  int64(sz.Spawn),
 			}[k]
