@@ -535,15 +535,28 @@ func (a *actor[S, M]) goexited(f *FaultError) {
 }
 
 // hook runs a hook whose panic cannot change what happens next (OnReset, OnStop): the fault
-// is reported and logged, and the reset or stop goes on.
+// is reported and logged, and the reset or stop goes on. The hook runs on its own goroutine while
+// this one waits, so that a hook calling runtime.Goexit (t.FailNow, say) ends only that goroutine
+// and not the reset or stop halfway; both are rare, so the goroutine costs nothing that matters.
 func (a *actor[S, M]) hook(fn func(*Context)) {
-	defer func() {
-		if v := recover(); v != nil {
-			f := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
-			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f})
-		}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		completed := false
+		defer func() {
+			v := recover()
+			if v == nil && !completed {
+				v = errGoexit
+			}
+			if v != nil {
+				f := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
+				a.sys.emit(&a.node, Event{Kind: EventFault, Err: f})
+			}
+		}()
+		fn(&a.ctx)
+		completed = true
 	}()
-	fn(&a.ctx)
+	<-done
 }
 
 func (a *actor[S, M]) fault(f *FaultError) Fault {
