@@ -117,7 +117,7 @@ func askInt(t *testing.T, a Actor[int], msg int) int {
 	return v
 }
 
-// quiet is a logger that drops everything.
+// quiet is the option of a logger that drops everything.
 func quiet() SystemOption { return WithLogger(slog.New(slog.DiscardHandler)) }
 
 // step is the message of a probe actor: it waits for gate if there is one, then panics if boom
@@ -184,7 +184,7 @@ func tell[M any](t *testing.T, a Actor[M], m M) {
 	require.NoError(t, a.Tell(t.Context(), m))
 }
 
-// waitDone requires that r has stopped (call it after synctest.Wait).
+// requireDone requires that r has stopped (call it after synctest.Wait).
 func requireDone(t *testing.T, r Ref) {
 	t.Helper()
 	select {
