@@ -432,3 +432,41 @@ func TestKeeperRetriesWhenChildIsAlreadyDown(t *testing.T) {
 		assert.Len(t, rec.kind("/keeper", EventKeeperStart), 4)
 	})
 }
+
+// A keeper reset by a sibling's ResetAll keeps watching the child it started: it does not try
+// to start a second one, and it starts the child again after First when it goes down.
+func TestKeeperSurvivesResetBySibling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		tether, err := SpawnTether(sys, "t", 10, time.Hour)
+		require.NoError(t, err)
+		s := &socket{up: true, begin: time.Now(), j: &journal{}}
+		j := &journal{}
+		var w Actor[step]
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			_, err := SpawnKeeper(ac, "keeper", tether, s.start,
+				KeeperSchedule{First: time.Second, Sweep: time.Second, MaxSweep: time.Minute})
+			require.NoError(t, err)
+			w = mustProbe(t, ac, "w", j, nil, WithPolicy(Strategy{Decision: ResetAll}))
+		})
+		time.Sleep(time.Second)
+		synctest.Wait()
+		require.Len(t, s.kidsNow(), 1)
+
+		tell(t, w, step{boom: true}) // resets the keeper too
+		synctest.Wait()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		assert.Empty(t, rec.kind("/p/keeper", EventKeeperRetry), "the child is up: nothing to retry")
+		assert.Len(t, s.triesNow(), 1)
+		kid := s.kidsNow()[0]
+		requireRunning(t, kid.Ref())
+
+		down := time.Now()
+		require.NoError(t, kid.Ref().Stop(t.Context()))
+		time.Sleep(time.Second)
+		synctest.Wait()
+		require.Len(t, s.kidsNow(), 2, "restarted after First")
+		assert.Equal(t, time.Second, s.triesNow()[1]-down.Sub(s.begin))
+	})
+}
