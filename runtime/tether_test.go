@@ -470,3 +470,32 @@ func TestKeeperSurvivesResetBySibling(t *testing.T) {
 		assert.Equal(t, time.Second, s.triesNow()[1]-down.Sub(s.begin))
 	})
 }
+
+// A tether reset by a sibling's ResetAll is cut: its children stop with ErrTetherCut and the
+// sibling's fault, and it stays up, empty.
+func TestTetherResetBySiblingIsACut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		j := &journal{}
+		var tether *Tether
+		var w Actor[step]
+		mustProbe(t, sys, "p", j, func(ac *Context) {
+			var err error
+			tether, err = SpawnTether(ac, "t", 10, time.Hour)
+			require.NoError(t, err)
+			w = mustProbe(t, ac, "w", j, nil, WithPolicy(Strategy{Decision: ResetAll}))
+		})
+		sock := mustProbe(t, tether, "sock", j, nil)
+		tell(t, w, step{boom: true})
+		synctest.Wait()
+		requireCut(t, sock.Ref())
+		var fe *FaultError
+		require.ErrorAs(t, sock.Ref().Err(), &fe)
+		assert.Equal(t, "/p/w", fe.Path)
+		requireRunning(t, tether.Ref())
+		assert.Empty(t, tether.Children())
+		cuts := rec.kind("/p/t", EventTetherCut)
+		require.Len(t, cuts, 1)
+		assert.Equal(t, "/p/w", cuts[0].Child)
+	})
+}
