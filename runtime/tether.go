@@ -100,17 +100,22 @@ func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s Keepe
 	if s.MaxSweep == 0 {
 		s.MaxSweep = s.Sweep
 	}
+	// The keeper's state outlives resets (a sibling's ResetAll, say): a reset must not forget the
+	// child it watches, its backoff or its pending try.
+	k := &keeper{t: t, start: start, s: s}
+	k.ctx, k.cancel = context.WithCancel(context.Background())
 	a, err := Spawn(parent, name, func(ac *Context) *keeper {
-		k := &keeper{t: t, start: start, s: s}
-		k.self = Actor[keeperMsg]{c: ac.n.cell.(sender[keeperMsg])}
-		k.ctx, k.cancel = context.WithCancel(context.Background())
-		ac.n.mu.Lock()
-		ac.n.extra().onStop = k.cancel
-		ac.n.mu.Unlock()
+		if k.self.c == nil {
+			k.self = Actor[keeperMsg]{c: ac.n.cell.(sender[keeperMsg])}
+			ac.n.mu.Lock()
+			ac.n.extra().onStop = k.cancel
+			ac.n.mu.Unlock()
+		}
 		return k
 	}, func(_ context.Context, ac *Context, k *keeper, m keeperMsg) { k.handle(ac, m) },
 		WithPolicy(Strategy{Decision: Resume}))
 	if err != nil {
+		k.cancel()
 		return Ref{}, err
 	}
 	return a.Ref(), nil
@@ -145,8 +150,13 @@ type keeper struct {
 	round    int
 }
 
-// OnStart schedules the first try.
-func (k *keeper) OnStart(*Context) { k.schedule(k.s.First) }
+// OnStart schedules the first try when the keeper starts; after a reset the keeper goes on
+// where it was.
+func (k *keeper) OnStart(*Context) {
+	if k.round == 0 {
+		k.schedule(k.s.First)
+	}
+}
 
 // OnStop cancels the pending try.
 func (k *keeper) OnStop(*Context) {
