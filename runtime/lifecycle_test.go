@@ -581,3 +581,16 @@ func TestGoexitInOnStopStillStops(t *testing.T) {
 		require.NoError(t, sys.Shutdown(ctx))
 	})
 }
+
+// A generated name never collides with a name given by hand.
+func TestGeneratedNameSkipsTakenNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		mustProbe(t, sys, "$1", j, nil)
+		mustProbe(t, sys, "$2", j, nil)
+		a, err := spawnProbe(sys, "", j, nil)
+		require.NoError(t, err, "an empty name always gets a free one")
+		assert.NotContains(t, []string{"$1", "$2"}, a.Ref().Name())
+	})
+}
