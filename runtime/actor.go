@@ -416,8 +416,13 @@ func (a *actor[S, M]) idleCheck() {
 		a.mu.Unlock()
 		return
 	}
+	// Stop under the same lock as the check: a send either came first (and the actor is not
+	// idle) or sees the actor stopping and fails with ErrStopped; none is accepted and dropped.
+	onStop, ok := a.beginStop()
 	a.mu.Unlock()
-	a.requestStop(ErrStopped)
+	if ok {
+		a.finishStopRequest(onStop, ErrStopped)
+	}
 }
 
 // release ends the spawner's turn: it hands the actor to a goroutine if there is work.

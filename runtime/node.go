@@ -112,9 +112,12 @@ func (n *node) adopt(child *node, name string) error {
 	if n.status != running {
 		return fmt.Errorf("parent %s: %w", n.describe(), ErrStopped)
 	}
-	if name == "" {
+	for name == "" {
 		n.anon++
 		name = "$" + strconv.FormatUint(n.anon, 36)
+		if _, taken := n.children[name]; taken {
+			name = "" // given by hand: take the next
+		}
 	}
 	if _, ok := n.children[name]; ok {
 		return fmt.Errorf("name %q: %w", name, ErrNameTaken)
@@ -188,16 +191,28 @@ func (n *node) signal(bits uint8, set func(r *rare)) {
 // requestStop asks the actor to stop after the message it is handling, with reason as its Err.
 func (n *node) requestStop(reason error) {
 	n.mu.Lock()
+	onStop, ok := n.beginStop()
+	n.mu.Unlock()
+	if ok {
+		n.finishStopRequest(onStop, reason)
+	}
+}
+
+// beginStop, under mu, turns a running actor to stopping, so that no message is accepted from
+// now on. It returns the keeper's hook to call, and false if the actor was not running.
+func (n *node) beginStop() (onStop func(), ok bool) {
 	if n.status != running {
-		n.mu.Unlock()
-		return
+		return nil, false
 	}
 	n.status = stopping
-	var onStop func()
 	if n.rare != nil {
 		onStop = n.rare.onStop
 	}
-	n.mu.Unlock()
+	return onStop, true
+}
+
+// finishStopRequest, after beginStop and without mu, signals the stop to the actor's goroutine.
+func (n *node) finishStopRequest(onStop func(), reason error) {
 	if onStop != nil {
 		onStop()
 	}
