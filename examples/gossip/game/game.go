@@ -23,7 +23,7 @@ import (
 	"errors"
 )
 
-//go:generate go run github.com/actorgen/actorgen/cmd/actorgen .
+//go:generate go tool actorgen
 
 // Message is a channel message that another server broadcast.
 type Message struct {
