@@ -295,8 +295,8 @@ func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier, inline b
 	return nil
 }
 
-// room makes room in a bounded mailbox, under mu, as its overflow says. A nil error with
-// OverflowDrop and a full mailbox is errDropped.
+// room makes room in a bounded mailbox, under mu, as its overflow says: it waits for room
+// (OverflowBlock), or returns errDropped (OverflowDrop) or ErrMailboxFull (OverflowFail).
 func (a *actor[S, M]) room(wait context.Context) error {
 	r := a.rare
 	for r.queued >= a.cfg.size {
