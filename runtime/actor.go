@@ -720,60 +720,64 @@ func (a *actor[S, M]) reset(f Fault) *FaultError {
 	return nil
 }
 
-// control handles the pending control signals; it reports whether the actor stopped.
+// control handles one pending control signal, the most urgent, and reports whether the actor
+// stopped. The others stay pending: the drain loop comes back for them, and while a delayed
+// directive is pending (which handling this one may have started) only a stop or that directive
+// can be handled.
 func (a *actor[S, M]) control() bool {
 	a.mu.Lock()
-	ctl := a.ctl
-	if a.suspended {
-		ctl &= ctlStop | ctlDecided
-	}
 	r := a.extra()
-	var esc Fault
-	if ctl&ctlEscalate != 0 && !a.suspended {
-		esc = r.escalations[0]
-		r.escalations = r.escalations[1:]
-		if len(r.escalations) > 0 {
-			ctl &^= ctlEscalate // more to come: leave the bit set
-		}
-	}
-	a.ctl &^= ctl
-	a.pending.Store(a.ctl != 0)
-	if ctl&ctlDecided != 0 {
+	var sig uint8
+	switch c := a.ctl; {
+	case c&ctlStop != 0:
+		sig = ctlStop
+	case c&ctlDecided != 0:
+		sig = ctlDecided
 		a.suspended = false
+	case a.suspended:
+	case c&ctlReset != 0:
+		sig = ctlReset
+	case c&ctlEscalate != 0:
+		sig = ctlEscalate
 	}
-	var resetFault Fault
-	if ctl&ctlReset != 0 {
-		resetFault, r.resetFault = r.resetFault, Fault{}
+	var reset, esc Fault
+	switch sig {
+	case ctlReset:
+		reset, r.resetFault = r.resetFault, Fault{}
+		a.ctl &^= ctlReset
+	case ctlEscalate:
+		esc, r.escalations = r.escalations[0], r.escalations[1:]
+		if len(r.escalations) == 0 {
+			a.ctl &^= ctlEscalate
+		}
+	default:
+		a.ctl &^= sig
 	}
+	a.pending.Store(a.ctl != 0)
 	a.mu.Unlock()
 
-	switch {
-	case ctl&ctlStop != 0:
+	var again *FaultError
+	switch sig {
+	case ctlStop:
 		a.terminate(r.stopReason)
 		return true
-	case ctl&ctlDecided != 0:
+	case ctlDecided:
 		if r.delay != nil {
 			r.delay.Stop()
 			r.delay = nil
 		}
-		stopped, again := a.apply(r.pendingDir, r.pendingFault)
+		dir, f := r.pendingDir, r.pendingFault
 		r.pendingFault = Fault{}
-		if stopped {
+		var stopped bool
+		if stopped, again = a.apply(dir, f); stopped {
 			return true
 		}
-		if again != nil && a.supervise(a.fault(again)) {
-			return true
-		}
-	}
-	if ctl&ctlReset != 0 {
-		if again := a.reset(resetFault); again != nil && a.supervise(a.fault(again)) {
-			return true
-		}
-	}
-	if esc.Err != nil {
+	case ctlReset:
+		again = a.reset(reset)
+	case ctlEscalate:
 		return a.supervise(esc)
 	}
-	return false
+	return again != nil && a.supervise(a.fault(again))
 }
 
 // terminate stops the actor on its own goroutine: children first, then the OnStop hook, then
