@@ -18,20 +18,15 @@ type Handler[S, M any] func(ctx context.Context, ac *Context, state S, msg M)
 // Actor is the typed handle of an actor that accepts messages of type M. The zero Actor is a
 // stopped actor: sending to it fails with ErrStopped.
 type Actor[M any] struct {
-	c sender[M]
-}
-
-type sender[M any] interface {
-	send(wait, ctx context.Context, msg M, r replier, inline bool) error
-	base() *node
+	m *mailbox[M]
 }
 
 // Ref returns the actor's untyped handle.
 func (a Actor[M]) Ref() Ref {
-	if a.c == nil {
+	if a.m == nil {
 		return Ref{}
 	}
-	return Ref{a.c.base()}
+	return Ref{&a.m.node}
 }
 
 // Tell sends msg to the actor without waiting for it to be handled. It fails with ErrStopped if
@@ -40,7 +35,7 @@ func (a Actor[M]) Ref() Ref {
 // The handler gets ctx without its cancellation, so values such as trace ids travel with the
 // message while the sender's deadline does not cut the handler short.
 func (a Actor[M]) Tell(ctx context.Context, msg M) error {
-	if a.c == nil {
+	if a.m == nil {
 		return ErrStopped
 	}
 	if ctx == nil {
@@ -50,7 +45,7 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if ctx.Done() != nil {
 		ectx = context.WithoutCancel(ctx)
 	}
-	return a.c.send(ctx, ectx, msg, nil, false)
+	return a.m.send(ctx, ectx, msg, nil, false)
 }
 
 // Ask sends msg to the actor and waits for the reply of type R that its handler gives with
@@ -59,7 +54,7 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 // before handling msg; and with ErrNoReply when the handler returns without replying.
 func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	var zero R
-	if a.c == nil {
+	if a.m == nil {
 		return zero, ErrStopped
 	}
 	if ctx == nil {
@@ -71,12 +66,12 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	p := new(promise[R])
 	// A context that can never be done lets the caller handle the ask itself when the actor is
 	// idle: the caller would only wait anyway, and cannot give up early.
-	if err := a.c.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
+	if err := a.m.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
 		return zero, err
 	}
 	v, err := p.wait(ctx)
 	if err != nil && err == ctx.Err() {
-		return zero, fmt.Errorf("ask %s: %w", a.c.base().path(), err)
+		return zero, fmt.Errorf("ask %s: %w", a.m.path(), err)
 	}
 	return v, err
 }
@@ -87,11 +82,16 @@ func Self[M any](ac *Context) (Actor[M], bool) {
 	if ac == nil || ac.n == nil {
 		return Actor[M]{}, false
 	}
-	s, ok := ac.n.cell.(sender[M])
+	b, ok := ac.n.cell.(boxer[M])
 	if !ok {
 		return Actor[M]{}, false
 	}
-	return Actor[M]{c: s}, true
+	return Actor[M]{m: b.box()}, true
+}
+
+// boxer is a cell whose messages are of type M.
+type boxer[M any] interface {
+	box() *mailbox[M]
 }
 
 // Reply answers the ask being handled by the actor of ac. Only the first reply counts, and only
@@ -182,6 +182,13 @@ type envelope[M any] struct {
 	reply replier
 }
 
+// mailbox is the half of an actor that senders use: its node and its inbox. It depends on the
+// message type only, so that Tell and Ask call it directly.
+type mailbox[M any] struct {
+	node
+	in []envelope[M] // guarded by mu
+}
+
 // actor is an actor with state S and messages M. The draining goroutine's fields come first and
 // the inbox, which senders write, last: see node.
 type actor[S, M any] struct {
@@ -190,11 +197,9 @@ type actor[S, M any] struct {
 	handle  Handler[S, M]
 	state   S
 	ctx     Context
-	cfg     *config
 	factory func(*Context) S
 
-	node
-	in []envelope[M] // guarded by mu
+	mailbox[M]
 }
 
 // Spawn starts an actor named name under parent. factory builds the actor's state: at once,
@@ -225,8 +230,9 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	if err != nil {
 		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: %w", name, err)
 	}
-	a := &actor[S, M]{cfg: cfg, factory: factory, handle: handle}
-	a.sys, a.parent, a.cell = p.sys, p, a
+	a := &actor[S, M]{factory: factory, handle: handle}
+	a.sys, a.parent, a.cell, a.cfg = p.sys, p, a, cfg
+	a.runner = a.run // made once: starting the goroutine then allocates nothing
 	a.ctx.n = &a.node
 	a.sched = true // the spawner runs the start below
 	if cfg.size > 0 || cfg.idle > 0 {
@@ -235,7 +241,7 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	if err := p.adopt(&a.node, name); err != nil {
 		return Actor[M]{}, fmt.Errorf("runtime: spawn %s/%s: %w", p.path(), name, err)
 	}
-	h := Actor[M]{c: a}
+	h := Actor[M]{m: &a.mailbox}
 	if f := a.build(); f != nil {
 		if a.supervise(a.fault(f)) {
 			return h, fmt.Errorf("runtime: spawn %s: %w", a.path(), a.err)
@@ -256,11 +262,11 @@ func checkName(name string) error {
 	return nil
 }
 
-func (a *actor[S, M]) base() *node { return &a.node }
+func (a *actor[S, M]) box() *mailbox[M] { return &a.mailbox }
 
 // send puts a message in the mailbox and schedules the actor if it is idle: on a new goroutine,
 // or with inline on the caller's, until the ask r has its outcome.
-func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier, inline bool) error {
+func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bool) error {
 	a.mu.Lock()
 	if a.status != running {
 		a.mu.Unlock()
@@ -287,9 +293,9 @@ func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier, inline b
 	}
 	if start {
 		if inline {
-			a.drain(r)
+			a.cell.drain(r)
 		} else {
-			go a.run()
+			go a.runner()
 		}
 	}
 	return nil
@@ -297,7 +303,7 @@ func (a *actor[S, M]) send(wait, ctx context.Context, msg M, r replier, inline b
 
 // room makes room in a bounded mailbox, under mu, as its overflow says: it waits for room
 // (OverflowBlock), or returns errDropped (OverflowDrop) or ErrMailboxFull (OverflowFail).
-func (a *actor[S, M]) room(wait context.Context) error {
+func (a *mailbox[M]) room(wait context.Context) error {
 	r := a.rare
 	for r.queued >= a.cfg.size {
 		switch a.cfg.overflow {
@@ -352,7 +358,7 @@ func (a *actor[S, M]) drain(until replier) {
 		if until != nil && until.done() {
 			if !a.suspended && !empty {
 				a.mu.Unlock()
-				go a.run()
+				go a.runner()
 				return
 			}
 			a.sched = false
@@ -372,16 +378,8 @@ func (a *actor[S, M]) drain(until replier) {
 			a.bi = 0
 		}
 		a.mu.Unlock()
-		for a.bi < len(a.batch) {
-			e := a.batch[a.bi]
-			a.bi++
-			if a.deliver(&e) {
-				return
-			}
-			// suspended is written only by this goroutine, so it can be read without mu.
-			if a.pending.Load() || a.suspended || (until != nil && until.done()) {
-				break
-			}
+		if f := a.handleBatch(until); f != nil && a.supervise(a.fault(f)) {
+			return
 		}
 	}
 }
@@ -434,7 +432,7 @@ func (a *actor[S, M]) release() {
 	}
 	if a.actionable() || (!a.suspended && len(a.in) > 0) {
 		a.mu.Unlock()
-		go a.run()
+		go a.runner()
 		return
 	}
 	a.sched = false
@@ -442,36 +440,75 @@ func (a *actor[S, M]) release() {
 	a.mu.Unlock()
 }
 
-// deliver handles one message; it reports whether the actor stopped.
-func (a *actor[S, M]) deliver(e *envelope[M]) bool {
-	if a.cfg.size > 0 {
-		defer a.freeSlot()
-	}
-	if e.reply != nil {
-		if err := e.ctx.Err(); err != nil {
-			e.reply.fail(err) // the asker has gone: do not do work nobody waits for
-			return false
+// handleBatch handles the messages of the batch, one at a time, until the batch ends or the
+// drain loop has something to see to: a control signal, a suspension, the inline ask's reply. A
+// panic in a handler ends it with the fault, the failing message already answered; one deferred
+// recover serves the whole batch, so that a message costs no defer of its own.
+func (a *actor[S, M]) handleBatch(until replier) (f *FaultError) {
+	var e envelope[M]
+	busy := false // a handler is running with e
+	defer func() {
+		if !busy {
+			return
+		}
+		v := recover()
+		goexit := v == nil
+		if goexit {
+			v = errGoexit
+		}
+		fault := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack(), Message: e.msg}
+		a.finish(&e, fault)
+		if goexit {
+			a.goexited(fault)
+			return
+		}
+		f = fault
+	}()
+	bounded := a.cfg.size > 0
+	for a.bi < len(a.batch) {
+		e = a.batch[a.bi]
+		a.bi++
+		if e.reply != nil {
+			if err := e.ctx.Err(); err != nil {
+				e.reply.fail(err) // the asker has gone: do not do work nobody waits for
+				if bounded {
+					a.freeSlot()
+				}
+				continue
+			}
+			a.ctx.reply = e.reply
+		}
+		busy = true
+		a.handle(e.ctx, &a.ctx, a.state, e.msg)
+		busy = false
+		if e.reply != nil || bounded {
+			a.finish(&e, nil)
+		}
+		// suspended is written only by this goroutine, so it can be read without mu.
+		if a.pending.Load() || a.suspended || (until != nil && until.done()) {
+			break
 		}
 	}
-	if e.reply != nil {
-		a.ctx.reply = e.reply
-	}
-	f := a.invoke(e.ctx, e.msg)
+	return nil
+}
+
+// finish ends the handling of e, which fault ended if it is not nil: an ask the handler did not
+// answer gets the fault, or ErrNoReply; a bounded mailbox gets its slot back.
+func (a *actor[S, M]) finish(e *envelope[M], fault *FaultError) {
 	if r := a.ctx.reply; r != nil {
 		a.ctx.reply = nil
-		if f != nil {
-			r.fail(f)
+		if fault != nil {
+			r.fail(fault)
 		} else {
 			r.fail(fmt.Errorf("actor %s: %w", a.path(), ErrNoReply))
 		}
 	}
-	if f == nil {
-		return false
+	if a.cfg.size > 0 {
+		a.freeSlot()
 	}
-	return a.supervise(a.fault(f))
 }
 
-func (a *actor[S, M]) freeSlot() {
+func (a *mailbox[M]) freeSlot() {
 	a.mu.Lock()
 	r := a.rare
 	r.queued--
@@ -484,24 +521,6 @@ func (a *actor[S, M]) freeSlot() {
 
 // errGoexit is the panic value of a fault that is a call of runtime.Goexit (t.FailNow, say).
 var errGoexit = errors.New("runtime.Goexit called")
-
-// invoke calls the handler, turning a panic into a FaultError.
-func (a *actor[S, M]) invoke(ctx context.Context, msg M) (f *FaultError) {
-	completed := false
-	defer func() {
-		v := recover()
-		if v == nil && !completed {
-			a.goexited(&FaultError{Path: a.path(), Value: errGoexit, Stack: debug.Stack(), Message: msg})
-			return
-		}
-		if v != nil {
-			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack(), Message: msg}
-		}
-	}()
-	a.handle(ctx, &a.ctx, a.state, msg)
-	completed = true
-	return nil
-}
 
 // build makes a fresh state with the factory and runs its OnStart hook.
 func (a *actor[S, M]) build() (f *FaultError) {
@@ -525,13 +544,9 @@ func (a *actor[S, M]) build() (f *FaultError) {
 }
 
 // goexited handles a handler or factory that called runtime.Goexit: the goroutine that drains the
-// actor is ending and cannot be kept, so the fault is failed to the ask being handled, and a new
-// goroutine supervises it and goes on draining.
+// actor is ending and cannot be kept, so a new goroutine supervises the fault and goes on
+// draining. The ask being handled has been answered with the fault.
 func (a *actor[S, M]) goexited(f *FaultError) {
-	if r := a.ctx.reply; r != nil {
-		a.ctx.reply = nil
-		r.fail(f)
-	}
 	go func() {
 		if !a.supervise(a.fault(f)) {
 			a.drain(nil)

@@ -29,8 +29,8 @@ const (
 
 // cell is the typed half of an actor, seen from the untyped tree.
 type cell interface {
-	run()          // drains the mailbox; started with go when the actor is scheduled
-	queued() []any // the queued messages, oldest first (actor goroutine only)
+	drain(until replier) // handles messages: see actor.drain
+	queued() []any       // the queued messages, oldest first (actor goroutine only)
 }
 
 // node is the part of an actor that does not depend on its types: its place in the tree, its
@@ -47,6 +47,8 @@ type node struct {
 	parent   *node
 	name     string
 	cell     cell
+	runner   func() // drains the mailbox; started with go when the actor is scheduled
+	cfg      *config
 	children map[string]*node
 	anon     uint64 // names handed to anonymous children
 	done     chan struct{}
@@ -184,7 +186,7 @@ func (n *node) signal(bits uint8, set func(r *rare)) {
 	n.sched = true
 	n.mu.Unlock()
 	if start {
-		go n.cell.run()
+		go n.runner()
 	}
 }
 

@@ -37,7 +37,7 @@ func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Te
 	if err != nil {
 		return nil, err
 	}
-	n := a.c.base()
+	n := &a.m.node
 	n.mu.Lock()
 	n.extra().tether = &window{max: max, period: period}
 	n.mu.Unlock()
@@ -105,8 +105,8 @@ func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s Keepe
 	k := &keeper{t: t, start: start, s: s}
 	k.ctx, k.cancel = context.WithCancel(context.Background())
 	a, err := Spawn(parent, name, func(ac *Context) *keeper {
-		if k.self.c == nil {
-			k.self = Actor[keeperMsg]{c: ac.n.cell.(sender[keeperMsg])}
+		if k.self.m == nil {
+			k.self, _ = Self[keeperMsg](ac)
 			ac.n.mu.Lock()
 			ac.n.extra().onStop = k.cancel
 			ac.n.mu.Unlock()
