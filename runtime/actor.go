@@ -232,7 +232,6 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	}
 	a := &actor[S, M]{factory: factory, handle: handle}
 	a.sys, a.parent, a.cell, a.cfg = p.sys, p, a, cfg
-	a.runner = a.run // made once: starting the goroutine then allocates nothing
 	a.ctx.n = &a.node
 	a.sched = true // the spawner runs the start below
 	if cfg.size > 0 || cfg.idle > 0 {
@@ -283,8 +282,12 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 	}
 	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r})
 	start := !a.sched && !a.suspended
+	var wake chan<- bool
 	if start {
 		a.sched = true
+		if !inline {
+			wake = a.unpark()
+		}
 	}
 	backlog := len(a.in)
 	a.mu.Unlock()
@@ -292,10 +295,13 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 		goruntime.Gosched()
 	}
 	if start {
-		if inline {
+		switch {
+		case inline:
 			a.cell.drain(r)
-		} else {
-			go a.runner()
+		case wake != nil:
+			wake <- true
+		default:
+			go a.cell.drain(nil)
 		}
 	}
 	return nil
@@ -357,8 +363,13 @@ func (a *actor[S, M]) drain(until replier) {
 		empty := a.bi >= len(a.batch) && len(a.in) == 0
 		if until != nil && until.done() {
 			if !a.suspended && !empty {
+				wake := a.unpark()
 				a.mu.Unlock()
-				go a.runner()
+				if wake != nil {
+					wake <- true
+				} else {
+					go a.run()
+				}
 				return
 			}
 			a.sched = false
@@ -368,9 +379,13 @@ func (a *actor[S, M]) drain(until replier) {
 		}
 		if a.suspended || empty {
 			a.sched = false
+			parked := until == nil && a.park()
 			a.idle()
 			a.mu.Unlock()
-			return
+			if !parked || !a.parkedUntilWork() {
+				return
+			}
+			continue
 		}
 		if a.bi >= len(a.batch) {
 			clear(a.batch) // drop the handled messages' references in one sweep
@@ -384,10 +399,22 @@ func (a *actor[S, M]) drain(until replier) {
 	}
 }
 
+// parkedUntilWork waits, parked, for a token: it reports true if the goroutine is to drain the
+// actor again, false if it is to end.
+func (a *actor[S, M]) parkedUntilWork() bool {
+	if <-a.wake {
+		return true
+	}
+	a.mu.Lock()
+	a.shed()
+	a.mu.Unlock()
+	return false
+}
+
 // idle is called, under mu, when the actor runs out of messages.
 func (a *actor[S, M]) idle() {
-	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
-		a.batch, a.bi = nil, 0 // do not keep a burst's buffer for an idle actor
+	if !a.parked {
+		a.shed()
 	}
 	if a.cfg.idle <= 0 || a.status != running {
 		return
@@ -423,6 +450,20 @@ func (a *actor[S, M]) idleCheck() {
 	}
 }
 
+// shed, under mu, drops a burst's buffers when no goroutine drains the actor or waits to: an
+// idle actor does not keep them.
+func (a *actor[S, M]) shed() {
+	if a.sched {
+		return
+	}
+	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
+		a.batch, a.bi = nil, 0
+	}
+	if cap(a.in) > 1024 && len(a.in) == 0 {
+		a.in = nil
+	}
+}
+
 // release ends the spawner's turn: it hands the actor to a goroutine if there is work.
 func (a *actor[S, M]) release() {
 	a.mu.Lock()
@@ -432,7 +473,7 @@ func (a *actor[S, M]) release() {
 	}
 	if a.actionable() || (!a.suspended && len(a.in) > 0) {
 		a.mu.Unlock()
-		go a.runner()
+		go a.run()
 		return
 	}
 	a.sched = false
@@ -845,6 +886,7 @@ func (a *actor[S, M]) terminate(reason error) {
 	a.mu.Lock()
 	a.status = stopped
 	a.err = reason
+	reap := a.unpark() // an inline ask drained the actor while its goroutine was parked
 	done := a.done
 	var watchers []func()
 	if r != nil {
@@ -856,6 +898,9 @@ func (a *actor[S, M]) terminate(reason error) {
 		}
 	}
 	a.mu.Unlock()
+	if reap != nil {
+		reap <- false
+	}
 	if done != nil {
 		close(done)
 	}

@@ -3,7 +3,9 @@
 // An actor is a piece of state, built by a factory, that handles one message at a time. Senders
 // never touch the state: they put messages in the actor's mailbox through a typed handle,
 // [Actor], and the runtime drains the mailbox on a goroutine that exists only while there are
-// messages to handle. An idle actor costs a few hundred bytes and no goroutine.
+// messages to handle, and for a short while after ([WithLinger]), parked, so that the next message
+// wakes it rather than starting a new one. An idle actor costs a few hundred bytes and no
+// goroutine.
 //
 // Actors form a tree. [NewSystem] makes the root; [Spawn] starts an actor under a [Parent]: the
 // system, an actor's own [Context] (its children) or a [Tether]. Stopping an actor stops its

@@ -184,6 +184,28 @@ func ExampleWithIdleStop() {
 	// true
 }
 
+// WithLinger sets how long an actor's goroutine waits, parked, for the next message once the
+// mailbox is empty. A stream of messages a few milliseconds apart then wakes one goroutine again
+// and again instead of starting a new one for each message.
+func ExampleWithLinger() {
+	ctx := context.Background()
+	sys := runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)),
+		runtime.WithLinger(200*time.Millisecond))
+	defer sys.Shutdown(ctx) // ends the parked goroutines too
+
+	meter, _ := runtime.Spawn(sys, "meter", newTally, handleAdd)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for range 5 {
+		<-tick.C
+		_ = meter.Tell(ctx, add{n: 2}) // wakes the goroutine the previous tell left parked
+	}
+	total, _ := runtime.Ask[add, int](ctx, meter, add{n: 0})
+	fmt.Println(total)
+	// Output:
+	// 10
+}
+
 // A bounded mailbox with OverflowFail refuses messages while it is full.
 func ExampleWithMailbox() {
 	ctx := context.Background()

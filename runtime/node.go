@@ -29,7 +29,7 @@ const (
 
 // cell is the typed half of an actor, seen from the untyped tree.
 type cell interface {
-	drain(until replier) // handles messages: see actor.drain
+	drain(until replier) // handles messages, on a new goroutine with until nil: see actor.drain
 	queued() []any       // the queued messages, oldest first (actor goroutine only)
 }
 
@@ -47,7 +47,6 @@ type node struct {
 	parent   *node
 	name     string
 	cell     cell
-	runner   func() // drains the mailbox; started with go when the actor is scheduled
 	cfg      *config
 	children map[string]*node
 	anon     uint64 // names handed to anonymous children
@@ -57,9 +56,13 @@ type node struct {
 
 	mu        sync.Mutex
 	status    status
-	sched     bool  // a goroutine is draining the actor, or is about to
-	suspended bool  // a delayed directive is pending: no message is handled
-	ctl       uint8 // pending control signals
+	sched     bool      // a goroutine is draining the actor, or is about to
+	suspended bool      // a delayed directive is pending: no message is handled
+	ctl       uint8     // pending control signals
+	parked    bool      // a goroutine waits on wake, draining nothing: see linger.go
+	listed    bool      // on the sweeper's list
+	parkGen   uint64    // the sweep generation in which the goroutine parked
+	wake      chan bool // a parked goroutine's token: drain (true) or end (false)
 }
 
 // rare holds what most actors never need, so that an idle actor stays small.
@@ -184,9 +187,16 @@ func (n *node) signal(bits uint8, set func(r *rare)) {
 	n.pending.Store(true)
 	start := !n.sched
 	n.sched = true
-	n.mu.Unlock()
+	var wake chan<- bool
 	if start {
-		go n.runner()
+		wake = n.unpark()
+	}
+	n.mu.Unlock()
+	switch {
+	case wake != nil:
+		wake <- true
+	case start:
+		go n.cell.drain(nil)
 	}
 }
 
