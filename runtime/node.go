@@ -117,14 +117,15 @@ func (n *node) adopt(child *node, name string) error {
 	if n.status != running {
 		return fmt.Errorf("parent %s: %w", n.describe(), ErrStopped)
 	}
-	for name == "" {
-		n.anon++
-		name = "$" + strconv.FormatUint(n.anon, 36)
-		if _, taken := n.children[name]; taken {
-			name = "" // given by hand: take the next
+	if name == "" {
+		for {
+			n.anon++
+			name = "$" + strconv.FormatUint(n.anon, 36)
+			if _, taken := n.children[name]; !taken {
+				break
+			} // given by hand: take the next
 		}
-	}
-	if _, ok := n.children[name]; ok {
+	} else if _, taken := n.children[name]; taken {
 		return fmt.Errorf("name %q: %w", name, ErrNameTaken)
 	}
 	if n.children == nil {
