@@ -45,19 +45,26 @@ func isParked(a Actor[int]) bool {
 	return n.parked
 }
 
+// parkedCounter spawns a counter in a system with the linger given, which the test's cleanup
+// shuts down, and returns it once its first message is handled and its goroutine parked.
+func parkedCounter(t *testing.T, linger time.Duration) Actor[int] {
+	t.Helper()
+	sys := NewSystem(quiet(), WithLinger(linger))
+	t.Cleanup(func() { require.NoError(t, sys.Shutdown(context.Background())) })
+	a, err := Spawn(sys, "a", newCounter, handleCount)
+	require.NoError(t, err)
+	require.NoError(t, a.Tell(t.Context(), 1))
+	synctest.Wait()
+	require.True(t, isParked(a))
+	return a
+}
+
 // An actor whose mailbox empties keeps its goroutine parked for at least the linger period, and
 // the goroutine ends before twice the period has passed.
 func TestLingerParksThenEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const linger = 100 * time.Millisecond
-		sys := NewSystem(quiet(), WithLinger(linger))
-		defer sys.Shutdown(context.Background())
-		a, err := Spawn(sys, "a", newCounter, handleCount)
-		require.NoError(t, err)
-
-		require.NoError(t, a.Tell(t.Context(), 1))
-		synctest.Wait()
-		assert.True(t, isParked(a))
+		a := parkedCounter(t, linger)
 		assert.Equal(t, 1, goroutinesIn(parkedFrame))
 		assert.Equal(t, 1, goroutinesIn("(*sweeper).loop"))
 
@@ -80,13 +87,7 @@ func TestLingerParksThenEnds(t *testing.T) {
 func TestLingerWakesTheParkedGoroutine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const linger = 100 * time.Millisecond
-		sys := NewSystem(quiet(), WithLinger(linger))
-		defer sys.Shutdown(context.Background())
-		a, err := Spawn(sys, "a", newCounter, handleCount)
-		require.NoError(t, err)
-		require.NoError(t, a.Tell(t.Context(), 1))
-		synctest.Wait()
-		require.True(t, isParked(a))
+		a := parkedCounter(t, linger)
 
 		for i := range 5 {
 			time.Sleep(linger * 3 / 2)
