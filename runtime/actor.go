@@ -263,8 +263,9 @@ func checkName(name string) error {
 
 func (a *actor[S, M]) box() *mailbox[M] { return &a.mailbox }
 
-// send puts a message in the mailbox and schedules the actor if it is idle: on a new goroutine,
-// or with inline on the caller's, until the ask r has its outcome.
+// send puts a message in the mailbox and schedules the actor if it is idle: on its parked
+// goroutine if it has one, else on a new goroutine; or with inline on the caller's, until the ask
+// r has its outcome.
 func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bool) error {
 	a.mu.Lock()
 	if a.status != running {
@@ -345,11 +346,13 @@ func (a *mailbox[M]) room(wait context.Context) error {
 // stays unbounded: the send never waits for room.
 const yieldEvery = 1024
 
-// run drains the mailbox until it is empty, then lets the goroutine end.
+// run drains the mailbox on a new goroutine: see drain.
 func (a *actor[S, M]) run() { a.drain(nil) }
 
-// drain handles messages until the mailbox is empty; or, with until, until until is done (an
-// inline ask has its reply), when it hands what is left to a new goroutine.
+// drain handles messages until the mailbox is empty, then parks the goroutine for the linger
+// (see linger.go) and goes on when woken, or returns; or, with until, it handles them until until
+// is done (an inline ask has its reply), and hands what is left to the parked goroutine or a new
+// one.
 func (a *actor[S, M]) drain(until replier) {
 	for {
 		a.mu.Lock()
