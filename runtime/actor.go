@@ -296,13 +296,10 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 		goruntime.Gosched()
 	}
 	if start {
-		switch {
-		case inline:
+		if inline {
 			a.cell.drain(r)
-		case wake != nil:
-			wake <- true
-		default:
-			go a.cell.drain(nil)
+		} else {
+			a.handOff(wake)
 		}
 	}
 	return nil
@@ -346,9 +343,6 @@ func (a *mailbox[M]) room(wait context.Context) error {
 // stays unbounded: the send never waits for room.
 const yieldEvery = 1024
 
-// run drains the mailbox on a new goroutine: see drain.
-func (a *actor[S, M]) run() { a.drain(nil) }
-
 // drain handles messages until the mailbox is empty, then parks the goroutine for the linger
 // (see linger.go) and goes on when woken, or returns; or, with until, it handles them until until
 // is done (an inline ask has its reply), and hands what is left to the parked goroutine or a new
@@ -368,11 +362,7 @@ func (a *actor[S, M]) drain(until replier) {
 			if !a.suspended && !empty {
 				wake := a.unpark()
 				a.mu.Unlock()
-				if wake != nil {
-					wake <- true
-				} else {
-					go a.run()
-				}
+				a.handOff(wake)
 				return
 			}
 			a.sched = false
@@ -476,7 +466,7 @@ func (a *actor[S, M]) release() {
 	}
 	if a.actionable() || (!a.suspended && len(a.in) > 0) {
 		a.mu.Unlock()
-		go a.run()
+		a.handOff(nil)
 		return
 	}
 	a.sched = false

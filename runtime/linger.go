@@ -64,6 +64,16 @@ func (n *node) unpark() chan<- bool {
 	return n.wake
 }
 
+// handOff gives an actor that the caller has scheduled (set sched for) to a goroutine, once mu
+// is released: to the parked one unpark took out of parked if wake is not nil, else to a new one.
+func (n *node) handOff(wake chan<- bool) {
+	if wake != nil {
+		wake <- true
+		return
+	}
+	go n.cell.drain(nil)
+}
+
 // add puts n on the list, and starts the sweeping goroutine if none runs.
 func (s *sweeper) add(n *node) {
 	s.mu.Lock()

@@ -193,11 +193,8 @@ func (n *node) signal(bits uint8, set func(r *rare)) {
 		wake = n.unpark()
 	}
 	n.mu.Unlock()
-	switch {
-	case wake != nil:
-		wake <- true
-	case start:
-		go n.cell.drain(nil)
+	if start {
+		n.handOff(wake)
 	}
 }
 
