@@ -99,10 +99,17 @@ func TestLingerWakesTheParkedGoroutine(t *testing.T) {
 	})
 }
 
-// WithLinger(0) ends an actor's goroutine as soon as its mailbox is empty.
+// WithLinger(0), or a negative linger, ends an actor's goroutine as soon as its mailbox is
+// empty.
 func TestLingerZeroEndsTheGoroutineAtOnce(t *testing.T) {
+	for _, linger := range []time.Duration{0, -time.Second} {
+		t.Run(linger.String(), func(t *testing.T) { lingerZero(t, linger) })
+	}
+}
+
+func lingerZero(t *testing.T, linger time.Duration) {
 	synctest.Test(t, func(t *testing.T) {
-		sys := NewSystem(quiet(), WithLinger(0))
+		sys := NewSystem(quiet(), WithLinger(linger))
 		defer sys.Shutdown(context.Background())
 		a, err := Spawn(sys, "a", newCounter, handleCount)
 		require.NoError(t, err)
@@ -141,6 +148,22 @@ func TestShutdownEndsParkedGoroutines(t *testing.T) {
 		for _, a := range actors {
 			assert.ErrorIs(t, a.Tell(t.Context(), 1), ErrStopped)
 		}
+	})
+}
+
+// Shutdown gives up with ctx's error when the sweeper does not end in time. It always ends once
+// every actor has stopped; here an actor is still parked, as a Shutdown whose own ctx expired
+// half-way would leave one.
+func TestSweeperFlushHonoursCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := parkedCounter(t, time.Hour)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start := time.Now()
+		err := a.m.sys.sweep.flush(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, time.Second, time.Since(start))
+		assert.True(t, isParked(a), "a sweep left the young parked goroutine alone")
 	})
 }
 
