@@ -126,7 +126,7 @@ type Header struct {
 	GOARCH    string
 }
 
-// titles are the column titles of the messaging workloads.
+// title is the column title of a messaging workload.
 func title(k workload.Kind, sz workload.Sizes) string {
 	switch k {
 	case workload.Tell1:

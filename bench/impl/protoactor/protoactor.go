@@ -16,8 +16,8 @@ import (
 	"github.com/actorgen/actorgen/bench/workload"
 )
 
-// futureTimeout bounds a RequestFuture or PoisonFuture when the caller's ctx has no deadline
-// (futures take a timeout, not a context).
+// futureTimeout bounds a RequestFuture when the caller's ctx has no deadline (futures take a
+// timeout, not a context; PoisonFuture sets its own of 10 s).
 const futureTimeout = time.Minute
 
 // Impl returns protoactor-go with its defaults, logging discarded.
