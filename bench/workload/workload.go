@@ -178,13 +178,12 @@ func triangle(n int64) int64 { return n * (n + 1) / 2 }
 type measure struct {
 	start   time.Time
 	mallocs uint64
+	live    int64 // heap and stack bytes after the GC that starts the measure
 }
 
 func startMeasure() measure {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return measure{start: time.Now(), mallocs: ms.Mallocs}
+	ms := afterGC()
+	return measure{start: time.Now(), mallocs: ms.Mallocs, live: liveBytes(&ms)}
 }
 
 func (m measure) stop() (time.Duration, uint64) {
@@ -194,7 +193,7 @@ func (m measure) stop() (time.Duration, uint64) {
 	return d, ms.Mallocs - m.mallocs
 }
 
-// closeAll stops a and closes sys, joining the errors with err.
+// closeAll stops actors and closes sys, joining the errors with err.
 func closeAll(ctx context.Context, sys System, err error, actors ...Actor) error {
 	for _, a := range actors {
 		if serr := a.Stop(ctx); serr != nil {
@@ -358,13 +357,16 @@ func runFanout(ctx context.Context, impl Impl, actors, msgs int) (res Result, er
 	return res, closeAll(ctx, sys, err, refs...)
 }
 
-// heapAndStack returns the live heap and stack bytes after a GC.
-func heapAndStack() int64 {
+// afterGC runs a GC and returns the memory statistics that follow it.
+func afterGC() runtime.MemStats {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc) + int64(ms.StackInuse)
+	return ms
 }
+
+// liveBytes returns the heap and stack bytes in use.
+func liveBytes(ms *runtime.MemStats) int64 { return int64(ms.HeapAlloc) + int64(ms.StackInuse) }
 
 func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 	baseGoroutines := runtime.NumGoroutine()
@@ -378,7 +380,6 @@ func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 		sinks[i] = NewSink(1, done.done)
 	}
 	refs := make([]Actor, 0, n)
-	before := heapAndStack()
 	m := startMeasure()
 	for i := range n {
 		a, err := sys.Spawn(ctx, sinks[i])
@@ -389,8 +390,9 @@ func runSpawn(ctx context.Context, impl Impl, n int) (res Result, err error) {
 	}
 	res.Elapsed, res.Allocs = m.stop()
 	res.Ops = int64(n)
-	// The refs slice was sized before the baseline, so growth is the actors' own footprint.
-	res.BytesPerActor = float64(heapAndStack()-before) / float64(n)
+	// The refs slice was sized before the measure started, so growth is the actors' own footprint.
+	after := afterGC()
+	res.BytesPerActor = float64(liveBytes(&after)-m.live) / float64(n)
 
 	// Wake every actor once, so the count proves each one is alive and handles messages.
 	for i, a := range refs {
