@@ -2,6 +2,7 @@ package workload_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,6 +78,115 @@ func TestAccountingCatchesWrongSums(t *testing.T) {
 		_, err := workload.Run(context.Background(), impl, k, workloadtest.Small())
 		require.ErrorIs(t, err, workload.ErrAccounting, k)
 		assert.EqualError(t, err, msg)
+	}
+}
+
+var errBoom = errors.New("boom")
+
+// faults says where a faulty system fails; spawnAt is the number of the first actor whose Spawn
+// fails (-1: none).
+type faults struct {
+	newSys, tell, ask, stop, close bool
+	spawnAt                        int
+}
+
+// faulty is the mutex system failing where its faults say. It counts its actors, and the stops
+// and closes the workload makes, which all happen on the workload's goroutine.
+type faulty struct {
+	workload.System
+	f                        faults
+	spawned, stopped, closed int
+}
+
+type faultyActor struct {
+	workload.Actor
+	sys *faulty
+}
+
+func (s *faulty) Spawn(ctx context.Context, sink *workload.Sink) (workload.Actor, error) {
+	if s.spawned == s.f.spawnAt {
+		return nil, errBoom
+	}
+	s.spawned++
+	a, err := s.System.Spawn(ctx, sink)
+	return faultyActor{a, s}, err
+}
+
+func (s *faulty) Close(ctx context.Context) error {
+	s.closed++
+	if s.f.close {
+		return errBoom
+	}
+	return s.System.Close(ctx)
+}
+
+func (a faultyActor) Tell(ctx context.Context, v int64) error {
+	if a.sys.f.tell {
+		return errBoom
+	}
+	return a.Actor.Tell(ctx, v)
+}
+
+func (a faultyActor) Ask(ctx context.Context, v int64) (int64, error) {
+	if a.sys.f.ask {
+		return 0, errBoom
+	}
+	return a.Actor.Ask(ctx, v)
+}
+
+func (a faultyActor) Stop(ctx context.Context) error {
+	a.sys.stopped++
+	if a.sys.f.stop {
+		return errBoom
+	}
+	return a.Actor.Stop(ctx)
+}
+
+// TestAdapterErrors checks that an implementation's failures come back wrapped, naming the
+// workload and the step, and that every actor spawned so far is stopped and the system closed.
+func TestAdapterErrors(t *testing.T) {
+	sz := workloadtest.Small()
+	sz.Spawn = 3 // so that every failed Stop of the spawn workload can be listed
+	for _, c := range []struct {
+		f                     faults
+		k                     workload.Kind
+		msg                   string
+		spawned, stopped, cls int
+	}{
+		{faults{newSys: true, spawnAt: -1}, workload.Tell1, "workload tell on faulty: new system: boom", 0, 0, 0},
+		{faults{newSys: true, spawnAt: -1}, workload.Ask, "workload ask on faulty: new system: boom", 0, 0, 0},
+		{faults{newSys: true, spawnAt: -1}, workload.Fanout, "workload fanout on faulty: new system: boom", 0, 0, 0},
+		{faults{newSys: true, spawnAt: -1}, workload.Spawn, "workload spawn on faulty: new system: boom", 0, 0, 0},
+		{faults{spawnAt: 0}, workload.Tell2, "workload tell2 on faulty: spawn: boom", 0, 0, 1},
+		{faults{spawnAt: 0}, workload.AskCtx, "workload askctx on faulty: spawn: boom", 0, 0, 1},
+		{faults{spawnAt: 2}, workload.Fanout, "workload fanout on faulty: spawn actor 2: boom", 2, 2, 1},
+		{faults{spawnAt: 2}, workload.Spawn, "workload spawn on faulty: spawn actor 2: boom", 2, 2, 1},
+		{faults{tell: true, spawnAt: -1}, workload.Tell1, "workload tell on faulty: sender 0: tell 1: boom", 1, 1, 1},
+		{faults{tell: true, spawnAt: -1}, workload.Tell2, "workload tell2 on faulty: sender 0: tell 1: boom\nsender 1: tell 1: boom", 1, 1, 1},
+		{faults{tell: true, spawnAt: -1}, workload.Fanout, "workload fanout on faulty: tell actor 0 value 1: boom", sz.FanoutActors, sz.FanoutActors, 1},
+		{faults{tell: true, spawnAt: -1}, workload.Spawn, "workload spawn on faulty: tell actor 0: boom", sz.Spawn, sz.Spawn, 1},
+		{faults{ask: true, spawnAt: -1}, workload.Ask, "workload ask on faulty: ask 1: boom", 1, 1, 1},
+		{faults{stop: true, close: true, spawnAt: -1}, workload.Tell1, "workload tell on faulty: stop: boom\nclose: boom", 1, 1, 1},
+		{faults{stop: true, spawnAt: -1}, workload.Spawn, "workload spawn on faulty: stop: boom\nstop: boom\nstop: boom", 3, 3, 1},
+	} {
+		var sys *faulty
+		impl := workload.Impl{Name: "faulty", Label: "faulty", New: func(ctx context.Context) (workload.System, error) {
+			if c.f.newSys {
+				return nil, errBoom
+			}
+			inner, err := mutex.Impl().New(ctx)
+			sys = &faulty{System: inner, f: c.f}
+			return sys, err
+		}}
+		_, err := workload.Run(context.Background(), impl, c.k, sz)
+		require.ErrorIs(t, err, errBoom, c.msg)
+		assert.EqualError(t, err, c.msg)
+		if sys == nil {
+			continue
+		}
+		assert.Equal(t, c.spawned, sys.spawned, "%s: actors spawned", c.msg)
+		assert.Equal(t, c.stopped, sys.stopped, "%s: actors stopped", c.msg)
+		assert.Equal(t, c.cls, sys.closed, "%s: system closed", c.msg)
 	}
 }
 
