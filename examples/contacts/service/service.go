@@ -44,7 +44,6 @@ type Service struct {
 	sys     *runtime.System
 	dir     actors.DirectoryRef
 	handler http.Handler
-	log     *slog.Logger
 }
 
 // Open opens the store and starts the actors.
@@ -53,12 +52,12 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	src := cfg.ChaosSource
-	if src == nil {
-		src = rand.NewPCG(rand.Uint64(), rand.Uint64())
-	}
 	var chaos *actors.Chaos
 	if cfg.Chaos != 0 {
+		src := cfg.ChaosSource
+		if src == nil {
+			src = rand.NewPCG(rand.Uint64(), rand.Uint64())
+		}
 		var err error
 		if chaos, err = actors.NewChaos(cfg.Chaos, src); err != nil {
 			return nil, fmt.Errorf("service: %w", err)
@@ -69,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("service: %w", err)
 	}
 	sys := runtime.NewSystem(runtime.WithLogger(log))
-	s := &Service{store: st, sys: sys, log: log}
+	s := &Service{store: st, sys: sys}
 	s.dir, err = actors.StartDirectory(sys, "contacts", actors.Config{
 		Store:       st,
 		IdleStop:    cfg.IdleStop,
