@@ -19,10 +19,13 @@ func StartDirectory(parent runtime.Parent, name string, cfg Config, opts ...runt
 	if cfg.IdleStop < 0 {
 		return DirectoryRef{}, fmt.Errorf("actors: start directory: Config.IdleStop is negative (%v)", cfg.IdleStop)
 	}
-	c := cfg
-	c.BookOptions = append([]runtime.Option(nil), cfg.BookOptions...)
+	bookOpts := make([]runtime.Option, 0, 1+len(cfg.BookOptions))
+	if cfg.IdleStop > 0 {
+		bookOpts = append(bookOpts, runtime.WithIdleStop(cfg.IdleStop))
+	}
+	bookOpts = append(bookOpts, cfg.BookOptions...)
 	return SpawnDirectory(parent, name, func(ac *runtime.Context) Directory {
-		return &directory{ac: ac, cfg: &c, books: make(map[string]BookRef), pruneAt: minPrune}
+		return &directory{ac: ac, cfg: &cfg, bookOpts: bookOpts, books: make(map[string]BookRef), pruneAt: minPrune}
 	}, opts...)
 }
 
@@ -33,10 +36,11 @@ const minPrune = 64
 // directory is the Directory actor's state: the typed handles of the books it
 // started. The runtime's list of children (ac.Child) says which are running.
 type directory struct {
-	ac      *runtime.Context
-	cfg     *Config
-	books   map[string]BookRef
-	pruneAt int
+	ac       *runtime.Context
+	cfg      *Config
+	bookOpts []runtime.Option // IdleStop, then cfg.BookOptions
+	books    map[string]BookRef
+	pruneAt  int
 }
 
 func (d *directory) Book(_ context.Context, user string) (Book, error) {
@@ -52,12 +56,7 @@ func (d *directory) Book(_ context.Context, user string) (Book, error) {
 		// state still on its way out: the caller may try again shortly.
 		return nil, fmt.Errorf("directory %s: book %q of a previous state is still stopping: %w", d.ac.Path(), user, runtime.ErrStopped)
 	}
-	opts := make([]runtime.Option, 0, 1+len(d.cfg.BookOptions))
-	if d.cfg.IdleStop > 0 {
-		opts = append(opts, runtime.WithIdleStop(d.cfg.IdleStop))
-	}
-	opts = append(opts, d.cfg.BookOptions...)
-	b, err := SpawnBook(d.ac, user, func(ac *runtime.Context) Book { return newBook(ac, user, d.cfg) }, opts...)
+	b, err := SpawnBook(d.ac, user, func(ac *runtime.Context) Book { return newBook(ac, user, d.cfg) }, d.bookOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("directory %s: start book %q: %w", d.ac.Path(), user, err)
 	}
@@ -73,10 +72,8 @@ func (d *directory) prune() {
 		return
 	}
 	for user, b := range d.books {
-		select {
-		case <-b.Ref().Done():
+		if b.Ref().Err() != nil { // stopped
 			delete(d.books, user)
-		default:
 		}
 	}
 	d.pruneAt = max(minPrune, 2*len(d.books))
