@@ -10,9 +10,10 @@
 // Errors are JSON objects {"error": message} with, for invalid input, the
 // offending "field": 400 for invalid input, 404 for an unknown contact or
 // route, 405 for a wrong method (with Allow), 413 for a body over the limit
-// (1 MiB by default), 415 for a body that is not JSON, and 503 (with
-// Retry-After) when the user's actor cannot answer: it faulted on the request,
-// is stopped, its mailbox is full, or it did not answer within the timeout.
+// (1 MiB by default), 415 for a Content-Type other than application/json, and
+// 503 (with Retry-After) when the user's actor cannot answer: it faulted on
+// the request, is stopped, its mailbox is full, or it did not answer within
+// the timeout.
 package api
 
 import (
@@ -135,7 +136,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) get(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := h.pathID(w, r)
 	if !ok {
 		return
 	}
@@ -150,7 +151,7 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) update(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := h.pathID(w, r)
 	if !ok {
 		return
 	}
@@ -169,7 +170,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) delete(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := h.pathID(w, r)
 	if !ok {
 		return
 	}
@@ -258,12 +259,10 @@ func unavailable(err error) (string, bool) {
 }
 
 // pathID returns the request's contact id, or writes a 400.
-func pathID(w http.ResponseWriter, r *http.Request) (contact.ID, bool) {
+func (h *handler) pathID(w http.ResponseWriter, r *http.Request) (contact.ID, bool) {
 	id := contact.ID(r.PathValue("id"))
 	if err := contact.ValidateID(id); err != nil {
-		var ve *contact.ValidationError
-		errors.As(err, &ve)
-		writeError(w, http.StatusBadRequest, ve.Field, ve.Error())
+		h.fail(w, r, err)
 		return "", false
 	}
 	return id, true
