@@ -37,48 +37,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func TestRunServesAndShutsDown(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	addrs := make(chan string, 1)
-	done := make(chan error, 1)
-	db := filepath.Join(t.TempDir(), "c.db")
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", db, "-idle", "0"}, &stdout, &stderr,
-			func(addr string) { addrs <- addr })
-	}()
-	var addr string
-	select {
-	case addr = <-addrs:
-	case err := <-done:
-		t.Fatalf("run returned early: %v", err)
-	}
-	assert.Contains(t, stdout.String(), "listening on http://"+addr)
-	assert.Contains(t, stdout.String(), "curl -si -X POST http://"+addr+"/api/alice/contacts")
-
-	res, err := http.Post("http://"+addr+"/api/alice/contacts", "application/json", strings.NewReader(`{"name":"Ada"}`))
-	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, res.Body)
-	require.NoError(t, res.Body.Close())
-	assert.Equal(t, http.StatusCreated, res.StatusCode)
-	http.DefaultClient.CloseIdleConnections()
-
-	cancel()
-	require.NoError(t, <-done)
-	assert.Contains(t, stderr.String(), "shutting down")
-	assert.Contains(t, stderr.String(), "book loaded")
-}
-
-// serve runs the command on a free port with db until the returned stop is
+// serve runs the command with args on a free port until the returned stop is
 // called; stop returns run's error.
-func serve(t *testing.T, db string) (base string, stop func() error) {
+func serve(t *testing.T, args []string, stdout, stderr io.Writer) (base string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", db}, io.Discard, io.Discard,
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdout, stderr,
 			func(addr string) { addrs <- addr })
 	}()
 	select {
@@ -95,21 +62,41 @@ func serve(t *testing.T, db string) (base string, stop func() error) {
 	}
 }
 
+// post creates a contact called name for alice and returns the status.
+func post(t *testing.T, base, name string) int {
+	t.Helper()
+	res, err := http.Post(base+"/api/alice/contacts", "application/json", strings.NewReader(`{"name":"`+name+`"}`))
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, res.Body)
+	require.NoError(t, res.Body.Close())
+	return res.StatusCode
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	var stdout, stderr syncBuffer
+	db := filepath.Join(t.TempDir(), "c.db")
+	base, stop := serve(t, []string{"-db", db, "-idle", "0"}, &stdout, &stderr)
+	assert.Contains(t, stdout.String(), "listening on "+base)
+	assert.Contains(t, stdout.String(), "curl -si -X POST "+base+"/api/alice/contacts")
+
+	assert.Equal(t, http.StatusCreated, post(t, base, "Ada"))
+
+	require.NoError(t, stop())
+	assert.Contains(t, stderr.String(), "shutting down")
+	assert.Contains(t, stderr.String(), "book loaded")
+}
+
 // TestRestartOnSameDatabase stops the whole server and starts it again on
 // the same database file.
 func TestRestartOnSameDatabase(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "c.db")
-	base, stop := serve(t, db)
+	args := []string{"-db", filepath.Join(t.TempDir(), "c.db")}
+	base, stop := serve(t, args, io.Discard, io.Discard)
 	for _, name := range []string{"Ada", "Bob"} {
-		res, err := http.Post(base+"/api/alice/contacts", "application/json", strings.NewReader(`{"name":"`+name+`"}`))
-		require.NoError(t, err)
-		_, _ = io.Copy(io.Discard, res.Body)
-		require.NoError(t, res.Body.Close())
-		require.Equal(t, http.StatusCreated, res.StatusCode)
+		require.Equal(t, http.StatusCreated, post(t, base, name))
 	}
 	require.NoError(t, stop())
 
-	base, stop = serve(t, db)
+	base, stop = serve(t, args, io.Discard, io.Discard)
 	res, err := http.Get(base + "/api/alice/contacts")
 	require.NoError(t, err)
 	var list []struct{ Name string }
