@@ -321,6 +321,27 @@ func TestChaos(t *testing.T) {
 	assert.InDelta(t, 1000, hits, 100, "a seeded source gives about p·n hits")
 }
 
+// TestChaosRepeatsWithItsSeed: the same seed strikes the same calls, which is
+// what makes -chaos-seed runs repeatable.
+func TestChaosRepeatsWithItsSeed(t *testing.T) {
+	pattern := func(seed uint64) []bool {
+		c, err := actors.NewChaos(0.3, rand.NewPCG(seed, seed))
+		require.NoError(t, err)
+		hits := make([]bool, 64)
+		for i := range hits {
+			func() {
+				defer func() { hits[i] = recover() != nil }()
+				c.Maybe("x")
+			}()
+		}
+		return hits
+	}
+	assert.Equal(t, pattern(7), pattern(7))
+	assert.NotEqual(t, pattern(7), pattern(8))
+	assert.Contains(t, pattern(7), true)
+	assert.Contains(t, pattern(7), false)
+}
+
 // TestChaosFaultsResetBooks: with chaos at 1 every book call faults, cleanly.
 func TestChaosFaultsResetBooks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -357,6 +378,42 @@ func TestLoadBook(t *testing.T) {
 	require.NoError(t, st.Close())
 	_, err = actors.LoadBook(t.Context(), "alice", actors.Config{Store: st})
 	require.ErrorContains(t, err, `book "alice": load contacts`)
+}
+
+var errDisk = errors.New("disk full")
+
+// readOnlyStore loads its contacts and fails every write with errDisk.
+type readOnlyStore struct{ list []contact.Contact }
+
+func (s readOnlyStore) Load(context.Context, string) ([]contact.Contact, error) {
+	return s.list, nil
+}
+func (readOnlyStore) Insert(context.Context, string, contact.Contact) error { return errDisk }
+func (readOnlyStore) Update(context.Context, string, contact.Contact) error { return errDisk }
+func (readOnlyStore) Delete(context.Context, string, contact.ID) error      { return errDisk }
+
+// TestFailedWriteLeavesBookUnchanged: a book changes its state only after
+// its write to the store succeeded, and reports the store's error.
+func TestFailedWriteLeavesBookUnchanged(t *testing.T) {
+	ctx := t.Context()
+	ada := contact.Contact{ID: "1", Name: "Ada"}
+	b, err := actors.LoadBook(ctx, "alice", actors.Config{Store: readOnlyStore{list: []contact.Contact{ada}}})
+	require.NoError(t, err)
+
+	_, err = b.Create(ctx, contact.Contact{Name: "Bob"})
+	require.ErrorIs(t, err, errDisk)
+	require.ErrorContains(t, err, `book "alice": create`)
+	name := "Ada Lovelace"
+	_, err = b.Update(ctx, ada.ID, contact.Patch{Name: &name})
+	require.ErrorIs(t, err, errDisk)
+	require.ErrorContains(t, err, `book "alice": update`)
+	err = b.Delete(ctx, ada.ID)
+	require.ErrorIs(t, err, errDisk)
+	require.ErrorContains(t, err, `book "alice": delete`)
+
+	list, err := b.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []contact.Contact{ada}, list)
 }
 
 // TestLoadFailureIsRetried: a store that cannot be read makes the factory

@@ -122,4 +122,10 @@ func TestClosedStoreReportsErrors(t *testing.T) {
 	_, err = s.Load(ctx, "alice")
 	require.ErrorContains(t, err, "store: load")
 	require.ErrorContains(t, s.Insert(ctx, "alice", contact.Contact{ID: "1", Name: "A"}), "store: insert")
+	err = s.Update(ctx, "alice", contact.Contact{ID: "1", Name: "A"})
+	require.ErrorContains(t, err, "store: update")
+	require.NotErrorIs(t, err, contact.ErrNotFound)
+	err = s.Delete(ctx, "alice", "1")
+	require.ErrorContains(t, err, "store: delete")
+	require.NotErrorIs(t, err, contact.ErrNotFound)
 }
