@@ -26,9 +26,9 @@ type Directory interface {
 // the method returns.
 //
 // A fault (a panic) in a book resets it with exponential backoff: the k-th
-// fault in a row waits min(5s, 100ms·2^k) plus up to 20% jitter, then the
-// factory loads the user's contacts from the store again. Three seconds
-// without a fault start the backoff from 100ms again. A bounded mailbox turns
+// fault in a row (from 0) waits min(5s, 100ms·2^k) plus up to 20% jitter,
+// then the factory loads the user's contacts from the store again. Three
+// seconds without a fault start the backoff from 100ms again. A bounded mailbox turns
 // overload (or a long backoff) into a quick runtime.ErrMailboxFull.
 //
 //actor:generate
