@@ -106,7 +106,7 @@ func (b *chanBook) Delete(ctx context.Context, id contact.ID) error {
 	return err
 }
 
-// seeded opens a store in dir with one contact "c1" for each of users users.
+// seeded opens a store at path with one contact "c1" for each of users users.
 func seeded(b *testing.B, path string, users int) *store.Store {
 	b.Helper()
 	st, err := store.Open(context.Background(), path)
