@@ -33,7 +33,7 @@ type demoConfig struct {
 	URL    string
 }
 
-// defaultDemo is the demo of `go run ./examples/gossip -demo`: about 18s, on
+// defaultDemo is the demo of `go run ./examples/gossip -demo`: about 19s, on
 // addr.
 func defaultDemo(addr string) demoConfig {
 	return demoConfig{

@@ -10,7 +10,7 @@
 // runs, in one process, a relay and two game servers, stops and restarts the
 // relay on a schedule while the servers chat, and prints a timeline: link up,
 // fault, tether cut, retry, link up again, messages delivered. It takes about
-// 18 seconds and exits with status 0. See docs/gossip.md.
+// 19 seconds and exits with status 0. See docs/gossip.md.
 package main
 
 import (
