@@ -46,16 +46,11 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 	return conn, w, nil
 }
 
-// linkSpawner starts Link actors inside the tether for the keeper.
-type linkSpawner struct {
-	srv *server
-}
-
-// start is the keeper's runtime.StartFunc: connect, then spawn the link
-// with the connection. A failed connect is an error, not a fault: it costs
-// the tether nothing.
-func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
-	conn, welcome, err := connect(ctx, &ls.srv.cfg)
+// startLink is the keeper's runtime.StartFunc: connect, then spawn the link
+// inside the tether with the connection. A failed connect is an error, not a
+// fault: it costs the tether nothing.
+func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
+	conn, welcome, err := connect(ctx, &s.cfg)
 	if err != nil {
 		return runtime.Ref{}, err
 	}
@@ -68,29 +63,28 @@ func (ls linkSpawner) start(ctx context.Context, t *runtime.Tether) (runtime.Ref
 		c, w := first.Swap(nil), welcome
 		if c == nil {
 			var err error
-			if c, w, err = connect(context.Background(), &ls.srv.cfg); err != nil {
+			if c, w, err = connect(context.Background(), &s.cfg); err != nil {
 				panic(err)
 			}
 		}
 		self, _ := runtime.Self[LinkMessage](ac)
-		return &link{srv: ls.srv, self: self, ref: ac.Self(), conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+		return &link{srv: s, self: self, conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 	}
-	ref, err := SpawnLink(t, "link", factory, ls.srv.cfg.LinkOptions...)
+	ref, err := SpawnLink(t, "link", factory, s.cfg.LinkOptions...)
 	if err != nil {
 		if c := first.Swap(nil); c != nil {
 			_ = c.CloseNow()
 		}
-		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", ls.srv.cfg.Name, err)
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", s.cfg.Name, err)
 	}
-	ls.srv.attach(ref)
+	s.attach(ref)
 	return ref.Ref(), nil
 }
 
 // link is the Link actor's state: one websocket connection to the relay.
 type link struct {
 	srv      *server
-	self     runtime.Actor[LinkMessage] // the actor's own typed handle, for the reader
-	ref      runtime.Ref                // the actor's own untyped handle
+	self     runtime.Actor[LinkMessage] // the actor's own handle, for the reader
 	conn     *websocket.Conn
 	welcome  relay.Frame
 	log      *slog.Logger
@@ -111,7 +105,7 @@ var _ Link = (*link)(nil)
 func (l *link) OnStart(*runtime.Context) {
 	go l.read()
 	l.log.Info("gossip: link up", "online", l.welcome.Names)
-	l.srv.connUp(l.ref, l.conn, l.welcome.Names)
+	l.srv.connUp(l.self.Ref(), l.conn, l.welcome.Names)
 }
 
 // OnReset closes the old connection before a Reset redials.
@@ -162,9 +156,9 @@ func (l *link) read() {
 		}
 		switch f.Type {
 		case relay.TypeMessage:
-			_ = l.srv.inbox.Actor().Tell(ctx, InboxMessageMsg{M: Message{From: f.From, Channel: f.Channel, Text: f.Text}})
+			l.srv.inbox.Message(ctx, Message{From: f.From, Channel: f.Channel, Text: f.Text})
 		case relay.TypeJoined, relay.TypeLeft:
-			_ = l.srv.inbox.Actor().Tell(ctx, InboxPresenceMsg{Server: f.Name, Online: f.Type == relay.TypeJoined})
+			l.srv.inbox.Presence(ctx, f.Name, f.Type == relay.TypeJoined)
 		case relay.TypeOK, relay.TypeOnline, relay.TypeError:
 			l.answer(f)
 		default:

@@ -69,7 +69,7 @@ func (s *server) connDown(conn *websocket.Conn) {
 // the live connection is also the one Chat calls: a call made after LinkUp
 // reaches it. It unlocks s.mu.
 func (s *server) announce() {
-	upNow := s.upConn != nil && s.link.Ref() == s.upRef && s.announced != s.upConn
+	upNow := s.upLocked() && s.announced != s.upConn
 	if upNow {
 		s.announced = s.upConn
 	}
@@ -80,11 +80,14 @@ func (s *server) announce() {
 	}
 }
 
+// upLocked reports whether the link Chat calls has the live connection.
+func (s *server) upLocked() bool { return s.upConn != nil && s.link.Ref() == s.upRef }
+
 // current returns the link if it is up, or an error matching ErrLinkDown
 // (and the link actor's stop reason, once it has stopped).
 func (s *server) current(op string) (LinkRef, error) {
 	s.mu.Lock()
-	l, up := s.link, s.upConn != nil && s.link.Ref() == s.upRef
+	l, up := s.link, s.upLocked()
 	s.mu.Unlock()
 	if up {
 		return l, nil
@@ -119,7 +122,7 @@ func (c *chat) OnStart(ac *runtime.Context) {
 	if err != nil {
 		panic(fmt.Errorf("gossip: %s: spawn tether: %w", cfg.Name, err))
 	}
-	if _, err := runtime.SpawnKeeper(ac, "keeper", t, linkSpawner{srv: c.srv}.start, cfg.Keeper); err != nil {
+	if _, err := runtime.SpawnKeeper(ac, "keeper", t, c.srv.startLink, cfg.Keeper); err != nil {
 		panic(fmt.Errorf("gossip: %s: spawn keeper: %w", cfg.Name, err))
 	}
 }
