@@ -16,7 +16,8 @@ import (
 	"github.com/coder/websocket/wsjson"
 )
 
-// ErrClosed is returned by the hub's methods after Close or Kill.
+// ErrClosed is why a hub refuses a connection after Close or Kill: ServeHTTP
+// answers 503 Service Unavailable with its text.
 var ErrClosed = errors.New("relay: closed")
 
 // Config configures a [Hub].
@@ -259,8 +260,7 @@ func (h *Hub) enqueueLocked(p *peer, f Frame) {
 	case p.send <- f:
 	default:
 		h.log.Warn("relay: server too slow, dropping its connection", "server", p.name, "queued", len(p.send))
-		p.stopWriter()
-		_ = p.conn.CloseNow()
+		p.drop()
 	}
 }
 
@@ -304,6 +304,12 @@ func (p *peer) close(code websocket.StatusCode, reason string) {
 	_ = p.conn.Close(code, reason)
 }
 
+// drop closes p's connection at once, without a close handshake.
+func (p *peer) drop() {
+	p.stopWriter()
+	_ = p.conn.CloseNow()
+}
+
 // Close closes every connection with status 1000 (normal closure), refuses new
 // ones and waits for the hub's goroutines to end.
 func (h *Hub) Close() {
@@ -317,10 +323,7 @@ func (h *Hub) Close() {
 // to end.
 func (h *Hub) Kill() {
 	h.cancel()
-	h.shutdown(func(p *peer) {
-		p.stopWriter()
-		_ = p.conn.CloseNow()
-	})
+	h.shutdown((*peer).drop)
 	h.handlers.Wait()
 }
 

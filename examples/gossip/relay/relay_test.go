@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -68,7 +69,13 @@ func tryRecv(t *testing.T, c *websocket.Conn) (relay.Frame, error) {
 // join connects as name and returns the conn and the welcome.
 func join(t *testing.T, url, name string) (*websocket.Conn, relay.Frame) {
 	t.Helper()
-	c := dial(t, url, nil)
+	return joinVia(t, nil, url, name)
+}
+
+// joinVia is join with client (nil for the default client).
+func joinVia(t *testing.T, client *http.Client, url, name string) (*websocket.Conn, relay.Frame) {
+	t.Helper()
+	c := dial(t, url, client)
 	send(t, c, relay.Frame{Type: relay.TypeHello, Name: name, Secret: secret})
 	w := recv(t, c)
 	require.Equal(t, relay.TypeWelcome, w.Type, "welcome: %+v", w)
@@ -228,6 +235,18 @@ func TestValidName(t *testing.T) {
 	assert.EqualError(t, relay.ValidName("server name", "a b"), `relay: server name "a b" has a bad character at byte 1 (letters, digits, '-', '_', '.' only)`)
 }
 
+func TestClosedHubRefusesWith503(t *testing.T) {
+	for name, stop := range map[string]func(*relay.Hub){"Close": (*relay.Hub).Close, "Kill": (*relay.Hub).Kill} {
+		h, err := relay.NewHub(relay.Config{Secret: secret, Logger: quiet()})
+		require.NoError(t, err)
+		stop(h)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		assert.Equal(t, http.StatusServiceUnavailable, w.Code, name)
+		assert.Equal(t, relay.ErrClosed.Error()+"\n", w.Body.String(), name)
+	}
+}
+
 // TestHelloTimeout runs over an in-memory network inside a synctest bubble:
 // a connection that never says hello is dropped after exactly HelloTimeout.
 func TestHelloTimeout(t *testing.T) {
@@ -269,12 +288,7 @@ func TestKilledRelayRefusesDials(t *testing.T) {
 		s, err = relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
 		require.NoError(t, err)
 		defer s.Kill()
-		c, _, err := websocket.Dial(t.Context(), "ws://relay/", opts)
-		require.NoError(t, err)
-		defer c.CloseNow()
-		require.NoError(t, wsjson.Write(t.Context(), c, relay.Frame{Type: relay.TypeHello, Name: "server-a", Secret: secret}))
-		var w relay.Frame
-		require.NoError(t, wsjson.Read(t.Context(), c, &w))
+		_, w := joinVia(t, n.HTTPClient(), "ws://relay/", "server-a")
 		assert.Equal(t, []string{"server-a"}, w.Names)
 	})
 }
@@ -290,36 +304,20 @@ func TestSlowServerIsDisconnected(t *testing.T) {
 		s, err := relay.Serve(ln, relay.Config{Secret: secret, SendQueue: 2, Logger: quiet()})
 		require.NoError(t, err)
 		defer s.Kill()
-		opts := &websocket.DialOptions{HTTPClient: n.HTTPClient()}
-		join := func(name string) *websocket.Conn {
-			c, _, err := websocket.Dial(t.Context(), "ws://relay/", opts)
-			require.NoError(t, err)
-			require.NoError(t, wsjson.Write(t.Context(), c, relay.Frame{Type: relay.TypeHello, Name: name, Secret: secret}))
-			var w relay.Frame
-			require.NoError(t, wsjson.Read(t.Context(), c, &w))
-			require.Equal(t, relay.TypeWelcome, w.Type)
-			return c
-		}
-		read := func(c *websocket.Conn) relay.Frame {
-			var f relay.Frame
-			require.NoError(t, wsjson.Read(t.Context(), c, &f))
-			return f
-		}
-		slow := join("slow") // never reads again
-		defer slow.CloseNow()
-		fast := join("fast")
-		defer fast.CloseNow()
+		client := n.HTTPClient()
+		joinVia(t, client, "ws://relay/", "slow") // never reads again
+		fast, _ := joinVia(t, client, "ws://relay/", "fast")
 		synctest.Wait() // slow's writer is now stuck writing "joined fast"
 
 		// Broadcasts 1 and 2 fill slow's queue; 3 finds it full.
 		for id := uint64(1); id <= 2; id++ {
-			require.NoError(t, wsjson.Write(t.Context(), fast, relay.Frame{Type: relay.TypeBroadcast, ID: id, Channel: "c", Text: "x"}))
-			require.Equal(t, relay.Frame{Type: relay.TypeOK, ID: id}, read(fast))
+			send(t, fast, relay.Frame{Type: relay.TypeBroadcast, ID: id, Channel: "c", Text: "x"})
+			require.Equal(t, relay.Frame{Type: relay.TypeOK, ID: id}, recv(t, fast))
 			assert.Equal(t, []string{"fast", "slow"}, s.Hub().Online())
 		}
-		require.NoError(t, wsjson.Write(t.Context(), fast, relay.Frame{Type: relay.TypeBroadcast, ID: 3, Channel: "c", Text: "x"}))
+		send(t, fast, relay.Frame{Type: relay.TypeBroadcast, ID: 3, Channel: "c", Text: "x"})
 		// The ok and slow's departure come in either order.
-		assert.ElementsMatch(t, []relay.Frame{{Type: relay.TypeOK, ID: 3}, {Type: relay.TypeLeft, Name: "slow"}}, []relay.Frame{read(fast), read(fast)})
+		assert.ElementsMatch(t, []relay.Frame{{Type: relay.TypeOK, ID: 3}, {Type: relay.TypeLeft, Name: "slow"}}, []relay.Frame{recv(t, fast), recv(t, fast)})
 		assert.Equal(t, []string{"fast"}, s.Hub().Online())
 	})
 }
