@@ -307,10 +307,10 @@ func TestBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "longer than 64 bytes")
 }
 
-// fakeRelay serves, on e's network, a relay that welcomes every server and
-// then calls onRequest for each frame it reads, until onRequest returns
-// false (the connection is then dropped).
-func fakeRelay(t *testing.T, e *env, onRequest func() bool) {
+// fakeRelay serves, on e's network, a relay that reads each server's hello
+// and hands the connection to serve; the connection is dropped when serve
+// returns.
+func fakeRelay(t *testing.T, e *env, serve func(c *websocket.Conn, hello relay.Frame)) {
 	ln, err := e.listen()
 	require.NoError(t, err)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -323,15 +323,27 @@ func fakeRelay(t *testing.T, e *env, onRequest func() bool) {
 		if wsjson.Read(r.Context(), c, &hello) != nil {
 			return
 		}
-		_ = wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeWelcome, Names: []string{hello.Name}})
-		for {
-			if _, _, err := c.Read(context.Background()); err != nil || !onRequest() {
-				return
-			}
-		}
+		serve(c, hello)
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
+}
+
+// welcomeThen welcomes every server, then calls onRequest for each frame it
+// reads until onRequest returns false.
+func welcomeThen(onRequest func(c *websocket.Conn, f relay.Frame) bool) func(*websocket.Conn, relay.Frame) {
+	return func(c *websocket.Conn, hello relay.Frame) {
+		ctx := context.Background()
+		if wsjson.Write(ctx, c, relay.Frame{Type: relay.TypeWelcome, Names: []string{hello.Name}}) != nil {
+			return
+		}
+		for {
+			var f relay.Frame
+			if err := wsjson.Read(ctx, c, &f); err != nil || !onRequest(c, f) {
+				return
+			}
+		}
+	}
 }
 
 // TestSilentRelay: a relay that welcomes the server and then never answers.
@@ -340,7 +352,7 @@ func fakeRelay(t *testing.T, e *env, onRequest func() bool) {
 func TestSilentRelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newPipeEnv(t)
-		fakeRelay(t, e, func() bool { return true })
+		fakeRelay(t, e, welcomeThen(func(*websocket.Conn, relay.Frame) bool { return true }))
 		a, _ := e.start("server-a", nil)
 		e.linkUp("server-a", 1)
 		start := time.Now()
@@ -359,7 +371,7 @@ func TestSilentRelay(t *testing.T) {
 func TestRelayDiesBeforeAnswering(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newPipeEnv(t)
-		fakeRelay(t, e, func() bool { return false })
+		fakeRelay(t, e, welcomeThen(func(*websocket.Conn, relay.Frame) bool { return false }))
 		a, _ := e.start("server-a", nil)
 		e.linkUp("server-a", 1)
 		start := time.Now()
@@ -368,5 +380,42 @@ func TestRelayDiesBeforeAnswering(t *testing.T) {
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.EqualError(t, err, "gossip: sent, but the relay's answer never came (broadcast): gossip: link to relay is down: the connection ended")
 		assert.Zero(t, time.Since(start))
+	})
+}
+
+// TestRelayAnswersHelloWrongly: a relay that answers the hello with
+// anything but a welcome fails the keeper's try, which is no fault.
+func TestRelayAnswersHelloWrongly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		fakeRelay(t, e, func(c *websocket.Conn, _ relay.Frame) {
+			_ = wsjson.Write(context.Background(), c, relay.Frame{Type: relay.TypeOK})
+		})
+		a, _ := e.start("server-a", nil)
+		retry := e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		assert.EqualError(t, retry.err, `gossip: server-a: relay answered the hello with a "ok" frame, want "welcome"`)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }))
+		_, err := a.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrLinkDown)
+	})
+}
+
+// TestRelayRefusesARequest: an error frame in answer to a request fails the
+// call with ErrRefused and the relay's reason; the link stays up.
+func TestRelayRefusesARequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		fakeRelay(t, e, welcomeThen(func(c *websocket.Conn, f relay.Frame) bool {
+			return wsjson.Write(context.Background(), c, relay.Frame{Type: relay.TypeError, ID: f.ID, Error: "relay: not today"}) == nil
+		}))
+		a, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		err := a.Broadcast(e.ctx(), "gossip", "hello?")
+		require.ErrorIs(t, err, game.ErrRefused)
+		assert.NotErrorIs(t, err, game.ErrLinkDown)
+		assert.EqualError(t, err, "gossip: relay refused broadcast: relay: not today")
+		_, err = a.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrRefused)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }))
 	})
 }
