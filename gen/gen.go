@@ -108,9 +108,7 @@ func emitAll(cfg Config, e *errs, models []*pkgModel, dirs []string) ([]output, 
 				continue
 			}
 		}
-		if cfg.Log != nil {
-			cfg.Log("%s: %d actor(s)", pm.pkg.PkgPath, len(pm.actors))
-		}
+		logf(cfg, "%s: %d actor(s)", pm.pkg.PkgPath, len(pm.actors))
 		outs = append(outs, output{path: path, content: src})
 	}
 	if len(e.list) > 0 {

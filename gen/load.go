@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/token"
@@ -53,9 +54,7 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 		BuildFlags: []string{"-tags=" + strings.Join(tags, ",")},
 		Logf:       nil,
 	}
-	if cfg.Log != nil {
-		cfg.Log("loading %s with -tags=%s", strings.Join(patterns, " "), strings.Join(tags, ","))
-	}
+	logf(cfg, "loading %s with -tags=%s", strings.Join(patterns, " "), strings.Join(tags, ","))
 	pkgs, err := packages.Load(pcfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("gen: loading packages: %w", err)
@@ -83,25 +82,16 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 					// The go command's own compile of the package (for
 					// export data) failed: the type check from source
 					// reports the same problems, judged later.
-					if cfg.Log != nil {
-						cfg.Log("ignoring compile output for %s: %s", p.PkgPath, pe.Msg)
-					}
+					logf(cfg, "ignoring compile output for %s: %s", p.PkgPath, pe.Msg)
 					continue
 				}
-				e.addPosition(parsePos(pe.Pos), "package "+cmpOr(p.PkgPath, p.ID)+": "+pe.Msg)
+				e.addPosition(parsePos(pe.Pos), "package "+cmp.Or(p.PkgPath, p.ID)+": "+pe.Msg)
 			}
 		}
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath+" "+a.ID, b.PkgPath+" "+b.ID) })
 	return &loaded{fset: fset, pkgs: out}, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // parsePos parses the "file:line:col" (or "file:line", or "-") form used by
