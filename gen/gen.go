@@ -28,10 +28,13 @@ type Result struct {
 	Unchanged []string // files already up to date, sorted
 }
 
-// output is one planned change: content nil means remove the file.
+// output is one planned change: content nil means remove the file. old is
+// the file's content when it exists.
 type output struct {
 	path    string
 	content []byte
+	old     []byte
+	exists  bool
 }
 
 // Generate loads all packages matched by cfg.Patterns in one packages.Load
@@ -87,10 +90,13 @@ func emitAll(cfg Config, e *errs, models []*pkgModel, dirs []string) ([]output, 
 			continue
 		}
 		seen[path] = true
+		old, exists, err := readOld(path)
+		if err != nil {
+			return nil, err
+		}
+		ours := bytes.HasPrefix(old, []byte(Header+"\n"))
 		if pm == nil {
-			if ours, err := isOurs(path); err != nil {
-				return nil, err
-			} else if ours {
+			if ours {
 				outs = append(outs, output{path: path})
 			}
 			continue
@@ -100,16 +106,12 @@ func emitAll(cfg Config, e *errs, models []*pkgModel, dirs []string) ([]output, 
 			e.addPosition(positionOf(path), fmt.Sprintf("package %s: %v", pm.pkg.PkgPath, err))
 			continue
 		}
-		if _, err := os.Stat(path); err == nil {
-			if ours, err := isOurs(path); err != nil {
-				return nil, err
-			} else if !ours {
-				e.addPosition(positionOf(path), "refusing to overwrite "+OutputFile+": it does not start with \""+Header+"\" (rename or remove it)")
-				continue
-			}
+		if exists && !ours {
+			e.addPosition(positionOf(path), "refusing to overwrite "+OutputFile+": it does not start with \""+Header+"\" (rename or remove it)")
+			continue
 		}
 		logf(cfg, "%s: %d actor(s)", pm.pkg.PkgPath, len(pm.actors))
-		outs = append(outs, output{path: path, content: src})
+		outs = append(outs, output{path: path, content: src, old: old, exists: exists})
 	}
 	if len(e.list) > 0 {
 		return nil, e.list.sort()
@@ -123,31 +125,22 @@ func positionOf(path string) (p token.Position) {
 	return p
 }
 
-// isOurs reports whether the file at path starts with the actorgen header;
-// a missing file is not ours.
-func isOurs(path string) (bool, error) {
-	f, err := os.Open(path)
+// readOld returns the content of the file at path and whether it exists.
+func readOld(path string) ([]byte, bool, error) {
+	old, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("gen: %w", err)
+		return nil, false, fmt.Errorf("gen: %w", err)
 	}
-	defer f.Close()
-	buf := make([]byte, len(Header)+1)
-	n, _ := f.Read(buf)
-	return bytes.Equal(buf[:n], []byte(Header+"\n")), nil
+	return old, true, nil
 }
 
 // apply writes (or, with Check, only compares) the planned outputs.
 func apply(cfg Config, outs []output) (Result, error) {
 	var res Result
 	for _, o := range outs {
-		old, err := os.ReadFile(o.path)
-		exists := err == nil
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, fmt.Errorf("gen: %w", err)
-		}
 		if o.content == nil {
 			res.Changed = append(res.Changed, o.path)
 			if !cfg.Check {
@@ -158,7 +151,7 @@ func apply(cfg Config, outs []output) (Result, error) {
 			}
 			continue
 		}
-		if exists && bytes.Equal(old, o.content) {
+		if o.exists && bytes.Equal(o.old, o.content) {
 			res.Unchanged = append(res.Unchanged, o.path)
 			continue
 		}

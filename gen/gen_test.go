@@ -2,6 +2,7 @@ package gen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/build/constraint"
@@ -210,6 +211,22 @@ func TestRemovesStaleOutput(t *testing.T) {
 	assert.Equal(t, []string{out}, res.Changed)
 	assert.NoFileExists(t, out)
 	assert.FileExists(t, filepath.Join(dir, "b", OutputFile), "a file without our header is never touched")
+}
+
+// TestFileErrors: a failure to read an existing output (here a directory
+// named actor_gen.go) is returned wrapped, not as an ErrorList, and nothing
+// is written.
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, multiPackage([]string{"0"}))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "b", OutputFile), 0o755))
+	_, err := Generate(context.Background(), Config{Dir: dir, Patterns: []string{"./..."}})
+	require.Error(t, err)
+	var list ErrorList
+	assert.False(t, errors.As(err, &list), "not a problem in the sources: %v", err)
+	assert.ErrorContains(t, err, "gen: ")
+	assert.ErrorContains(t, err, filepath.Join("b", OutputFile))
+	assert.NoFileExists(t, filepath.Join(dir, "a", OutputFile), "nothing written")
 }
 
 func TestLogAndBadTags(t *testing.T) {

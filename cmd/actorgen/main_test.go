@@ -233,6 +233,15 @@ func TestGenerate(t *testing.T) {
 	got, err := os.ReadFile("actor_gen.go")
 	require.NoError(t, err)
 	assert.Equal(t, string(generated), string(got))
+
+	// A failure that is no problem of the sources is one "actorgen:" line.
+	require.NoError(t, os.Remove("actor_gen.go"))
+	require.NoError(t, os.Mkdir("actor_gen.go", 0o755))
+	r = runCmd(t)
+	assert.Equal(t, exitFail, r.code)
+	assert.Empty(t, r.stdout)
+	assert.True(t, strings.HasPrefix(r.stderr, "actorgen: gen: "), r.stderr)
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
 }
 
 func TestGenerateErrors(t *testing.T) {
