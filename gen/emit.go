@@ -88,7 +88,7 @@ func renderHead(pm *pkgModel, paths map[string]bool) []byte {
 		if !paths[im.path] {
 			continue
 		}
-		if importedName(pm, im.path) == im.name {
+		if im.name == im.pkgName {
 			fmt.Fprintf(&b, "\t%q\n", im.path)
 		} else {
 			fmt.Fprintf(&b, "\t%s %q\n", im.name, im.path)
@@ -106,7 +106,7 @@ func emitActor(pm *pkgModel, a *actorModel) ([]byte, map[string]bool, error) {
 	f := jen.NewFilePathName(pm.pkg.PkgPath, pm.pkg.Name)
 	f.NoFormat = true
 	for _, im := range pm.imports {
-		if p := importedName(pm, im.path); p == im.name {
+		if im.name == im.pkgName {
 			f.ImportName(im.path, im.name)
 		} else {
 			f.ImportAlias(im.path, im.name)
@@ -154,47 +154,6 @@ func formatChunk(src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("formatting the generated code: %s", msg)
 	}
 	return out, nil
-}
-
-// importedName is the real package name of an imported path.
-func importedName(pm *pkgModel, path string) string {
-	switch path {
-	case RuntimePath:
-		return "runtime"
-	case "context", "time":
-		return path
-	}
-	for _, imp := range pm.pkg.Types.Imports() {
-		if imp.Path() == path {
-			return imp.Name()
-		}
-	}
-	if path == "unsafe" {
-		return "unsafe"
-	}
-	// A package reached only through another package's types.
-	return findPackageName(pm.pkg.Types, path)
-}
-
-func findPackageName(root *types.Package, path string) string {
-	seen := map[*types.Package]bool{}
-	var walk func(p *types.Package) string
-	walk = func(p *types.Package) string {
-		if seen[p] {
-			return ""
-		}
-		seen[p] = true
-		if p.Path() == path {
-			return p.Name()
-		}
-		for _, imp := range p.Imports() {
-			if n := walk(imp); n != "" {
-				return n
-			}
-		}
-		return ""
-	}
-	return walk(root)
 }
 
 type actorEmitter struct {

@@ -30,7 +30,7 @@ func TestEmitFormatFailure(t *testing.T) {
 				sig: types.NewSignatureType(nil, nil, nil, types.NewTuple(types.NewParam(token.NoPos, nil, "ctx", ctxType)), nil, false),
 			}},
 		}},
-		imports: []importName{{RuntimePath, "runtime"}, {"context", "context"}, {"time", "time"}},
+		imports: []importName{{RuntimePath, "runtime", "runtime"}, {"context", "context", "context"}, {"time", "time", "time"}},
 	}
 	src, err := emitWith(pm, false)
 	require.Error(t, err)

@@ -26,7 +26,9 @@ type pkgModel struct {
 	names   *scope       // package-level names in force in the output file
 }
 
-type importName struct{ path, name string }
+// importName is an import of the output: name is what the file calls the
+// package, pkgName the package's own name (they differ for an alias).
+type importName struct{ path, name, pkgName string }
 
 // actorModel is one //actor:generate interface.
 type actorModel struct {
@@ -513,7 +515,7 @@ func (m *modeller) names(pm *pkgModel) {
 			n = name + strconv.Itoa(k)
 		}
 		imports.add(n)
-		pm.imports = append(pm.imports, importName{path, n})
+		pm.imports = append(pm.imports, importName{path, n, name})
 	}
 	add(RuntimePath, "runtime")
 	add("context", "context")
