@@ -20,10 +20,8 @@ const RuntimePath = "github.com/actorgen/actorgen/runtime"
 // pkgModel is everything emitted for one package.
 type pkgModel struct {
 	pkg     *packages.Package
-	dir     string // directory of the package's files
 	actors  []*actorModel
 	imports []importName // every package the output may reference, named
-	names   *scope       // package-level names in force in the output file
 }
 
 // importName is an import of the output: name is what the file calls the
@@ -143,7 +141,7 @@ func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
 		m.reportTypeErrors(targets, tes)
 	}
 	slices.SortFunc(actors, func(a, b *actorModel) int { return strings.Compare(a.name, b.name) })
-	pm := &pkgModel{pkg: p, dir: packageDir(p), actors: actors}
+	pm := &pkgModel{pkg: p, actors: actors}
 	m.names(pm)
 	return pm
 }
@@ -530,7 +528,6 @@ func (m *modeller) names(pm *pkgModel) {
 	for _, p := range sorted {
 		add(p, paths[p].Name())
 	}
-	pm.names = imports
 
 	for _, a := range pm.actors {
 		// Type parameters avoid imports, predeclared names, generated
