@@ -74,10 +74,12 @@ type origin struct {
 	pos  token.Pos
 }
 
-// ifaceDecl is an interface (or //actor:generate target) declared in a file.
+// ifaceDecl is an //actor:generate target declared in a file, with the
+// directives of its doc comment.
 type ifaceDecl struct {
-	spec *ast.TypeSpec
-	doc  *ast.CommentGroup
+	spec       *ast.TypeSpec
+	obj        *types.TypeName
+	directives directive.Interface
 }
 
 // modeller builds the model of one package.
@@ -219,14 +221,20 @@ func (m *modeller) scanFile(f *ast.File) []ifaceDecl {
 			if !di.Generate {
 				continue
 			}
-			if t := m.pkg.Types.Scope().Lookup(spec.Name.Name); t == nil || isOutput(m.fset, t.Pos()) {
+			o := m.pkg.Types.Scope().Lookup(spec.Name.Name)
+			if o == nil || isOutput(m.fset, o.Pos()) {
 				continue // not a package-level type (a parse error was reported)
 			}
-			if u := m.pkg.Types.Scope().Lookup(spec.Name.Name).Type(); !isIface && !types.IsInterface(u) {
+			obj, ok := o.(*types.TypeName)
+			if !ok || obj.Pos() != spec.Name.Pos() {
+				m.e.addf(spec.Name.Pos(), "//actor:generate on %s, which is also declared at %s", spec.Name.Name, m.e.where(o.Pos()))
+				continue
+			}
+			if u := obj.Type(); !isIface && !types.IsInterface(u) {
 				m.e.addf(spec.Name.Pos(), "//actor:generate on %s, which is %s, not an interface", spec.Name.Name, kindOf(u))
 				continue
 			}
-			out = append(out, ifaceDecl{spec: spec, doc: doc})
+			out = append(out, ifaceDecl{spec: spec, obj: obj, directives: di})
 		}
 	}
 	return out
@@ -258,10 +266,8 @@ func kindOf(t types.Type) string {
 // actor models one //actor:generate interface; it returns nil after
 // reporting errors.
 func (m *modeller) actor(t ifaceDecl) *actorModel {
-	name := t.spec.Name.Name
-	obj := m.pkg.Types.Scope().Lookup(name).(*types.TypeName)
-	di, _ := directive.ParseInterface(t.doc) // errors were reported by scanFile
-	a := &actorModel{name: name, pos: t.spec.Name.Pos(), directives: di, tpNames: map[*types.TypeName]string{}}
+	name, obj := t.spec.Name.Name, t.obj
+	a := &actorModel{name: name, pos: t.spec.Name.Pos(), directives: t.directives, tpNames: map[*types.TypeName]string{}}
 	switch tt := obj.Type().(type) {
 	case *types.Named:
 		a.typeParams = tparams(tt.TypeParams())
