@@ -504,7 +504,7 @@ func (m *modeller) names(pm *pkgModel) {
 			in.signature(mm.sig)
 			if in.problem != "" {
 				m.e.addf(mm.pos, "%s.%s: %s", a.name, mm.name, in.problem)
-				if strings.Contains(in.problem, "does not type-check") {
+				if in.problem == invalidProblem {
 					for _, te := range typeErrors(m.fset, m.pkg) {
 						m.e.addf(te.Pos, "%s", te.Msg)
 					}

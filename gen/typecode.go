@@ -23,26 +23,56 @@ func newTypeWriter(pkg *types.Package, tpNames map[*types.TypeName]string) *type
 	return &typeWriter{pkg: pkg, tpNames: tpNames, pkgs: map[string]*types.Package{}}
 }
 
-func (w *typeWriter) fail(format string, args ...any) *jen.Statement {
+// fail keeps problem if it is the first, and writes a placeholder.
+func (w *typeWriter) fail(problem string) *jen.Statement {
 	if w.problem == "" {
-		w.problem = fmt.Sprintf(format, args...)
+		w.problem = problem
 	}
 	return jen.Id("_")
 }
 
-// object writes a reference to a declared type (named type or alias).
-func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList) *jen.Statement {
-	var s *jen.Statement
+// The checks typeWriter and inspector share: each returns why something
+// cannot be written in package pkg, or "".
+
+// objectProblem checks a reference to a declared type.
+func objectProblem(pkg *types.Package, obj *types.TypeName) string {
 	switch p := obj.Pkg(); {
 	case p == nil: // error, comparable, any
-		s = jen.Id(obj.Name())
 	case obj.Parent() != nil && obj.Parent() != p.Scope():
-		return w.fail("type %s is declared inside a function and cannot be named at package level", obj.Name())
-	case p.Path() == w.pkg.Path():
-		s = jen.Id(obj.Name())
-	case !obj.Exported():
-		return w.fail("type %s.%s is unexported and cannot be named in package %s", p.Name(), obj.Name(), w.pkg.Name())
-	default:
+		return fmt.Sprintf("type %s is declared inside a function and cannot be named at package level", obj.Name())
+	case p.Path() != pkg.Path() && !obj.Exported():
+		return fmt.Sprintf("type %s.%s is unexported and cannot be named in package %s", p.Name(), obj.Name(), pkg.Name())
+	}
+	return ""
+}
+
+// foreignPackage returns obj's package when it is not pkg (nor the universe).
+func foreignPackage(pkg *types.Package, obj types.Object) *types.Package {
+	if p := obj.Pkg(); p != nil && p.Path() != pkg.Path() {
+		return p
+	}
+	return nil
+}
+
+// memberProblem checks a struct field or an interface method (what says
+// which): another package's unexported one cannot be written.
+func memberProblem(pkg *types.Package, what string, obj types.Object) string {
+	if p := foreignPackage(pkg, obj); p != nil && !obj.Exported() {
+		return fmt.Sprintf("%s %s of package %s is unexported and cannot be written in package %s", what, obj.Name(), p.Name(), pkg.Name())
+	}
+	return ""
+}
+
+// invalidProblem is the problem of a type that does not type-check.
+const invalidProblem = "a parameter or result type does not type-check"
+
+// object writes a reference to a declared type (named type or alias).
+func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList) *jen.Statement {
+	if problem := objectProblem(w.pkg, obj); problem != "" {
+		return w.fail(problem)
+	}
+	s := jen.Id(obj.Name())
+	if p := foreignPackage(w.pkg, obj); p != nil {
 		w.pkgs[p.Path()] = p
 		s = jen.Qual(p.Path(), obj.Name())
 	}
@@ -66,7 +96,7 @@ func (w *typeWriter) typ(t types.Type) *jen.Statement {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.Invalid:
-			return w.fail("a parameter or result type does not type-check")
+			return w.fail(invalidProblem)
 		case types.UnsafePointer:
 			w.pkgs["unsafe"] = types.Unsafe
 			return jen.Qual("unsafe", "Pointer")
@@ -100,7 +130,7 @@ func (w *typeWriter) typ(t types.Type) *jen.Statement {
 	case *types.Union:
 		return w.union(t)
 	default:
-		return w.fail("unsupported type %s", t)
+		return w.fail(fmt.Sprintf("unsupported type %s", t))
 	}
 }
 
@@ -148,8 +178,8 @@ func (w *typeWriter) structType(t *types.Struct) *jen.Statement {
 	fields := make([]jen.Code, t.NumFields())
 	for i := range fields {
 		f := t.Field(i)
-		if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != w.pkg.Path() {
-			return w.fail("struct field %s of package %s is unexported and cannot be written in package %s", f.Name(), f.Pkg().Name(), w.pkg.Name())
+		if problem := memberProblem(w.pkg, "struct field", f); problem != "" {
+			return w.fail(problem)
 		}
 		var s *jen.Statement
 		if f.Embedded() {
@@ -176,8 +206,8 @@ func (w *typeWriter) interfaceType(t *types.Interface) *jen.Statement {
 	}
 	for i := range t.NumExplicitMethods() {
 		m := t.ExplicitMethod(i)
-		if !m.Exported() && m.Pkg() != nil && m.Pkg().Path() != w.pkg.Path() {
-			return w.fail("method %s of package %s is unexported and cannot be written in package %s", m.Name(), m.Pkg().Name(), w.pkg.Name())
+		if problem := memberProblem(w.pkg, "method", m); problem != "" {
+			return w.fail(problem)
 		}
 		items = append(items, jen.Id(m.Name()).Add(w.signature(m.Signature())))
 	}
@@ -210,28 +240,24 @@ func (w *typeWriter) constraint(tp *types.TypeParam) *jen.Statement {
 
 // inspector walks types as typeWriter writes them, without building code:
 // it records the packages they reference and the first type that cannot be
-// written in pkg (the same checks as typeWriter).
+// written in pkg (the checks typeWriter makes, shared above).
 type inspector struct {
 	pkg     *types.Package
 	pkgs    map[string]*types.Package
 	problem string
 }
 
-func (in *inspector) fail(format string, args ...any) {
+// fail keeps problem if it is the first.
+func (in *inspector) fail(problem string) {
 	if in.problem == "" {
-		in.problem = fmt.Sprintf(format, args...)
+		in.problem = problem
 	}
 }
 
 func (in *inspector) object(obj *types.TypeName, args *types.TypeList) {
-	switch p := obj.Pkg(); {
-	case p == nil:
-	case obj.Parent() != nil && obj.Parent() != p.Scope():
-		in.fail("type %s is declared inside a function and cannot be named at package level", obj.Name())
-	case p.Path() == in.pkg.Path():
-	case !obj.Exported():
-		in.fail("type %s.%s is unexported and cannot be named in package %s", p.Name(), obj.Name(), in.pkg.Name())
-	default:
+	if problem := objectProblem(in.pkg, obj); problem != "" {
+		in.fail(problem)
+	} else if p := foreignPackage(in.pkg, obj); p != nil {
 		in.pkgs[p.Path()] = p
 	}
 	if args != nil {
@@ -246,7 +272,7 @@ func (in *inspector) typ(t types.Type) {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.Invalid:
-			in.fail("a parameter or result type does not type-check")
+			in.fail(invalidProblem)
 		case types.UnsafePointer:
 			in.pkgs["unsafe"] = types.Unsafe
 		}
@@ -271,9 +297,7 @@ func (in *inspector) typ(t types.Type) {
 	case *types.Struct:
 		for i := range t.NumFields() {
 			f := t.Field(i)
-			if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != in.pkg.Path() {
-				in.fail("struct field %s of package %s is unexported and cannot be written in package %s", f.Name(), f.Pkg().Name(), in.pkg.Name())
-			}
+			in.fail(memberProblem(in.pkg, "struct field", f))
 			in.typ(f.Type())
 		}
 	case *types.Interface:
@@ -282,9 +306,7 @@ func (in *inspector) typ(t types.Type) {
 		}
 		for i := range t.NumExplicitMethods() {
 			m := t.ExplicitMethod(i)
-			if !m.Exported() && m.Pkg() != nil && m.Pkg().Path() != in.pkg.Path() {
-				in.fail("method %s of package %s is unexported and cannot be written in package %s", m.Name(), m.Pkg().Name(), in.pkg.Name())
-			}
+			in.fail(memberProblem(in.pkg, "method", m))
 			in.signature(m.Signature())
 		}
 	case *types.Union:
@@ -292,7 +314,7 @@ func (in *inspector) typ(t types.Type) {
 			in.typ(t.Term(i).Type())
 		}
 	default:
-		in.fail("unsupported type %s", t)
+		in.fail(fmt.Sprintf("unsupported type %s", t))
 	}
 }
 
