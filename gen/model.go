@@ -543,16 +543,15 @@ func (m *modeller) names(pm *pkgModel) {
 			a.tpNames[tp.Obj()] = tps.fresh(tp.Obj().Name())
 		}
 		for _, mm := range a.methods {
-			m.methodNames(a, mm, tps)
+			methodNames(mm, tps)
 		}
 	}
 }
 
 // methodNames names a method's locals (parameters of the Ref method),
 // message fields and reply fields.
-func (m *modeller) methodNames(a *actorModel, mm *methodModel, parent *scope) {
-	locals := newScope(parent)
-	locals.add("ctx", "r", "rep", "err", "cancel")
+func methodNames(mm *methodModel, parent *scope) {
+	locals := newScope(parent) // parent holds generatedLocals: ctx, r, rep, err, cancel, ...
 	fields := newScope(nil)
 	for i, p := range mm.params {
 		idx := strconv.Itoa(i + 1)
