@@ -411,20 +411,6 @@ func docLines(text string) []string {
 	return strings.Split(text, "\n")
 }
 
-// isNumbered reports whether name has the form of a dispatch result local:
-// r0, r1, ...
-func isNumbered(name string) bool {
-	if len(name) < 2 || name[0] != 'r' {
-		return false
-	}
-	for _, c := range name[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // names assigns every generated identifier: package-level names (checking
 // collisions), import names, type parameter names, locals and fields.
 func (m *modeller) names(pm *pkgModel) {
@@ -514,12 +500,7 @@ func (m *modeller) names(pm *pkgModel) {
 	}
 	imports := newScope(pkgNames)
 	add := func(path, name string) {
-		n := name
-		for k := 2; imports.has(n) || !isIdent(n) || isNumbered(n); k++ {
-			n = name + strconv.Itoa(k)
-		}
-		imports.add(n)
-		pm.imports = append(pm.imports, importName{path, n, name})
+		pm.imports = append(pm.imports, importName{path, imports.fresh(name), name})
 	}
 	add(RuntimePath, "runtime")
 	add("context", "context")
@@ -548,8 +529,8 @@ func (m *modeller) names(pm *pkgModel) {
 	}
 }
 
-// methodNames names a method's locals (parameters of the Ref method),
-// message fields and reply fields.
+// methodNames names a method's locals (parameters of the Ref method and
+// results in the dispatch), message fields and reply fields.
 func methodNames(mm *methodModel, parent *scope) {
 	locals := newScope(parent) // parent holds generatedLocals: ctx, r, rep, err, cancel, ...
 	fields := newScope(nil)
@@ -571,12 +552,16 @@ func methodNames(mm *methodModel, parent *scope) {
 	}
 	replyFields := newScope(nil)
 	replyFields.add("Err")
+	// The dispatch's result locals avoid every name in view there, such as
+	// the imports and type parameters it writes after declaring them.
+	results := newScope(parent)
 	for i, r := range mm.results {
+		idx := strconv.Itoa(i)
 		f := exportName(r.field)
 		if f == "" {
-			f = "R" + strconv.Itoa(i)
+			f = "R" + idx
 		}
 		r.field = replyFields.fresh(f)
-		r.local = "r" + strconv.Itoa(i)
+		r.local = results.fresh("r" + idx)
 	}
 }
