@@ -36,22 +36,11 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("actorgen new", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	dir := flags.String("dir", ".", "the package `directory` to write into")
-	usage := func(w io.Writer) {
-		flags.SetOutput(w)
-		fmt.Fprint(w, newUsageText)
-		flags.PrintDefaults()
-	}
-	flags.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
 	// Flags may come before or after NAME.
 	var positional []string
 	for rest := args; ; {
-		if err := flags.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				usage(stdout)
-				return exitOK
-			}
-			usage(stderr) // after flag's message about the error
-			return exitUsage
+		if code, done := parseFlags(flags, newUsageText, rest, stdout, stderr); done {
+			return code
 		}
 		if flags.NArg() == 0 {
 			break

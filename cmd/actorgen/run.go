@@ -53,19 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		check       = flags.Bool("check", false, "write nothing; list the files that would change and exit 1 if any (for CI)")
 		verbose     = flags.Bool("v", false, "print progress to stderr")
 	)
-	usage := func(w io.Writer) {
-		flags.SetOutput(w)
-		fmt.Fprint(w, usageText)
-		flags.PrintDefaults()
-	}
-	flags.Usage = func() {} // printed below, to stdout for -h and to stderr on errors
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		usage(stderr) // after flag's message about the error
-		return exitUsage
+	if code, done := parseFlags(flags, usageText, args, stdout, stderr); done {
+		return code
 	}
 	if *showVersion {
 		if flags.NArg() > 0 {
@@ -110,6 +99,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "actorgen: %d changed, %d unchanged\n", len(res.Changed), len(res.Unchanged))
 	}
 	return exitOK
+}
+
+// parseFlags parses args with flags, which must write to stderr. On -h it
+// prints text and the flags to stdout; on a bad flag, after flag's message,
+// to stderr. done tells whether the command is to exit now, with code.
+func parseFlags(flags *flag.FlagSet, text string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	flags.Usage = func() {} // printed below
+	err := flags.Parse(args)
+	if err == nil {
+		return exitOK, false
+	}
+	code, w := exitUsage, stderr
+	if errors.Is(err, flag.ErrHelp) {
+		code, w = exitOK, stdout
+	}
+	flags.SetOutput(w)
+	fmt.Fprint(w, text)
+	flags.PrintDefaults()
+	return code, true
 }
 
 // usageError prints msg and a hint to stderr and returns exitUsage.
