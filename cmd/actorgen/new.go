@@ -311,7 +311,7 @@ func packageNameFromDir(base string) (string, error) {
 		}
 	}
 	name := b.String()
-	if err := templates.CheckPackage(name); err != nil || token.IsKeyword(name) {
+	if err := templates.CheckPackage(name); err != nil { // also rejects keywords
 		return "", fmt.Errorf("no .go files in the directory and its name %q does not make a package name: add a .go file with a package clause first", base)
 	}
 	return name, nil
