@@ -111,31 +111,10 @@ func isMethodName(n string) bool { return n == nameTell || n == nameAsk }
 // ParseInterface parses the //actor: directives of an interface's doc
 // comment (doc may be nil). Other comment lines are ignored.
 func ParseInterface(doc *ast.CommentGroup) (Interface, []Error) {
-	var (
-		res   Interface
-		errs  []Error
-		seen  = map[string]bool{}
-		needG []*line // supervise and mailbox lines, which need generate
-	)
-	for _, l := range lines(doc) {
-		res.Used = append(res.Used, l.comment)
-		if l.err != nil {
-			errs = append(errs, *l.err)
-			continue
-		}
-		switch {
-		case isMethodName(l.name):
-			errs = append(errs, l.errorf(l.pos, "%s%s belongs on an interface method, not on the interface", Prefix, l.name))
-			continue
-		case !isInterfaceName(l.name):
-			errs = append(errs, unknownDirective(l))
-			continue
-		}
-		if seen[l.name] {
-			errs = append(errs, l.errorf(l.pos, "duplicate %s%s", Prefix, l.name))
-			continue
-		}
-		seen[l.name] = true
+	ls, used, errs := directives(doc, isInterfaceName, isMethodName, "belongs on an interface method, not on the interface")
+	res := Interface{Used: used}
+	var needG []*line // supervise and mailbox lines, which need generate
+	for _, l := range ls {
 		switch l.name {
 		case nameGenerate:
 			res.Generate = true
@@ -163,30 +142,9 @@ func ParseInterface(doc *ast.CommentGroup) (Interface, []Error) {
 // ParseMethod parses the //actor: directives of an interface method's doc
 // comment (doc may be nil). Other comment lines are ignored.
 func ParseMethod(doc *ast.CommentGroup) (Method, []Error) {
-	var (
-		res  Method
-		errs []Error
-		seen = map[string]bool{}
-	)
-	for _, l := range lines(doc) {
-		res.Used = append(res.Used, l.comment)
-		if l.err != nil {
-			errs = append(errs, *l.err)
-			continue
-		}
-		switch {
-		case isInterfaceName(l.name):
-			errs = append(errs, l.errorf(l.pos, "%s%s belongs on an interface type, not on a method", Prefix, l.name))
-			continue
-		case !isMethodName(l.name):
-			errs = append(errs, unknownDirective(l))
-			continue
-		}
-		if seen[l.name] {
-			errs = append(errs, l.errorf(l.pos, "duplicate %s%s", Prefix, l.name))
-			continue
-		}
-		seen[l.name] = true
+	ls, used, errs := directives(doc, isMethodName, isInterfaceName, "belongs on an interface type, not on a method")
+	res := Method{Used: used}
+	for _, l := range ls {
 		switch l.name {
 		case nameTell:
 			if res.AskPos.IsValid() {
@@ -205,6 +163,31 @@ func ParseMethod(doc *ast.CommentGroup) (Method, []Error) {
 		}
 	}
 	return res, sortErrors(errs)
+}
+
+// directives lexes the //actor: comments of doc, all returned in used. It
+// returns, in order, those whose name belongs here, once each, and reports
+// the others: a lex error, a name that belongs elsewhere (misplaced says
+// why), an unknown name, a duplicate.
+func directives(doc *ast.CommentGroup, here, elsewhere func(string) bool, misplaced string) (ls []*line, used []*ast.Comment, errs []Error) {
+	seen := map[string]bool{}
+	for _, l := range lines(doc) {
+		used = append(used, l.comment)
+		switch {
+		case l.err != nil:
+			errs = append(errs, *l.err)
+		case elsewhere(l.name):
+			errs = append(errs, l.errorf(l.pos, "%s%s %s", Prefix, l.name, misplaced))
+		case !here(l.name):
+			errs = append(errs, unknownDirective(l))
+		case seen[l.name]:
+			errs = append(errs, l.errorf(l.pos, "duplicate %s%s", Prefix, l.name))
+		default:
+			seen[l.name] = true
+			ls = append(ls, l)
+		}
+	}
+	return ls, used, errs
 }
 
 // Stray reports near misses (// actor:, //Actor:, // +actor:, //actors: and
