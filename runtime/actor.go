@@ -6,6 +6,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -204,8 +205,8 @@ type actor[S, M any] struct {
 
 // Spawn starts an actor named name under parent. factory builds the actor's state: at once,
 // on the caller's goroutine, and again on the actor's goroutine for every Reset. handle handles
-// the messages, one at a time. name must be unique among the parent's children and may not
-// contain "/"; an empty name gets a generated one.
+// the messages, one at a time. name must be unique among the parent's children, may not
+// contain "/" and may not begin with "$"; an empty name gets a generated one, which begins with "$".
 //
 // A panic in the factory is a fault with a nil message: the actor exists and its policy
 // decides. If the policy stops it at once, Spawn returns the fault as its error.
@@ -252,11 +253,14 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	return h, nil
 }
 
+// checkName checks a name given by hand. '$' begins the names generated for anonymous children
+// only, so that a generated name never has to be looked up before it is used.
 func checkName(name string) error {
-	for _, r := range name {
-		if r == '/' {
-			return fmt.Errorf("name may not contain '/': %w", ErrInvalidOption)
-		}
+	if strings.HasPrefix(name, "$") {
+		return fmt.Errorf("name may not begin with '$', which generated names use: %w", ErrInvalidOption)
+	}
+	if strings.Contains(name, "/") {
+		return fmt.Errorf("name may not contain '/': %w", ErrInvalidOption)
 	}
 	return nil
 }

@@ -118,13 +118,10 @@ func (n *node) adopt(child *node, name string) error {
 		return fmt.Errorf("parent %s: %w", n.describe(), ErrStopped)
 	}
 	if name == "" {
-		for {
-			n.anon++
-			name = "$" + strconv.FormatUint(n.anon, 36)
-			if _, taken := n.children[name]; !taken {
-				break
-			} // given by hand: take the next
-		}
+		// No name given by hand starts with '$' (checkName), so a generated one is free.
+		n.anon++
+		var buf [16]byte // one allocation for the name: the string
+		name = string(strconv.AppendUint(append(buf[:0], '$'), n.anon, 36))
 	} else if _, taken := n.children[name]; taken {
 		return fmt.Errorf("name %q: %w", name, ErrNameTaken)
 	}

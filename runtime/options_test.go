@@ -33,6 +33,7 @@ func TestSpawnRejectsBadArguments(t *testing.T) {
 			{"nil factory", func() error { _, err := Spawn[*counter, int](sys, "a", nil, noop); return err }, ErrInvalidOption, "factory"},
 			{"nil handler", func() error { _, err := Spawn[*counter, int](sys, "a", newCounter, nil); return err }, ErrInvalidOption, "handler"},
 			{"slash in name", func() error { _, err := Spawn(sys, "a/b", newCounter, noop); return err }, ErrInvalidOption, "'/'"},
+			{"name begins with $", func() error { _, err := Spawn(sys, "$1", newCounter, noop); return err }, ErrInvalidOption, "'$'"},
 		} {
 			var err error
 			require.NotPanics(t, func() { err = tc.spawn() }, tc.name)
