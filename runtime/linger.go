@@ -30,6 +30,7 @@ type sweeper struct {
 
 	mu      sync.Mutex
 	list    []*node
+	spare   []*node       // the buffer list gets while a sweep works on the old one
 	running chan struct{} // closed when the sweeping goroutine ends; nil when none runs
 	kick    chan struct{} // makes the running sweeping goroutine sweep now
 }
@@ -105,13 +106,16 @@ func (s *sweeper) loop(running, kick chan struct{}) {
 // sweep ends the goroutines parked since before the previous sweep, and keeps on the list the
 // nodes whose goroutines parked since. It reports false, having marked the sweeper stopped, if
 // the list is empty.
+//
+// The list and its spare take turns, so that a sweep makes no garbage however many actors
+// linger; both are dropped when the list empties.
 func (s *sweeper) sweep() bool {
 	gen := s.gen.Add(1)
 	s.mu.Lock()
 	list := s.list
-	s.list = nil
+	s.list, s.spare = s.spare, nil
 	s.mu.Unlock()
-	var keep []*node
+	keep := list[:0] // filtered in place
 	for _, n := range list {
 		n.mu.Lock()
 		var w chan<- bool
@@ -129,12 +133,15 @@ func (s *sweeper) sweep() bool {
 			w <- false
 		}
 	}
-	clear(list)
+	clear(list[len(keep):])
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.list = append(s.list, keep...)
+	added := s.list // the nodes that parked during the sweep
+	s.list = append(keep, added...)
+	clear(added)
+	s.spare = added[:0]
 	if len(s.list) == 0 {
-		s.running = nil
+		s.list, s.spare, s.running = nil, nil, nil
 		return false
 	}
 	return true
