@@ -357,6 +357,8 @@ func TestLingerStress(t *testing.T) {
 		askInt(t, a, 0) // after every message sent before it
 		assert.Equal(t, sent[k].Load(), handled[k].Load(), "actor %d", k)
 	}
+	// Every goroutine that parked is on the sweeper's list, whenever it parked, so all of them end.
+	assert.Eventually(t, func() bool { return goroutinesIn(parkedFrame) == 0 }, 10*time.Second, time.Millisecond)
 	require.NoError(t, sys.Shutdown(context.Background()))
 	assert.Zero(t, goroutinesIn("(*sweeper).loop"))
 	// The goroutines told to end are on their way out; wait for them, as goleak would.
