@@ -583,7 +583,7 @@ func TestGoexitInOnStopStillStops(t *testing.T) {
 }
 
 // A generated name never collides with a name given by hand, which may not begin with '$'.
-func TestGeneratedNameSkipsTakenNames(t *testing.T) {
+func TestGeneratedNamesNeverCollide(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
 		j := &journal{}
