@@ -45,15 +45,35 @@ func (s *sink) check(b *testing.B, n int) {
 
 func sinkHandler(_ context.Context, _ *Context, s *sink, m int) { s.add(m) }
 
+// chanSink starts the baseline for b.N messages: a goroutine ranging over a buffered channel
+// into a sink. The benchmark closes the channel.
+func chanSink(b *testing.B) (*sink, chan<- int) {
+	s := &sink{want: b.N, done: make(chan struct{})}
+	ch := make(chan int, chanCap)
+	go func() {
+		for m := range ch {
+			s.add(m)
+		}
+	}()
+	return s, ch
+}
+
+// actorSink spawns an actor that adds b.N messages into a sink, in a system that the
+// benchmark's cleanup shuts down.
+func actorSink(b *testing.B) (*sink, Actor[int]) {
+	sys := benchSystem()
+	b.Cleanup(func() { _ = sys.Shutdown(context.Background()) })
+	s := &sink{want: b.N, done: make(chan struct{})}
+	a, err := Spawn(sys, "sink", func(*Context) *sink { return s }, sinkHandler)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, a
+}
+
 func BenchmarkTell(b *testing.B) {
 	b.Run("chan", func(b *testing.B) {
-		s := &sink{want: b.N, done: make(chan struct{})}
-		ch := make(chan int, chanCap)
-		go func() {
-			for m := range ch {
-				s.add(m)
-			}
-		}()
+		s, ch := chanSink(b)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
@@ -63,13 +83,7 @@ func BenchmarkTell(b *testing.B) {
 		close(ch)
 	})
 	b.Run("actor", func(b *testing.B) {
-		sys := benchSystem()
-		defer sys.Shutdown(context.Background())
-		s := &sink{want: b.N, done: make(chan struct{})}
-		a, err := Spawn(sys, "sink", func(*Context) *sink { return s }, sinkHandler)
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, a := actorSink(b)
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -100,13 +114,7 @@ func BenchmarkTellParallel(b *testing.B) {
 		wg.Wait()
 	}
 	b.Run("chan", func(b *testing.B) {
-		s := &sink{want: b.N, done: make(chan struct{})}
-		ch := make(chan int, chanCap)
-		go func() {
-			for m := range ch {
-				s.add(m)
-			}
-		}()
+		s, ch := chanSink(b)
 		b.ReportAllocs()
 		b.ResetTimer()
 		send(b, func(i int) { ch <- i })
@@ -114,13 +122,7 @@ func BenchmarkTellParallel(b *testing.B) {
 		close(ch)
 	})
 	b.Run("actor", func(b *testing.B) {
-		sys := benchSystem()
-		defer sys.Shutdown(context.Background())
-		s := &sink{want: b.N, done: make(chan struct{})}
-		a, err := Spawn(sys, "sink", func(*Context) *sink { return s }, sinkHandler)
-		if err != nil {
-			b.Fatal(err)
-		}
+		s, a := actorSink(b)
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
