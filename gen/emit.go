@@ -28,11 +28,7 @@ const bodyMarker = "//actorgen:body\n"
 // emit renders the output file of one package, gofmt'd. Each actor's
 // declarations are rendered on their own, in parallel, then joined after a
 // head holding the header, the imports they use and the version guard.
-func emit(pm *pkgModel) ([]byte, error) { return emitWith(pm, true) }
-
-// emitWith is emit; fast selects the text emitter where it applies, else
-// every actor goes through jennifer and go/format (the reference).
-func emitWith(pm *pkgModel, fast bool) ([]byte, error) {
+func emit(pm *pkgModel) ([]byte, error) {
 	n := len(pm.actors)
 	chunks := make([][]byte, n)
 	used := make([]map[string]bool, n)
@@ -43,12 +39,6 @@ func emitWith(pm *pkgModel, fast bool) ([]byte, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if fast {
-				var ok bool
-				if chunks[i], used[i], ok = emitText(pm, a); ok {
-					return
-				}
-			}
 			chunks[i], used[i], errs[i] = emitActor(pm, a)
 		})
 	}

@@ -32,7 +32,7 @@ func TestEmitFormatFailure(t *testing.T) {
 		}},
 		imports: []importName{{RuntimePath, "runtime", "runtime"}, {"context", "context", "context"}, {"time", "time", "time"}},
 	}
-	src, err := emitWith(pm, false)
+	src, err := emit(pm)
 	require.Error(t, err)
 	assert.Nil(t, src)
 	assert.Contains(t, err.Error(), "formatting the generated code")
