@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/imports"
 	"golang.org/x/tools/txtar"
 )
 
@@ -150,6 +151,12 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, sortedKeys(c.want), sortedKeys(got), "set of outputs")
 			for name, want := range c.want {
 				assert.Equal(t, string(want), string(got[name]), name)
+				if strings.HasSuffix(name, ".go") {
+					// goimports (all of it, not only the formatting) changes nothing.
+					fixed, err := imports.Process(name, got[name], nil)
+					require.NoError(t, err, name)
+					assert.Equal(t, string(got[name]), string(fixed), "%s is not goimports-clean", name)
+				}
 			}
 		})
 	}

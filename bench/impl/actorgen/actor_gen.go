@@ -6,6 +6,7 @@ package actorgen
 
 import (
 	"context"
+
 	"github.com/actorgen/actorgen/runtime"
 )
 

@@ -6,9 +6,10 @@ package actors
 
 import (
 	"context"
+	"time"
+
 	"github.com/actorgen/actorgen/examples/contacts/contact"
 	"github.com/actorgen/actorgen/runtime"
-	"time"
 )
 
 // If this fails to compile, regenerate with the actorgen that matches your runtime module.

@@ -6,8 +6,9 @@ package game
 
 import (
 	"context"
-	"github.com/actorgen/actorgen/runtime"
 	"time"
+
+	"github.com/actorgen/actorgen/runtime"
 )
 
 // If this fails to compile, regenerate with the actorgen that matches your runtime module.
