@@ -147,7 +147,7 @@ func TestOutputShape(t *testing.T) {
 	assert.Equal(t, src, string(formatted), "gofmt-stable")
 
 	assert.Contains(t, src, "var _ Store = StoreRef{}")
-	assert.Contains(t, src, `var _ runtime.LatestVersion = runtime.GeneratedVersion[[1]struct{}]("`)
+	assert.Contains(t, src, "const _ = runtime."+versionGuard+"\n")
 	assert.NotContains(t, src, `"example.com/m/a"`, "never imports itself")
 }
 

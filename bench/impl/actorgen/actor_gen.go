@@ -10,8 +10,9 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// If this fails to compile, regenerate with the actorgen that matches your runtime module.
-var _ runtime.LatestVersion = runtime.GeneratedVersion[[1]struct{}]("actorgen v1: regenerate this file with the actorgen version of your github.com/actorgen/actorgen module")
+// If this does not compile, the runtime no longer supports this file: regenerate it with the
+// actorgen of your github.com/actorgen/actorgen module.
+const _ = runtime.SupportPackageIsVersion1
 
 // CounterMessage is a message to a Counter actor: CounterAddMsg or CounterAddSumMsg.
 type CounterMessage interface {

@@ -11,8 +11,9 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// If this fails to compile, regenerate with the actorgen that matches your runtime module.
-var _ runtime.LatestVersion = runtime.GeneratedVersion[[1]struct{}]("actorgen v1: regenerate this file with the actorgen version of your github.com/actorgen/actorgen module")
+// If this does not compile, the runtime no longer supports this file: regenerate it with the
+// actorgen of your github.com/actorgen/actorgen module.
+const _ = runtime.SupportPackageIsVersion1
 
 // ChatMessage is a message to a Chat actor: ChatBroadcastMsg or ChatOnlineMsg.
 type ChatMessage interface {
