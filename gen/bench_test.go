@@ -73,7 +73,7 @@ func benchGenerate(b *testing.B, edited bool) {
 		start = time.Now()
 		pm := buildPackage(e, ld.fset, ld.pkgs[0])
 		require.Empty(b, e.list)
-		src, err := emit(pm)
+		src, err := emit(pm, pm.outputs[0])
 		require.NoError(b, err)
 		emitTime += time.Since(start)
 		size = len(src)

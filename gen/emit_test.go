@@ -32,7 +32,7 @@ func TestEmitFormatFailure(t *testing.T) {
 		}},
 		imports: []importName{{RuntimePath, "runtime", "runtime"}, {"context", "context", "context"}, {"time", "time", "time"}},
 	}
-	src, err := emit(pm)
+	src, err := emit(pm, &outFile{name: OutputFile, build: "!actorgen", actors: pm.actors})
 	require.Error(t, err)
 	assert.Nil(t, src)
 	assert.Contains(t, err.Error(), "formatting the generated code")

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // Config says what Generate loads and how it reports.
@@ -63,61 +65,114 @@ func plan(ctx context.Context, cfg Config) ([]output, error) {
 	if err != nil {
 		return nil, err
 	}
-	models := make([]*pkgModel, 0, len(ld.pkgs))
-	dirs := make([]string, 0, len(ld.pkgs))
+	var pkgs []pkgOutputs
 	for _, p := range ld.pkgs {
 		if p.Types == nil {
 			continue
 		}
 		pm := buildPackage(e, ld.fset, p)
-		models = append(models, pm)
-		dirs = append(dirs, packageDir(p))
+		pkgs = append(pkgs, pkgOutputs{pkg: p, model: pm, dir: packageDir(p)})
 	}
 	if len(e.list) > 0 {
 		return nil, e.list.sort()
 	}
-	return emitAll(cfg, e, models, dirs)
+	return emitAll(cfg, e, pkgs)
 }
 
-// emitAll renders every model; a nil model means the package has no actor,
-// so an actor_gen.go of ours in dirs[i] is to be removed.
-func emitAll(cfg Config, e *errs, models []*pkgModel, dirs []string) ([]output, error) {
+// pkgOutputs is a loaded package, its model (nil when it has no actor) and
+// its directory.
+type pkgOutputs struct {
+	pkg   *packages.Package
+	model *pkgModel
+	dir   string
+}
+
+// emitAll renders every model and plans the removal of our outputs that no
+// longer have a source: actor_gen.go in a package without unconstrained
+// actors, NAME.actor_gen.go when NAME.go is gone or declares none. An output
+// whose NAME.go the current build leaves out (another GOOS, GOARCH or tags)
+// is left alone, so a run under any configuration leaves the others' files.
+func emitAll(cfg Config, e *errs, pkgs []pkgOutputs) ([]output, error) {
 	var outs []output
 	seen := map[string]bool{}
-	for i, pm := range models {
-		path := filepath.Join(dirs[i], OutputFile)
-		if dirs[i] == "" || seen[path] {
+	for _, po := range pkgs {
+		if po.dir == "" || seen[po.dir] {
 			continue
 		}
-		seen[path] = true
-		old, exists, err := readOld(path)
+		seen[po.dir] = true
+		planned := map[string]*outFile{}
+		if po.model != nil {
+			for _, o := range po.model.outputs {
+				planned[o.name] = o
+			}
+		}
+		names, err := existingOutputs(po.dir)
 		if err != nil {
 			return nil, err
 		}
-		ours := bytes.HasPrefix(old, []byte(Header+"\n"))
-		if pm == nil {
-			if ours {
-				outs = append(outs, output{path: path})
+		for name := range planned {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		for _, name := range names {
+			path := filepath.Join(po.dir, name)
+			o := planned[name]
+			if o == nil && name != OutputFile && otherBuild(po.pkg, name) {
+				logf(cfg, "%s: leaving %s: its source is not part of this build", po.pkg.PkgPath, name)
+				continue
 			}
-			continue
+			old, exists, err := readOld(path)
+			if err != nil {
+				return nil, err
+			}
+			ours := bytes.HasPrefix(old, []byte(Header+"\n"))
+			if o == nil {
+				if ours {
+					outs = append(outs, output{path: path})
+				}
+				continue
+			}
+			src, err := emit(po.model, o)
+			if err != nil {
+				e.addPosition(positionOf(path), fmt.Sprintf("package %s: %v", po.pkg.PkgPath, err))
+				continue
+			}
+			if exists && !ours {
+				e.addPosition(positionOf(path), "refusing to overwrite "+name+": it does not start with \""+Header+"\" (rename or remove it)")
+				continue
+			}
+			logf(cfg, "%s: %d actor(s) in %s", po.pkg.PkgPath, len(o.actors), name)
+			outs = append(outs, output{path: path, content: src, old: old, exists: exists})
 		}
-		src, err := emit(pm)
-		if err != nil {
-			e.addPosition(positionOf(path), fmt.Sprintf("package %s: %v", pm.pkg.PkgPath, err))
-			continue
-		}
-		if exists && !ours {
-			e.addPosition(positionOf(path), "refusing to overwrite "+OutputFile+": it does not start with \""+Header+"\" (rename or remove it)")
-			continue
-		}
-		logf(cfg, "%s: %d actor(s)", pm.pkg.PkgPath, len(pm.actors))
-		outs = append(outs, output{path: path, content: src, old: old, exists: exists})
 	}
 	if len(e.list) > 0 {
 		return nil, e.list.sort()
 	}
 	slices.SortFunc(outs, func(a, b output) int { return strings.Compare(a.path, b.path) })
 	return outs, nil
+}
+
+// existingOutputs lists the files in dir whose names are those of outputs.
+func existingOutputs(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+	var names []string
+	for _, ent := range ents {
+		if !ent.IsDir() && isOutputName(ent.Name()) {
+			names = append(names, ent.Name())
+		}
+	}
+	return names, nil
+}
+
+// otherBuild reports whether the source of output NAME.actor_gen.go,
+// NAME.go, is a file of the package that the current build leaves out.
+func otherBuild(p *packages.Package, output string) bool {
+	src := strings.TrimSuffix(output, outputSuffix) + ".go"
+	return slices.ContainsFunc(p.IgnoredFiles, func(f string) bool { return filepath.Base(f) == src })
 }
 
 func positionOf(path string) (p token.Position) {

@@ -14,7 +14,10 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// OutputFile is the name of the file written in each package.
+// OutputFile is the name of the file written in each package for the
+// interfaces declared in files without build constraints. The interfaces of
+// a file with constraints (netlink_linux.go, or one with a //go:build line)
+// go to a file of their own that carries them: netlink_linux.actor_gen.go.
 const OutputFile = "actor_gen.go"
 
 // BuildTag is the build tag that excludes generated files while loading: every
@@ -73,11 +76,17 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 				// Judged later against the interfaces we generate.
 			case packages.ParseError:
 				pos := parsePos(pe.Pos)
-				if filepath.Base(pos.Filename) == OutputFile {
+				if isOutputName(filepath.Base(pos.Filename)) {
 					continue // a broken actor_gen.go is about to be replaced
 				}
 				e.addPosition(pos, pe.Msg)
 			default:
+				if strings.Contains(pe.Msg, "build constraints exclude all Go files") {
+					// Nothing to generate under this configuration; the
+					// outputs of others are left alone.
+					logf(cfg, "skipping %s: %s", cmp.Or(p.PkgPath, p.ID), pe.Msg)
+					continue
+				}
 				if strings.HasPrefix(pe.Msg, "# ") {
 					// The go command's own compile of the package (for
 					// export data) failed: the type check from source
@@ -125,10 +134,10 @@ func parsePos(s string) token.Position {
 	return p
 }
 
-// isOutput reports whether the file holding pos is an actor_gen.go.
+// isOutput reports whether the file holding pos is one of our outputs.
 func isOutput(fset *token.FileSet, pos token.Pos) bool {
 	f := fset.File(pos)
-	return f != nil && filepath.Base(f.Name()) == OutputFile
+	return f != nil && isOutputName(filepath.Base(f.Name()))
 }
 
 // typeErrors returns the package's type errors that do not come from an

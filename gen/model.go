@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -21,7 +22,16 @@ const RuntimePath = "github.com/actorgen/actorgen/runtime"
 type pkgModel struct {
 	pkg     *packages.Package
 	actors  []*actorModel
+	outputs []*outFile   // sorted by name
 	imports []importName // every package the output may reference, named
+}
+
+// outFile is one output: the actors declared in files with the same
+// constraints (all unconstrained files, or one constrained file).
+type outFile struct {
+	name   string          // base name: actor_gen.go or NAME.actor_gen.go
+	build  string          // the //go:build expression
+	actors []*actorModel   // sorted by name
 }
 
 // importName is an import of the output: name is what the file calls the
@@ -36,6 +46,7 @@ type actorModel struct {
 	tpNames    map[*types.TypeName]string
 	directives directive.Interface
 	methods    []*methodModel // sorted by name
+	output     string         // the base name of the file it is written to
 
 	ref, message, spawn, dispatch, marker string
 }
@@ -55,17 +66,20 @@ type methodModel struct {
 	msg      string    // message struct name
 	reply    string    // reply struct name ("" for tells)
 	variadic bool
+	file     *ast.File // the file declaring the method, when in this package
 }
 
 type param struct {
 	local, field string
 	typ          types.Type // the struct field type ([]T for a variadic parameter)
+	expr         ast.Expr   // the type as the source spells it, or nil
 	orig         string     // the name in the interface, for messages
 }
 
 type result struct {
 	field, local string
 	typ          types.Type
+	expr         ast.Expr // the type as the source spells it, or nil
 }
 
 // origin is what a generated name comes from, for collision messages.
@@ -111,12 +125,30 @@ func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
 		files = append(files, f)
 	}
 	var targets []ifaceDecl
+	outputs := map[string]*outFile{}
+	outputOf := map[*ast.TypeSpec]*outFile{}
 	for _, f := range files {
-		targets = append(targets, m.scanFile(f)...)
+		ts := m.scanFile(f)
+		if len(ts) == 0 {
+			continue
+		}
+		name, expr := outputFor(filepath.Base(fset.File(f.Pos()).Name()), f)
+		o := outputs[name]
+		if o == nil {
+			o = &outFile{name: name, build: expr.String()}
+			outputs[name] = o
+		}
+		for _, t := range ts {
+			outputOf[t.spec] = o
+		}
+		targets = append(targets, ts...)
 	}
 	var actors []*actorModel
 	for _, t := range targets {
 		if a := m.actor(t); a != nil {
+			o := outputOf[t.spec]
+			a.output = o.name
+			o.actors = append(o.actors, a)
 			actors = append(actors, a)
 		}
 	}
@@ -142,8 +174,16 @@ func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
 	if tes := typeErrors(fset, p); len(tes) > 0 {
 		m.reportTypeErrors(targets, tes)
 	}
-	slices.SortFunc(actors, func(a, b *actorModel) int { return strings.Compare(a.name, b.name) })
+	byName := func(a, b *actorModel) int { return strings.Compare(a.name, b.name) }
+	slices.SortFunc(actors, byName)
 	pm := &pkgModel{pkg: p, actors: actors}
+	for _, o := range outputs {
+		if len(o.actors) > 0 {
+			slices.SortFunc(o.actors, byName)
+			pm.outputs = append(pm.outputs, o)
+		}
+	}
+	slices.SortFunc(pm.outputs, func(a, b *outFile) int { return strings.Compare(a.name, b.name) })
 	m.names(pm)
 	return pm
 }
@@ -343,7 +383,12 @@ func (m *modeller) method(a *actorModel, fn *types.Func) *methodModel {
 		bad("method %s collides with the %s method that every %sRef has; rename it", fn.Name(), fn.Name(), a.name)
 	}
 	var md directive.Method
+	var paramExprs, resultExprs []ast.Expr
 	if field := m.methods[fn.Origin().Pos()]; field != nil && m.inPackage(pos) {
+		if ft, ok := field.Type.(*ast.FuncType); ok {
+			paramExprs, resultExprs = fieldTypes(ft.Params), fieldTypes(ft.Results)
+			mm.file = m.fileOf(field.Pos())
+		}
 		if p, done := m.parsed[field]; done {
 			md = *p
 		} else {
@@ -386,13 +431,47 @@ func (m *modeller) method(a *actorModel, fn *types.Func) *methodModel {
 	for i := 1; i < params.Len(); i++ {
 		v := params.At(i)
 		pt := v.Type()
-		mm.params = append(mm.params, &param{orig: v.Name(), typ: pt})
+		mm.params = append(mm.params, &param{orig: v.Name(), typ: pt, expr: exprAt(paramExprs, i, params.Len())})
 	}
 	for i := 0; i < n-1; i++ {
 		v := results.At(i)
-		mm.results = append(mm.results, &result{field: v.Name(), typ: v.Type()})
+		mm.results = append(mm.results, &result{field: v.Name(), typ: v.Type(), expr: exprAt(resultExprs, i, n)})
 	}
 	return mm
+}
+
+// fieldTypes returns the type expression of each entry of a parameter or
+// result list: a field declaring several names gives one per name.
+func fieldTypes(l *ast.FieldList) []ast.Expr {
+	if l == nil {
+		return nil
+	}
+	var out []ast.Expr
+	for _, f := range l.List {
+		for range max(1, len(f.Names)) {
+			out = append(out, f.Type)
+		}
+	}
+	return out
+}
+
+// exprAt returns exprs[i] when exprs has one expression for each of the n
+// entries of the tuple, else nil.
+func exprAt(exprs []ast.Expr, i, n int) ast.Expr {
+	if len(exprs) != n {
+		return nil
+	}
+	return exprs[i]
+}
+
+// fileOf returns the package file holding pos.
+func (m *modeller) fileOf(pos token.Pos) *ast.File {
+	for _, f := range m.pkg.Syntax {
+		if f.FileStart <= pos && pos < f.FileEnd {
+			return f
+		}
+	}
+	return nil
 }
 
 // isContext reports whether t is context.Context (or an alias of it).
@@ -474,6 +553,9 @@ func (m *modeller) names(pm *pkgModel) {
 	for n := range gen {
 		pkgNames.add(n)
 	}
+	// And those declared in files other builds include, so that the names
+	// do not depend on GOOS, GOARCH or tags.
+	pkgNames.add(ignoredNames(m.pkg.Name, m.pkg.IgnoredFiles)...)
 	// Imports: the runtime, context and time first, then every package the
 	// signatures reference, by path.
 	paths := map[string]*types.Package{}
@@ -498,9 +580,20 @@ func (m *modeller) names(pm *pkgModel) {
 			}
 		}
 	}
+	// Packages named in array lengths written as the source spells them.
+	for _, a := range pm.actors {
+		for _, mm := range a.methods {
+			for _, x := range mm.exprs() {
+				lengthPackages(m.pkg.Types, mm.file, x, paths)
+			}
+		}
+	}
+	// The user's own import names come first: those of the files declaring
+	// the actors, then those of the other files, by file name.
+	userNames := m.importNames(pm)
 	imports := newScope(pkgNames)
-	add := func(path, name string) {
-		pm.imports = append(pm.imports, importName{path, imports.fresh(name), name})
+	add := func(path, pkgName string) {
+		pm.imports = append(pm.imports, importName{path, imports.fresh(cmp.Or(userNames[path], pkgName)), pkgName})
 	}
 	add(RuntimePath, "runtime")
 	add("context", "context")
@@ -527,6 +620,81 @@ func (m *modeller) names(pm *pkgModel) {
 			methodNames(mm, tps)
 		}
 	}
+}
+
+// exprs returns the source expressions of the method's parameter and result
+// types that are known.
+func (mm *methodModel) exprs() []ast.Expr {
+	var out []ast.Expr
+	for _, p := range mm.params {
+		if p.expr != nil {
+			out = append(out, p.expr)
+		}
+	}
+	for _, r := range mm.results {
+		if r.expr != nil {
+			out = append(out, r.expr)
+		}
+	}
+	return out
+}
+
+// lengthPackages adds to paths the packages whose constants the array
+// lengths in x refer to (as typeWriter.constExpr writes them).
+func lengthPackages(pkg *types.Package, file *ast.File, x ast.Expr, paths map[string]*types.Package) {
+	ast.Inspect(x, func(n ast.Node) bool {
+		at, ok := n.(*ast.ArrayType)
+		if !ok || at.Len == nil {
+			return true
+		}
+		ast.Inspect(at.Len, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && pkg.Scope().Lookup(id.Name) == nil {
+					if p := importedAs(pkg, file, id.Name); p != nil {
+						paths[p.Path()] = p
+					}
+				}
+				return false
+			}
+			return true
+		})
+		return true
+	})
+}
+
+// importNames returns the names the package's files give their imports,
+// by path: the name in the first file that names it, taking the files that
+// declare actors first (in the order of the actors' names), then the others
+// by file name. Blank and dot imports give no name.
+func (m *modeller) importNames(pm *pkgModel) map[string]string {
+	var files []*ast.File
+	for _, a := range pm.actors {
+		if f := m.fileOf(a.pos); f != nil && !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	rest := slices.Clone(m.pkg.Syntax)
+	slices.SortFunc(rest, func(a, b *ast.File) int {
+		return strings.Compare(m.fset.File(a.Pos()).Name(), m.fset.File(b.Pos()).Name())
+	})
+	for _, f := range rest {
+		if f != nil && !slices.Contains(files, f) && !isOutput(m.fset, f.Pos()) {
+			files = append(files, f)
+		}
+	}
+	names := map[string]string{}
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil || spec.Name == nil || spec.Name.Name == "_" || spec.Name.Name == "." {
+				continue
+			}
+			if _, done := names[path]; !done {
+				names[path] = spec.Name.Name
+			}
+		}
+	}
+	return names
 }
 
 // methodNames names a method's locals (parameters of the Ref method and

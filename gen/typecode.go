@@ -2,7 +2,10 @@ package gen
 
 import (
 	"fmt"
+	"go/ast"
+	"go/token"
 	"go/types"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -17,6 +20,7 @@ type typeWriter struct {
 	tpNames map[*types.TypeName]string
 	pkgs    map[string]*types.Package
 	problem string
+	file    *ast.File // the file of the source expressions given to typx
 }
 
 func newTypeWriter(pkg *types.Package, tpNames map[*types.TypeName]string) *typeWriter {
@@ -66,8 +70,83 @@ func memberProblem(pkg *types.Package, what string, obj types.Object) string {
 // invalidProblem is the problem of a type that does not type-check.
 const invalidProblem = "a parameter or result type does not type-check"
 
-// object writes a reference to a declared type (named type or alias).
-func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList) *jen.Statement {
+// typeArgExprs returns the type arguments of an instantiation as spelled.
+func typeArgExprs(x ast.Expr) []ast.Expr {
+	switch x := x.(type) {
+	case *ast.IndexExpr:
+		return []ast.Expr{x.Index}
+	case *ast.IndexListExpr:
+		return x.Indices
+	}
+	return nil
+}
+
+// constExpr writes a constant expression of the source (an array length)
+// if every name in it means the same in the generated file: a package-level
+// constant of this package, or a constant of a package the file imports. It
+// reports false for anything else (the length is then written as a number).
+func (w *typeWriter) constExpr(x ast.Expr) (jen.Code, bool) {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		if x.Kind != token.INT {
+			return nil, false
+		}
+		return jen.Op(x.Value), true
+	case *ast.ParenExpr:
+		c, ok := w.constExpr(x.X)
+		return jen.Parens(c), ok
+	case *ast.UnaryExpr:
+		c, ok := w.constExpr(x.X)
+		return jen.Op(x.Op.String()).Add(c), ok
+	case *ast.BinaryExpr:
+		l, ok1 := w.constExpr(x.X)
+		r, ok2 := w.constExpr(x.Y)
+		return jen.Add(l).Op(x.Op.String()).Add(r), ok1 && ok2
+	case *ast.Ident:
+		if _, ok := w.pkg.Scope().Lookup(x.Name).(*types.Const); ok {
+			return jen.Id(x.Name), true
+		}
+	case *ast.SelectorExpr:
+		id, ok := x.X.(*ast.Ident)
+		if !ok || w.pkg.Scope().Lookup(id.Name) != nil {
+			return nil, false
+		}
+		if p := importedAs(w.pkg, w.file, id.Name); p != nil {
+			if _, ok := p.Scope().Lookup(x.Sel.Name).(*types.Const); ok && token.IsExported(x.Sel.Name) {
+				w.pkgs[p.Path()] = p
+				return jen.Qual(p.Path(), x.Sel.Name), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// importedAs returns the package that file, a file of pkg, imports under
+// name.
+func importedAs(pkg *types.Package, file *ast.File, name string) *types.Package {
+	if file == nil {
+		return nil
+	}
+	for _, spec := range file.Imports {
+		path, err := strconv.Unquote(spec.Path.Value)
+		if err != nil {
+			continue
+		}
+		for _, p := range pkg.Imports() {
+			if p.Path() != path {
+				continue
+			}
+			if spec.Name != nil && spec.Name.Name == name || spec.Name == nil && p.Name() == name {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// object writes a reference to a declared type (named type or alias); args
+// are the type arguments as spelled, when known.
+func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList, argExprs []ast.Expr) *jen.Statement {
 	if problem := objectProblem(w.pkg, obj); problem != "" {
 		return w.fail(problem)
 	}
@@ -77,7 +156,11 @@ func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList) *jen.Stat
 		s = jen.Qual(p.Path(), obj.Name())
 	}
 	if args != nil && args.Len() > 0 {
-		s = s.Types(w.list(args.At, args.Len())...)
+		codes := make([]jen.Code, args.Len())
+		for i := range codes {
+			codes[i] = w.typx(args.At(i), exprAt(argExprs, i, len(codes)))
+		}
+		s = s.Types(codes...)
 	}
 	return s
 }
@@ -91,7 +174,20 @@ func (w *typeWriter) list(at func(int) types.Type, n int) []jen.Code {
 }
 
 // typ writes t.
-func (w *typeWriter) typ(t types.Type) *jen.Statement {
+func (w *typeWriter) typ(t types.Type) *jen.Statement { return w.typx(t, nil) }
+
+// typx writes t, which the source spells x (nil when unknown): the length
+// of an array is written as the source's expression when that means the
+// same in the generated file ([frameSize]byte, [binary.MaxVarintLen64]byte),
+// so that it follows the build configuration as the source does.
+func (w *typeWriter) typx(t types.Type, x ast.Expr) *jen.Statement {
+	for {
+		p, ok := x.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		x = p.X
+	}
 	switch t := t.(type) {
 	case *types.Basic:
 		switch t.Kind() {
@@ -103,22 +199,46 @@ func (w *typeWriter) typ(t types.Type) *jen.Statement {
 		}
 		return jen.Id(t.Name())
 	case *types.Named:
-		return w.object(t.Obj(), t.TypeArgs())
+		return w.object(t.Obj(), t.TypeArgs(), typeArgExprs(x))
 	case *types.Alias:
-		return w.object(t.Obj(), t.TypeArgs())
+		return w.object(t.Obj(), t.TypeArgs(), typeArgExprs(x))
 	case *types.TypeParam:
 		if n, ok := w.tpNames[t.Obj()]; ok {
 			return jen.Id(n)
 		}
 		return jen.Id(t.Obj().Name())
 	case *types.Pointer:
-		return jen.Op("*").Add(w.typ(t.Elem()))
+		var elem ast.Expr
+		if s, ok := x.(*ast.StarExpr); ok {
+			elem = s.X
+		}
+		return jen.Op("*").Add(w.typx(t.Elem(), elem))
 	case *types.Slice:
-		return jen.Index().Add(w.typ(t.Elem()))
+		var elem ast.Expr
+		switch x := x.(type) {
+		case *ast.ArrayType:
+			if x.Len == nil {
+				elem = x.Elt
+			}
+		case *ast.Ellipsis: // a variadic parameter's message field
+			elem = x.Elt
+		}
+		return jen.Index().Add(w.typx(t.Elem(), elem))
 	case *types.Array:
-		return jen.Index(jen.Lit(int(t.Len()))).Add(w.typ(t.Elem()))
+		n, elem := jen.Code(jen.Lit(int(t.Len()))), ast.Expr(nil)
+		if at, ok := x.(*ast.ArrayType); ok && at.Len != nil {
+			elem = at.Elt
+			if c, ok := w.constExpr(at.Len); ok {
+				n = c
+			}
+		}
+		return jen.Index(n).Add(w.typx(t.Elem(), elem))
 	case *types.Map:
-		return jen.Map(w.typ(t.Key())).Add(w.typ(t.Elem()))
+		var key, elem ast.Expr
+		if m, ok := x.(*ast.MapType); ok {
+			key, elem = m.Key, m.Value
+		}
+		return jen.Map(w.typx(t.Key(), key)).Add(w.typx(t.Elem(), elem))
 	case *types.Chan:
 		return w.chanType(t)
 	case *types.Signature:
