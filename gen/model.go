@@ -617,9 +617,35 @@ func (m *modeller) names(pm *pkgModel) {
 			a.tpNames[tp.Obj()] = tps.fresh(tp.Obj().Name())
 		}
 		for _, mm := range a.methods {
-			methodNames(mm, tps)
+			methodNames(mm, tps, bodyNames(pm, a, mm))
 		}
 	}
+}
+
+// bodyNames returns the names the body of mm's ref method refers to: its
+// parameters must not shadow them.
+func bodyNames(pm *pkgModel, a *actorModel, mm *methodModel) []string {
+	names := []string{"r", "ctx", mm.msg, pm.importName(RuntimePath)}
+	if !mm.tell {
+		names = append(names, "rep", "err", "nil", a.message, mm.reply)
+		if mm.timeout > 0 {
+			names = append(names, "cancel", pm.importName("time"))
+		}
+	}
+	for _, n := range a.tpNames {
+		names = append(names, n)
+	}
+	return names
+}
+
+// importName returns the name the output gives the import of path.
+func (pm *pkgModel) importName(path string) string {
+	for _, im := range pm.imports {
+		if im.path == path {
+			return im.name
+		}
+	}
+	return ""
 }
 
 // exprs returns the source expressions of the method's parameter and result
@@ -699,8 +725,11 @@ func (m *modeller) importNames(pm *pkgModel) map[string]string {
 
 // methodNames names a method's locals (parameters of the Ref method and
 // results in the dispatch), message fields and reply fields.
-func methodNames(mm *methodModel, parent *scope) {
-	locals := newScope(parent) // parent holds generatedLocals: ctx, r, rep, err, cancel, ...
+func methodNames(mm *methodModel, parent *scope, body []string) {
+	// A parameter keeps its name unless the ref method's body refers to
+	// the same name for something else.
+	locals := newScope(nil)
+	locals.add(body...)
 	fields := newScope(nil)
 	for i, p := range mm.params {
 		idx := strconv.Itoa(i + 1)

@@ -147,13 +147,13 @@ func (r InboxRef) Actor() runtime.Actor[InboxMessage] {
 }
 
 // Message delivers a message another server broadcast.
-func (r InboxRef) Message(ctx context.Context, mArg Message) {
-	_ = r.actor.Tell(ctx, InboxMessageMsg{M: mArg})
+func (r InboxRef) Message(ctx context.Context, m Message) {
+	_ = r.actor.Tell(ctx, InboxMessageMsg{M: m})
 }
 
 // Presence reports that a server joined (online) or left the relay.
-func (r InboxRef) Presence(ctx context.Context, serverArg string, online bool) {
-	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: serverArg, Online: online})
+func (r InboxRef) Presence(ctx context.Context, server string, online bool) {
+	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: server, Online: online})
 }
 
 // SpawnInbox starts an Inbox actor named name under parent (a *runtime.System, an actor's
@@ -245,8 +245,8 @@ func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) err
 // Closed tells the link that its connection ended with err. A normal
 // closure (status 1000) stops the link normally; anything else is a fault
 // (the handler panics with err), so that supervision sees it.
-func (r LinkRef) Closed(ctx context.Context, errArg error) {
-	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: errArg})
+func (r LinkRef) Closed(ctx context.Context, err error) {
+	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: err})
 }
 
 // Online sends a who frame and waits for the relay's answer.
