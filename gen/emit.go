@@ -173,9 +173,15 @@ func (e *actorEmitter) refMethod(m *methodModel) {
 			f.Comment(strings.TrimRight("// "+l, " "))
 		}
 	} else if m.tell {
-		f.Commentf("%s sends %s.%s to the actor without waiting for it to be handled.", m.name, a.name, m.name)
+		f.Commentf("%s sends %s.%s to the actor and returns once it is queued.", m.name, a.name, m.name)
 	} else {
 		f.Commentf("%s sends %s.%s to the actor and waits for its reply.", m.name, a.name, m.name)
+	}
+	if note := refNote(m); len(note) > 0 {
+		f.Comment("//")
+		for _, l := range note {
+			f.Comment("// " + l)
+		}
 	}
 	params := []jen.Code{jen.Id("ctx").Add(e.w.typ(m.ctxType))}
 	var values []jen.Code
@@ -239,6 +245,23 @@ func (e *actorEmitter) refMethod(m *methodModel) {
 		})
 	}
 	f.Func().Params(jen.Id("r").Add(e.inst(a.ref))).Id(m.name).Add(sig).Add(resultList(results)).Block(body...)
+}
+
+// refNote says what a ref method's signature does not: that it is a tell,
+// or the ask's default timeout.
+func refNote(m *methodModel) []string {
+	switch {
+	case m.tellErr:
+		return []string{
+			"It is a tell: the error reports delivery only (the actor stopped, its mailbox full);",
+			"an error the implementation returns is logged by the actor.",
+		}
+	case m.tell:
+		return []string{"It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped."}
+	case m.timeout > 0:
+		return []string{fmt.Sprintf("When ctx has no deadline, it waits at most %s for the reply.", m.timeout)}
+	}
+	return nil
 }
 
 // spansLines reports whether t is written over several lines: it holds a

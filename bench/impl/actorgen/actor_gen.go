@@ -57,6 +57,8 @@ func (r CounterRef) Actor() runtime.Actor[CounterMessage] {
 }
 
 // Add adds v to the count and the sum.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r CounterRef) Add(ctx context.Context, v int64) {
 	_ = r.actor.Tell(ctx, CounterAddMsg{V: v})
 }

@@ -64,6 +64,8 @@ func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
 // Broadcast sends text on channel to every other server connected to the
 // relay, and returns once the relay has accepted it. Without a deadline
 // on ctx, it gives up after 5s.
+//
+// When ctx has no deadline, it waits at most 5s for the reply.
 func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) error {
 	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -76,6 +78,8 @@ func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) err
 
 // Online returns the names of the servers connected to the relay, sorted.
 // Without a deadline on ctx, it gives up after 5s.
+//
+// When ctx has no deadline, it waits at most 5s for the reply.
 func (r ChatRef) Online(ctx context.Context) ([]string, error) {
 	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -147,11 +151,15 @@ func (r InboxRef) Actor() runtime.Actor[InboxMessage] {
 }
 
 // Message delivers a message another server broadcast.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r InboxRef) Message(ctx context.Context, m Message) {
 	_ = r.actor.Tell(ctx, InboxMessageMsg{M: m})
 }
 
 // Presence reports that a server joined (online) or left the relay.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r InboxRef) Presence(ctx context.Context, server string, online bool) {
 	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: server, Online: online})
 }
@@ -245,6 +253,8 @@ func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) err
 // Closed tells the link that its connection ended with err. A normal
 // closure (status 1000) stops the link normally; anything else is a fault
 // (the handler panics with err), so that supervision sees it.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r LinkRef) Closed(ctx context.Context, err error) {
 	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: err})
 }
