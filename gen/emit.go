@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/actorgen/actorgen/gen/directive"
+	"github.com/actorgen/actorgen/runtime"
 	"github.com/dave/jennifer/jen"
 	"golang.org/x/tools/imports"
 )
@@ -368,8 +368,8 @@ func (e *actorEmitter) defaultOptions() []jen.Code {
 func kv(key string, value jen.Code) jen.Code { return jen.Id(key).Op(":").Add(value) }
 
 // strategyFields writes the fields of a runtime.Strategy literal, in the
-// struct's order, only those the directive set.
-func (e *actorEmitter) strategyFields(s *directive.Supervise) []jen.Code {
+// struct's order, only those that are set.
+func (e *actorEmitter) strategyFields(s *runtime.Strategy) []jen.Code {
 	rt := e.rt
 	d := []jen.Code{kv("Decision", rt(decisionName(s.Decision)))}
 	if s.Delay > 0 {
@@ -378,43 +378,32 @@ func (e *actorEmitter) strategyFields(s *directive.Supervise) []jen.Code {
 	if s.BackoffMin > 0 || s.BackoffMax > 0 {
 		d = append(d, kv("BackoffMin", e.duration(s.BackoffMin)), kv("BackoffMax", e.duration(s.BackoffMax)))
 	}
-	if s.HasJitter {
+	if s.Jitter != 0 {
 		d = append(d, kv("Jitter", jen.Lit(s.Jitter)))
 	}
-	if s.HasResetAfter {
+	if s.ResetAfter > 0 {
 		d = append(d, kv("ResetAfter", e.duration(s.ResetAfter)))
 	}
-	if s.HasMax {
+	if s.Period > 0 {
 		d = append(d, kv("MaxFaults", jen.Lit(s.MaxFaults)), kv("Period", e.duration(s.Period)))
 	}
 	return d
 }
 
-// decisionName maps a directive decision to the runtime constant.
-func decisionName(d string) string {
-	switch d {
-	case "stop-all":
-		return "StopAll"
-	case "reset":
-		return "Reset"
-	case "reset-all":
-		return "ResetAll"
-	case "resume":
-		return "Resume"
-	case "escalate":
-		return "Escalate"
-	}
-	return "Stop"
-}
+// decisionName is the name of the runtime's constant for d: its spelling
+// in MixedCaps ("stop-all" → StopAll).
+func decisionName(d runtime.Decision) string { return mixedCaps(d.String()) }
 
-func overflowName(o string) string {
-	switch o {
-	case "drop":
-		return "OverflowDrop"
-	case "fail":
-		return "OverflowFail"
+// overflowName is the name of the runtime's constant for o.
+func overflowName(o runtime.Overflow) string { return "Overflow" + mixedCaps(o.String()) }
+
+// mixedCaps turns a directive word ("stop-all") into MixedCaps (StopAll).
+func mixedCaps(word string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(word, "-") {
+		b.WriteString(upperFirst(part))
 	}
-	return "OverflowBlock"
+	return b.String()
 }
 
 func (e *actorEmitter) duration(d time.Duration) jen.Code { return durationCode(d) }

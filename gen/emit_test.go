@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorgen/actorgen/runtime"
 	"github.com/dave/jennifer/jen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,13 +56,13 @@ func TestDurationCode(t *testing.T) {
 }
 
 func TestDecisionAndOverflowNames(t *testing.T) {
-	for in, want := range map[string]string{
-		"stop": "Stop", "stop-all": "StopAll", "reset": "Reset", "reset-all": "ResetAll",
-		"resume": "Resume", "escalate": "Escalate",
+	for d, want := range map[runtime.Decision]string{
+		runtime.Stop: "Stop", runtime.StopAll: "StopAll", runtime.Reset: "Reset", runtime.ResetAll: "ResetAll",
+		runtime.Resume: "Resume", runtime.Escalate: "Escalate",
 	} {
-		assert.Equal(t, want, decisionName(in))
+		assert.Equal(t, want, decisionName(d))
 	}
-	for in, want := range map[string]string{"": "OverflowBlock", "block": "OverflowBlock", "drop": "OverflowDrop", "fail": "OverflowFail"} {
-		assert.Equal(t, want, overflowName(in))
+	for o, want := range map[runtime.Overflow]string{runtime.OverflowBlock: "OverflowBlock", runtime.OverflowDrop: "OverflowDrop", runtime.OverflowFail: "OverflowFail"} {
+		assert.Equal(t, want, overflowName(o))
 	}
 }

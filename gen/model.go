@@ -29,9 +29,9 @@ type pkgModel struct {
 // outFile is one output: the actors declared in files with the same
 // constraints (all unconstrained files, or one constrained file).
 type outFile struct {
-	name   string          // base name: actor_gen.go or NAME.actor_gen.go
-	build  string          // the //go:build expression
-	actors []*actorModel   // sorted by name
+	name   string        // base name: actor_gen.go or NAME.actor_gen.go
+	build  string        // the //go:build expression
+	actors []*actorModel // sorted by name
 }
 
 // importName is an import of the output: name is what the file calls the

@@ -242,6 +242,9 @@ func (s Strategy) Validate() error {
 	if s.Jitter < 0 || s.Jitter > 1 || s.Jitter != s.Jitter {
 		return optionError("Strategy.Jitter: %v is outside [0, 1]", s.Jitter)
 	}
+	if s.Jitter != 0 && s.Delay == 0 && !backoff {
+		return optionError("Strategy.Jitter: set without a delay or backoff (it is a fraction of the delay)")
+	}
 	if s.ResetAfter < 0 {
 		return optionError("Strategy.ResetAfter: %v is negative", s.ResetAfter)
 	}

@@ -6,16 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/actorgen/actorgen/runtime"
 )
 
 // The words of the grammar. They are functions, not variables, so that no
 // caller can change them.
-func decisions() []string {
-	return []string{"stop", "stop-all", "reset", "reset-all", "resume", "escalate"}
-}
+// Decision and overflow spellings are the runtime's own.
+func decisions() []string     { return runtime.DecisionNames() }
 func superviseKeys() []string { return []string{"delay", "backoff", "jitter", "reset-after", "max"} }
 func mailboxKeys() []string   { return []string{"size", "overflow"} }
-func overflows() []string     { return []string{"block", "drop", "fail"} }
+func overflows() []string     { return runtime.OverflowNames() }
 func askKeys() []string       { return []string{"timeout"} }
 
 // keyArgs checks that every argument of l from index from on is a key=value
@@ -76,84 +77,100 @@ func placeholder(key string) string {
 	return "VALUE"
 }
 
-// parseSupervise parses the arguments of //actor:supervise.
-func parseSupervise(l *line) (*Supervise, []Error) {
+// parseSupervise parses the arguments of //actor:supervise into a
+// runtime.Strategy, or returns nil and the errors. The words are checked here (a known decision and keys,
+// well-formed values, positive durations); what the values mean together
+// is judged by Strategy.Validate, reported at the key it names.
+func parseSupervise(l *line) (*runtime.Strategy, []Error) {
 	if len(l.args) == 0 {
 		return nil, []Error{l.errorf(l.pos, "%ssupervise needs a decision: %s", Prefix, orList(decisions()))}
 	}
 	var (
 		errs []Error
-		s    = &Supervise{}
+		s    = &runtime.Strategy{}
 		from = 1
 		dec  = l.args[0]
 	)
-	switch {
-	case slices.Contains(decisions(), dec.text):
-		s.Decision = dec.text
-	case dec.hasEq:
+	if d, ok := runtime.ParseDecision(dec.text); ok {
+		s.Decision = d
+	} else if dec.hasEq {
 		// A key=value word where the decision belongs: the decision is missing.
 		errs = append(errs, l.errorf(dec.pos, "%ssupervise needs a decision before %q: %s", Prefix, dec.text, orList(decisions())))
 		from = 0
-	default:
-		if sg, ok := suggest(dec.text, decisions()); ok {
-			errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (did you mean %s?)", dec.text, Prefix, sg))
-		} else {
-			errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (want %s)", dec.text, Prefix, orList(decisions())))
-		}
+	} else if sg, ok := suggest(dec.text, decisions()); ok {
+		errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (did you mean %s?)", dec.text, Prefix, sg))
+	} else {
+		errs = append(errs, l.errorf(dec.pos, "unknown decision %q in %ssupervise (want %s)", dec.text, Prefix, orList(decisions())))
 	}
 	got, e := l.keyArgs(from, superviseKeys())
 	errs = append(errs, e...)
 
-	delay, hasDelay := got["delay"]
-	backoff, hasBackoff := got["backoff"]
-	if hasDelay {
-		if d, err := l.positiveDuration(delay.val, delay.valPos, "delay"); err != nil {
+	if a, ok := got["delay"]; ok {
+		if d, err := l.positiveDuration(a.val, a.valPos, "delay"); err != nil {
 			errs = append(errs, *err)
 		} else {
 			s.Delay = d
 		}
 	}
-	if hasBackoff {
-		errs = append(errs, l.backoff(backoff, s)...)
-	}
-	if hasDelay && hasBackoff {
-		later := max(delay.pos, backoff.pos)
-		errs = append(errs, l.errorf(later, "delay and backoff cannot be used together in %ssupervise (choose a fixed delay or a backoff)", Prefix))
+	if a, ok := got["backoff"]; ok {
+		errs = append(errs, l.backoff(a, s)...)
 	}
 	if a, ok := got["jitter"]; ok {
-		s.HasJitter = true
 		j, err := strconv.ParseFloat(a.val, 64)
-		switch {
-		case err != nil:
+		if err != nil {
 			errs = append(errs, l.errorf(a.valPos, "bad jitter %q: want a fraction between 0 and 1, such as 0.2", a.val))
-		case !(j >= 0 && j <= 1): // also rejects NaN
-			errs = append(errs, l.errorf(a.valPos, "jitter %s is outside [0,1]", a.val))
-		case !hasDelay && !hasBackoff:
-			errs = append(errs, l.errorf(a.pos, "jitter without delay or backoff in %ssupervise (jitter is a fraction of the delay)", Prefix))
-		default:
+		} else {
 			s.Jitter = j
 		}
 	}
 	if a, ok := got["reset-after"]; ok {
-		s.HasResetAfter = true
 		if d, err := l.positiveDuration(a.val, a.valPos, "reset-after"); err != nil {
 			errs = append(errs, *err)
 		} else {
 			s.ResetAfter = d
 		}
-		if !hasBackoff {
-			errs = append(errs, l.errorf(a.pos, "reset-after without backoff in %ssupervise (it clears the backoff count)", Prefix))
-		}
 	}
 	if a, ok := got["max"]; ok {
-		s.HasMax = true
 		errs = append(errs, l.intensity(a, s)...)
 	}
-	return s, errs
+	if len(errs) == 0 {
+		if err := s.Validate(); err != nil {
+			errs = append(errs, l.errorf(l.strategyPos(err, got), "invalid %ssupervise: %s", Prefix,
+				strings.TrimSuffix(err.Error(), ": "+runtime.ErrInvalidOption.Error())))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs // only a valid strategy is returned
+	}
+	return s, nil
+}
+
+// strategyPos returns where the //actor:supervise argument behind a
+// Strategy.Validate error is: the value of the key setting the field that
+// the error names, or the key when the problem is the key's presence.
+func (l *line) strategyPos(err error, got map[string]arg) token.Pos {
+	msg := err.Error()
+	field, _, _ := strings.Cut(strings.TrimPrefix(msg, "Strategy."), ":")
+	key := map[string]string{
+		"Delay": "delay", "BackoffMin": "backoff", "BackoffMax": "backoff", "Jitter": "jitter",
+		"ResetAfter": "reset-after", "MaxFaults": "max", "Period": "max",
+	}[field]
+	a, ok := got[key]
+	switch {
+	case !ok:
+		return l.pos
+	case key == "delay":
+		if b, ok := got["backoff"]; ok { // the later of two words that exclude each other
+			return max(a.pos, b.pos)
+		}
+	case strings.Contains(msg, "without"):
+		return a.pos
+	}
+	return a.valPos
 }
 
 // backoff parses backoff=MIN..MAX into s.
-func (l *line) backoff(a arg, s *Supervise) []Error {
+func (l *line) backoff(a arg, s *runtime.Strategy) []Error {
 	lo, hi, ok := strings.Cut(a.val, "..")
 	if !ok {
 		return []Error{l.errorf(a.valPos, "bad backoff %q: want MIN..MAX, such as 100ms..10s", a.val)}
@@ -171,27 +188,21 @@ func (l *line) backoff(a arg, s *Supervise) []Error {
 	if errs != nil {
 		return errs
 	}
-	if dlo > dhi {
-		return []Error{l.errorf(a.valPos, "backoff minimum %s is greater than maximum %s", lo, hi)}
-	}
 	s.BackoffMin, s.BackoffMax = dlo, dhi
 	return nil
 }
 
 // intensity parses max=N/PERIOD into s.
-func (l *line) intensity(a arg, s *Supervise) []Error {
+func (l *line) intensity(a arg, s *runtime.Strategy) []Error {
 	ns, ps, ok := strings.Cut(a.val, "/")
 	if !ok {
 		return []Error{l.errorf(a.valPos, "bad max %q: want N/PERIOD, such as 10/1m", a.val)}
 	}
 	var errs []Error
 	n, err := strconv.Atoi(ns)
-	switch {
-	case err != nil:
+	if err != nil {
 		errs = append(errs, l.errorf(a.valPos, "bad max count %q: want a whole number of faults", ns))
-	case n < 0:
-		errs = append(errs, l.errorf(a.valPos, "max count %d is negative", n))
-	default:
+	} else {
 		s.MaxFaults = n
 	}
 	if d, e := l.positiveDuration(ps, offset(a.valPos, len(ns)+1), "max period"); e != nil {
@@ -220,9 +231,9 @@ func parseMailbox(l *line) (*Mailbox, []Error) {
 		errs = append(errs, l.errorf(l.pos, "%smailbox needs size=N", Prefix))
 	}
 	if a, ok := got["overflow"]; ok {
-		switch {
-		case slices.Contains(overflows(), a.val):
-			m.Overflow = a.val
+		switch o, ok := runtime.ParseOverflow(a.val); {
+		case ok:
+			m.Overflow = o
 		default:
 			if sg, ok := suggest(a.val, overflows()); ok {
 				errs = append(errs, l.errorf(a.valPos, "unknown overflow %q (did you mean %s?)", a.val, sg))

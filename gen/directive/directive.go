@@ -23,6 +23,8 @@ import (
 	"go/ast"
 	"go/token"
 	"time"
+
+	"github.com/actorgen/actorgen/runtime"
 )
 
 // Prefix starts every actorgen directive comment.
@@ -38,41 +40,21 @@ type Error struct {
 // [token.FileSet] to print).
 func (e Error) Error() string { return e.Msg }
 
-// Supervise is an //actor:supervise directive: the actor's default
-// supervision policy.
-type Supervise struct {
-	// Decision is "stop", "stop-all", "reset", "reset-all", "resume" or "escalate".
-	Decision string
-	// Delay is the fixed wait before the decision applies (delay=D).
-	Delay time.Duration
-	// BackoffMin and BackoffMax bound the exponential delay (backoff=MIN..MAX).
-	BackoffMin, BackoffMax time.Duration
-	// ResetAfter is the quiet time that clears the backoff count (reset-after=D).
-	ResetAfter time.Duration
-	// Period is the restart-intensity window of max=N/PERIOD.
-	Period time.Duration
-	// Jitter is the fraction (0..1) of random delay added (jitter=F).
-	Jitter float64
-	// MaxFaults is N of max=N/PERIOD.
-	MaxFaults int
-	// HasJitter, HasResetAfter and HasMax tell whether those keys were given.
-	HasJitter, HasResetAfter, HasMax bool
-}
-
 // Mailbox is an //actor:mailbox directive: a bounded mailbox.
 type Mailbox struct {
 	// Size is the capacity (size=N), always positive.
 	Size int
-	// Overflow is "block", "drop" or "fail"; "" means block.
-	Overflow string
+	// Overflow is what a send to a full mailbox does (overflow=block|drop|fail).
+	Overflow runtime.Overflow
 }
 
 // Interface holds the directives of an interface's doc comment.
 type Interface struct {
 	// Generate is true when //actor:generate is present.
 	Generate bool
-	// Supervise is nil if //actor:supervise is absent.
-	Supervise *Supervise
+	// Supervise is the policy of //actor:supervise, which Strategy.Validate
+	// accepts; nil if the directive is absent.
+	Supervise *runtime.Strategy
 	// Mailbox is nil if //actor:mailbox is absent.
 	Mailbox *Mailbox
 	// Used lists every //actor: comment of the doc comment, valid or not, so

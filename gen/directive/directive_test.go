@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/actorgen/actorgen/gen/directive"
+	"github.com/actorgen/actorgen/runtime"
 )
 
 // parse parses src as file p.go.
@@ -81,25 +82,25 @@ func TestParseInterfaceValid(t *testing.T) {
 		{"generate", []string{"// T is a thing.", "//", "//actor:generate"}, directive.Interface{Generate: true}},
 		{"trailing space", []string{"//actor:generate   "}, directive.Interface{Generate: true}},
 		{"supervise plain", []string{"//actor:generate", "//actor:supervise resume"},
-			directive.Interface{Generate: true, Supervise: &directive.Supervise{Decision: "resume"}}},
+			directive.Interface{Generate: true, Supervise: &runtime.Strategy{Decision: runtime.Resume}}},
 		{"supervise all keys", []string{"//actor:generate", "//actor:supervise reset backoff=100ms..10s jitter=0.2 reset-after=30s max=10/1m"},
-			directive.Interface{Generate: true, Supervise: &directive.Supervise{
-				Decision: "reset", BackoffMin: 100 * time.Millisecond, BackoffMax: 10 * time.Second,
-				Jitter: 0.2, HasJitter: true, ResetAfter: 30 * time.Second, HasResetAfter: true,
-				MaxFaults: 10, Period: time.Minute, HasMax: true,
+			directive.Interface{Generate: true, Supervise: &runtime.Strategy{
+				Decision: runtime.Reset, BackoffMin: 100 * time.Millisecond, BackoffMax: 10 * time.Second,
+				Jitter: 0.2, ResetAfter: 30 * time.Second,
+				MaxFaults: 10, Period: time.Minute,
 			}}},
 		{"supervise delay", []string{"//actor:supervise stop-all delay=250ms jitter=0", "//actor:generate"},
-			directive.Interface{Generate: true, Supervise: &directive.Supervise{
-				Decision: "stop-all", Delay: 250 * time.Millisecond, HasJitter: true,
+			directive.Interface{Generate: true, Supervise: &runtime.Strategy{
+				Decision: runtime.StopAll, Delay: 250 * time.Millisecond,
 			}}},
 		{"max zero", []string{"//actor:generate", "//actor:supervise escalate max=0/1s"},
-			directive.Interface{Generate: true, Supervise: &directive.Supervise{Decision: "escalate", HasMax: true, Period: time.Second}}},
+			directive.Interface{Generate: true, Supervise: &runtime.Strategy{Decision: runtime.Escalate, Period: time.Second}}},
 		{"equal backoff bounds, tabs", []string{"//actor:generate", "//actor:supervise\treset-all\tbackoff=1s..1s"},
-			directive.Interface{Generate: true, Supervise: &directive.Supervise{Decision: "reset-all", BackoffMin: time.Second, BackoffMax: time.Second}}},
+			directive.Interface{Generate: true, Supervise: &runtime.Strategy{Decision: runtime.ResetAll, BackoffMin: time.Second, BackoffMax: time.Second}}},
 		{"mailbox", []string{"//actor:generate", "//actor:mailbox size=256"},
 			directive.Interface{Generate: true, Mailbox: &directive.Mailbox{Size: 256}}},
 		{"mailbox overflow", []string{"//actor:generate", "//actor:mailbox overflow=drop size=1"},
-			directive.Interface{Generate: true, Mailbox: &directive.Mailbox{Size: 1, Overflow: "drop"}}},
+			directive.Interface{Generate: true, Mailbox: &directive.Mailbox{Size: 1, Overflow: runtime.OverflowDrop}}},
 		{"near miss ignored here", []string{"// actor:generate", "//actor:generate"}, directive.Interface{Generate: true}},
 	}
 	for _, tt := range tests {
@@ -190,27 +191,27 @@ func TestParseInterfaceErrors(t *testing.T) {
 		{"backoff zero min", []string{"//actor:generate", "//actor:supervise reset backoff=0s..1s"},
 			[]string{"4:33: backoff minimum must be positive, got 0s"}},
 		{"backoff min greater", []string{"//actor:generate", "//actor:supervise reset backoff=10s..1s"},
-			[]string{"4:33: backoff minimum 10s is greater than maximum 1s"}},
+			[]string{"4:33: invalid //actor:supervise: Strategy.BackoffMax: 1s is less than BackoffMin 10s"}},
 		{"delay with backoff", []string{"//actor:generate", "//actor:supervise reset backoff=1s..2s delay=1s"},
-			[]string{"4:40: delay and backoff cannot be used together in //actor:supervise (choose a fixed delay or a backoff)"}},
+			[]string{"4:40: invalid //actor:supervise: Strategy.Delay: a fixed delay and a backoff exclude each other"}},
 		{"bad jitter", []string{"//actor:generate", "//actor:supervise reset delay=1s jitter=lots"},
 			[]string{"4:41: bad jitter \"lots\": want a fraction between 0 and 1, such as 0.2"}},
 		{"jitter above one", []string{"//actor:generate", "//actor:supervise reset delay=1s jitter=1.5"},
-			[]string{"4:41: jitter 1.5 is outside [0,1]"}},
+			[]string{"4:41: invalid //actor:supervise: Strategy.Jitter: 1.5 is outside [0, 1]"}},
 		{"jitter negative", []string{"//actor:generate", "//actor:supervise reset delay=1s jitter=-0.1"},
-			[]string{"4:41: jitter -0.1 is outside [0,1]"}},
+			[]string{"4:41: invalid //actor:supervise: Strategy.Jitter: -0.1 is outside [0, 1]"}},
 		{"jitter NaN", []string{"//actor:generate", "//actor:supervise reset delay=1s jitter=NaN"},
-			[]string{"4:41: jitter NaN is outside [0,1]"}},
+			[]string{"4:41: invalid //actor:supervise: Strategy.Jitter: NaN is outside [0, 1]"}},
 		{"jitter without delay", []string{"//actor:generate", "//actor:supervise reset jitter=0.5"},
-			[]string{"4:25: jitter without delay or backoff in //actor:supervise (jitter is a fraction of the delay)"}},
+			[]string{"4:25: invalid //actor:supervise: Strategy.Jitter: set without a delay or backoff (it is a fraction of the delay)"}},
 		{"reset-after without backoff", []string{"//actor:generate", "//actor:supervise reset delay=1s reset-after=1m"},
-			[]string{"4:34: reset-after without backoff in //actor:supervise (it clears the backoff count)"}},
+			[]string{"4:34: invalid //actor:supervise: Strategy.ResetAfter: set without a backoff"}},
 		{"reset-after zero", []string{"//actor:generate", "//actor:supervise reset backoff=1s..2s reset-after=0s"},
 			[]string{"4:52: reset-after must be positive, got 0s"}},
 		{"max without slash", []string{"//actor:generate", "//actor:supervise reset max=10"},
 			[]string{"4:29: bad max \"10\": want N/PERIOD, such as 10/1m"}},
 		{"max negative", []string{"//actor:generate", "//actor:supervise reset max=-1/1m"},
-			[]string{"4:29: max count -1 is negative"}},
+			[]string{"4:29: invalid //actor:supervise: Strategy.MaxFaults: -1 is negative"}},
 		{"max bad count", []string{"//actor:generate", "//actor:supervise reset max=ten/1m"},
 			[]string{"4:29: bad max count \"ten\": want a whole number of faults"}},
 		{"max zero period", []string{"//actor:generate", "//actor:supervise reset max=10/0s"},
