@@ -136,6 +136,12 @@ func (e *actorEmitter) emit() {
 	f.Func().Params(jen.Id("r").Add(e.inst(a.ref))).Id("Actor").Params().Add(e.rt("Actor")).Types(e.inst(a.message)).Block(
 		jen.Return(jen.Id("r").Dot("actor")),
 	)
+	f.Commentf("%s returns the %s of the actor that ref refers to, and true, when it is %s %s actor", a.refOf, a.ref, article(a.name), a.name)
+	f.Commentf("(spawned by %s); otherwise the zero %s and false.", a.spawn, a.ref)
+	f.Func().Add(e.decl(a.refOf)).Params(jen.Id("ref").Add(e.rt("Ref"))).Params(e.inst(a.ref), jen.Bool()).Block(
+		jen.List(jen.Id("a"), jen.Id("ok")).Op(":=").Add(e.rt("ActorOf")).Types(e.inst(a.message)).Call(jen.Id("ref")),
+		jen.Return(e.inst(a.ref).Values(kv("actor", jen.Id("a"))), jen.Id("ok")),
+	)
 	for _, m := range a.methods {
 		e.refMethod(m)
 	}

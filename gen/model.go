@@ -48,7 +48,7 @@ type actorModel struct {
 	methods    []*methodModel // sorted by name
 	output     string         // the base name of the file it is written to
 
-	ref, message, spawn, dispatch, marker string
+	ref, refOf, message, spawn, dispatch, marker string
 }
 
 // methodModel is one method of an actor interface.
@@ -522,10 +522,12 @@ func (m *modeller) names(pm *pkgModel) {
 			a.spawn = "Spawn" + a.name
 		}
 		a.ref, a.message = base+"Ref", base+"Message"
+		a.refOf = a.ref + "Of"
 		a.dispatch = "dispatch" + upperFirst(a.name)
 		a.marker = "is" + upperFirst(a.name) + "Message"
 		what := "interface " + a.name
 		claim(a.ref, origin{what, a.pos})
+		claim(a.refOf, origin{what, a.pos})
 		claim(a.message, origin{what, a.pos})
 		claim(a.spawn, origin{what, a.pos})
 		claim(a.dispatch, origin{what, a.pos})

@@ -94,5 +94,5 @@ func universeNames() []string { return types.Universe.Names() }
 // generatedLocals are the local names generated code uses in its function
 // bodies and signatures (ctx is the context parameter of every method).
 func generatedLocals() []string {
-	return []string{"ctx", "rep", "err", "r", "m", "s", "ac", "cancel", "opts", "a", "parent", "name", "factory"}
+	return []string{"ctx", "rep", "err", "r", "m", "s", "ac", "cancel", "opts", "a", "parent", "name", "factory", "ref", "ok"}
 }

@@ -56,6 +56,13 @@ func (r CounterRef) Actor() runtime.Actor[CounterMessage] {
 	return r.actor
 }
 
+// CounterRefOf returns the CounterRef of the actor that ref refers to, and true, when it is a Counter actor
+// (spawned by SpawnCounter); otherwise the zero CounterRef and false.
+func CounterRefOf(ref runtime.Ref) (CounterRef, bool) {
+	a, ok := runtime.ActorOf[CounterMessage](ref)
+	return CounterRef{actor: a}, ok
+}
+
 // Add adds v to the count and the sum.
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.

@@ -101,6 +101,13 @@ func (r BookRef) Actor() runtime.Actor[BookMessage] {
 	return r.actor
 }
 
+// BookRefOf returns the BookRef of the actor that ref refers to, and true, when it is a Book actor
+// (spawned by SpawnBook); otherwise the zero BookRef and false.
+func BookRefOf(ref runtime.Ref) (BookRef, bool) {
+	a, ok := runtime.ActorOf[BookMessage](ref)
+	return BookRef{actor: a}, ok
+}
+
 // Create validates c, gives it a new id, stores it and returns it.
 func (r BookRef) Create(ctx context.Context, c contact.Contact) (contact.Contact, error) {
 	rep, err := runtime.Ask[BookMessage, BookCreateReply](ctx, r.actor, BookCreateMsg{C: c})
@@ -216,6 +223,13 @@ func (r DirectoryRef) Ref() runtime.Ref {
 // Actor returns the typed handle, to send DirectoryMessage values directly.
 func (r DirectoryRef) Actor() runtime.Actor[DirectoryMessage] {
 	return r.actor
+}
+
+// DirectoryRefOf returns the DirectoryRef of the actor that ref refers to, and true, when it is a Directory actor
+// (spawned by SpawnDirectory); otherwise the zero DirectoryRef and false.
+func DirectoryRefOf(ref runtime.Ref) (DirectoryRef, bool) {
+	a, ok := runtime.ActorOf[DirectoryMessage](ref)
+	return DirectoryRef{actor: a}, ok
 }
 
 // Book returns user's book. The error is a *contact.ValidationError for an

@@ -25,22 +25,17 @@ func StartDirectory(parent runtime.Parent, name string, cfg Config, opts ...runt
 	}
 	bookOpts = append(bookOpts, cfg.BookOptions...)
 	return SpawnDirectory(parent, name, func(ac *runtime.Context) Directory {
-		return &directory{ac: ac, cfg: &cfg, bookOpts: bookOpts, books: make(map[string]BookRef), pruneAt: minPrune}
+		return &directory{ac: ac, cfg: &cfg, bookOpts: bookOpts}
 	}, opts...)
 }
 
-// minPrune is the smallest number of remembered books at which the
-// directory forgets the ones that have stopped.
-const minPrune = 64
-
-// directory is the Directory actor's state: the typed handles of the books it
-// started. The runtime's list of children (ac.Child) says which are running.
+// directory is the Directory actor's state. Its books are its children: the
+// runtime's list of them (ac.Child) is the only record, and BookRefOf turns
+// a child's handle back into a BookRef.
 type directory struct {
 	ac       *runtime.Context
 	cfg      *Config
 	bookOpts []runtime.Option // IdleStop, then cfg.BookOptions
-	books    map[string]BookRef
-	pruneAt  int
 }
 
 func (d *directory) Book(_ context.Context, user string) (Book, error) {
@@ -48,33 +43,18 @@ func (d *directory) Book(_ context.Context, user string) (Book, error) {
 		return nil, err
 	}
 	if ref, ok := d.ac.Child(user); ok {
-		if b, ok := d.books[user]; ok && b.Ref() == ref {
-			return b, nil
+		b, ok := BookRefOf(ref)
+		if !ok {
+			return nil, fmt.Errorf("directory %s: child %q is not a book", d.ac.Path(), user)
 		}
-		// Only this directory spawns its children, and a Reset stops them all
-		// before the fresh state starts, so this is a book of a previous
-		// state still on its way out: the caller may try again shortly.
-		return nil, fmt.Errorf("directory %s: book %q of a previous state is still stopping: %w", d.ac.Path(), user, runtime.ErrStopped)
+		// A book of a previous state may still be on its way out (a Reset
+		// stops the children before the fresh state starts): its asks fail
+		// with runtime.ErrStopped, and the caller may try again shortly.
+		return b, nil
 	}
 	b, err := SpawnBook(d.ac, user, func(ac *runtime.Context) Book { return newBook(ac, user, d.cfg) }, d.bookOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("directory %s: start book %q: %w", d.ac.Path(), user, err)
 	}
-	d.books[user] = b
-	d.prune()
 	return b, nil
-}
-
-// prune forgets the handles of stopped books once there are many, so the map
-// tracks the running books rather than every user ever seen.
-func (d *directory) prune() {
-	if len(d.books) < d.pruneAt {
-		return
-	}
-	for user, b := range d.books {
-		if b.Ref().Err() != nil { // stopped
-			delete(d.books, user)
-		}
-	}
-	d.pruneAt = max(minPrune, 2*len(d.books))
 }

@@ -61,6 +61,13 @@ func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
 	return r.actor
 }
 
+// ChatRefOf returns the ChatRef of the actor that ref refers to, and true, when it is a Chat actor
+// (spawned by SpawnChat); otherwise the zero ChatRef and false.
+func ChatRefOf(ref runtime.Ref) (ChatRef, bool) {
+	a, ok := runtime.ActorOf[ChatMessage](ref)
+	return ChatRef{actor: a}, ok
+}
+
 // Broadcast sends text on channel to every other server connected to the
 // relay, and returns once the relay has accepted it. Without a deadline
 // on ctx, it gives up after 5s.
@@ -148,6 +155,13 @@ func (r InboxRef) Ref() runtime.Ref {
 // Actor returns the typed handle, to send InboxMessage values directly.
 func (r InboxRef) Actor() runtime.Actor[InboxMessage] {
 	return r.actor
+}
+
+// InboxRefOf returns the InboxRef of the actor that ref refers to, and true, when it is an Inbox actor
+// (spawned by SpawnInbox); otherwise the zero InboxRef and false.
+func InboxRefOf(ref runtime.Ref) (InboxRef, bool) {
+	a, ok := runtime.ActorOf[InboxMessage](ref)
+	return InboxRef{actor: a}, ok
 }
 
 // Message delivers a message another server broadcast.
@@ -239,6 +253,13 @@ func (r LinkRef) Ref() runtime.Ref {
 // Actor returns the typed handle, to send LinkMessage values directly.
 func (r LinkRef) Actor() runtime.Actor[LinkMessage] {
 	return r.actor
+}
+
+// LinkRefOf returns the LinkRef of the actor that ref refers to, and true, when it is a Link actor
+// (spawned by SpawnLink); otherwise the zero LinkRef and false.
+func LinkRefOf(ref runtime.Ref) (LinkRef, bool) {
+	a, ok := runtime.ActorOf[LinkMessage](ref)
+	return LinkRef{actor: a}, ok
 }
 
 // Broadcast sends a broadcast frame and waits for the relay's ok.
