@@ -16,7 +16,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/actorgen/actorgen/templates"
+	"github.com/actorgen/actorgen/cmd/actorgen/internal/templates"
 )
 
 const newUsageText = `usage: actorgen new NAME [-dir D]

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/actorgen/actorgen/gen/directive"
-	"github.com/actorgen/actorgen/templates"
+	"github.com/actorgen/actorgen/cmd/actorgen/internal/templates"
 )
 
 func TestRenderFiles(t *testing.T) {
