@@ -61,7 +61,7 @@ func TestRenderDirectives(t *testing.T) {
 	require.Empty(t, errs)
 	assert.True(t, iface.Generate)
 	require.NotNil(t, iface.Supervise)
-	assert.Equal(t, "reset", iface.Supervise.Decision)
+	assert.Equal(t, "reset", iface.Supervise.Decision.String())
 	assert.Equal(t, 10, iface.Supervise.MaxFaults)
 
 	used := map[*ast.Comment]bool{}
