@@ -16,6 +16,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/actorgen/actorgen/cmd/actorgen/internal/templates"
 )
 
@@ -67,12 +69,53 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, f := range written {
 		fmt.Fprintln(stdout, "wrote", relative(f))
 	}
-	deps := "github.com/stretchr/testify"
-	if data.TestMain {
-		deps += " and go.uber.org/goleak"
+	switch {
+	case !data.InModule:
+		fmt.Fprintf(stderr, "actorgen: %s is not in a Go module: run go mod init, then go get %s\n", relative(*dir), runtimePath)
+	case !data.HasRuntime:
+		fmt.Fprintf(stderr, "actorgen: the scaffold imports %s, which your module does not require yet: run go get %s\n", runtimePath, runtimePath)
 	}
-	fmt.Fprintf(stderr, "actorgen: next, in %s: go generate, then go test (the test uses %s)\n", relative(*dir), deps)
+	fmt.Fprintf(stderr, "actorgen: next, in %s: go generate, then go test\n", relative(*dir))
 	return exitOK
+}
+
+// Modules the scaffold may use.
+const (
+	runtimePath = modulePath + "/runtime"
+	goleakPath  = "go.uber.org/goleak"
+)
+
+// moduleRequires returns the module paths that the go.mod governing dir
+// requires (and its own path), or nil outside a module.
+func moduleRequires(dir string) (map[string]bool, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if errors.Is(err, fs.ErrNotExist) {
+			if filepath.Dir(d) == d {
+				return nil, nil
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		mf, err := modfile.ParseLax(filepath.Join(d, "go.mod"), data, nil)
+		if err != nil {
+			return nil, err
+		}
+		reqs := map[string]bool{}
+		if mf.Module != nil {
+			reqs[mf.Module.Mod.Path] = true
+		}
+		for _, r := range mf.Require {
+			reqs[r.Mod.Path] = true
+		}
+		return reqs, nil
+	}
 }
 
 // scaffold writes the scaffold of actor name into dir and returns the paths
@@ -83,11 +126,17 @@ func scaffold(dir, name string) ([]string, templates.Data, error) {
 	if err != nil {
 		return nil, templates.Data{}, err
 	}
+	reqs, err := moduleRequires(dir)
+	if err != nil {
+		return nil, templates.Data{}, err
+	}
 	data := templates.Data{
 		Package:    pkg.name,
 		Name:       name,
 		GoGenerate: !pkg.hasGoGenerate,
-		TestMain:   !pkg.hasTestMain,
+		TestMain:   !pkg.hasTestMain && reqs[goleakPath],
+		HasRuntime: reqs[modulePath],
+		InModule:   reqs != nil,
 	}
 	files, err := templates.Render(data)
 	if err != nil {

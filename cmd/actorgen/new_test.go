@@ -29,15 +29,26 @@ func read(t *testing.T, path string) string {
 	return string(b)
 }
 
+// goModWith writes a go.mod of module example.com/m requiring paths.
+func goModWith(t *testing.T, paths ...string) {
+	t.Helper()
+	gomod := "module example.com/m\n\ngo 1.24\n"
+	for _, p := range paths {
+		gomod += "\nrequire " + p + " v1.0.0\n"
+	}
+	write(t, "go.mod", gomod)
+}
+
 func TestNewWritesScaffold(t *testing.T) {
 	t.Chdir(t.TempDir())
+	goModWith(t, "github.com/actorgen/actorgen", "go.uber.org/goleak")
 	// The flag may follow NAME; the directory is created; its name gives
 	// the package name.
 	r := runCmd(t, "new", "Counter", "-dir", "my-counter")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	dir := "my-counter"
 	assert.Equal(t, "wrote my-counter/counter.go\nwrote my-counter/counter_state.go\nwrote my-counter/counter_test.go\n", r.stdout)
-	assert.Equal(t, "actorgen: next, in my-counter: go generate, then go test (the test uses github.com/stretchr/testify and go.uber.org/goleak)\n", r.stderr)
+	assert.Equal(t, "actorgen: next, in my-counter: go generate, then go test\n", r.stderr)
 	assert.Equal(t, []string{"counter.go", "counter_state.go", "counter_test.go"}, files(t, dir))
 	iface := read(t, filepath.Join(dir, "counter.go"))
 	assert.True(t, strings.HasPrefix(iface, "package mycounter\n"))
@@ -48,7 +59,7 @@ func TestNewWritesScaffold(t *testing.T) {
 	// out the go:generate line and the TestMain that the package has now.
 	r = runCmd(t, "new", "-dir", dir, "Book")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Equal(t, "actorgen: next, in my-counter: go generate, then go test (the test uses github.com/stretchr/testify)\n", r.stderr)
+	assert.Equal(t, "actorgen: next, in my-counter: go generate, then go test\n", r.stderr)
 	book := read(t, filepath.Join(dir, "book.go"))
 	assert.True(t, strings.HasPrefix(book, "package mycounter\n"))
 	assert.NotContains(t, book, "go:generate")
@@ -58,6 +69,7 @@ func TestNewWritesScaffold(t *testing.T) {
 func TestNewPackageFromFiles(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
+	goModWith(t, "github.com/actorgen/actorgen", "go.uber.org/goleak")
 	write(t, "doc.go", "// Package shop sells.\npackage shop\n")
 	write(t, "ignored.go", "//go:build ignore\n\npackage main\n")
 	write(t, "x_test.go", "package shop_test\n\nfunc TestMain() {}\n")
@@ -67,6 +79,28 @@ func TestNewPackageFromFiles(t *testing.T) {
 	assert.True(t, strings.HasPrefix(read(t, "cart.go"), "package shop\n"))
 	// TestMain of the external test package does not count.
 	assert.Contains(t, read(t, "cart_test.go"), "func TestMain(m *testing.M)")
+}
+
+// TestNewUsesWhatTheModuleHas: the test of the scaffold needs only the
+// standard library and the runtime; goleak only when the module has it, and
+// a missing runtime or module is named with the command that adds it.
+func TestNewUsesWhatTheModuleHas(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	goModWith(t, "github.com/stretchr/testify")
+	write(t, "doc.go", "package shop\n")
+	r := runCmd(t, "new", "Cart")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	test := read(t, "cart_test.go")
+	assert.NotContains(t, test, "goleak")
+	assert.NotContains(t, test, "testify")
+	assert.Equal(t, "actorgen: the scaffold imports github.com/actorgen/actorgen/runtime, which your module does not require yet: run go get github.com/actorgen/actorgen/runtime\n"+
+		"actorgen: next, in .: go generate, then go test\n", r.stderr)
+
+	t.Chdir(t.TempDir())
+	r = runCmd(t, "new", "Cart", "-dir", "shop")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "actorgen: shop is not in a Go module: run go mod init, then go get github.com/actorgen/actorgen/runtime\n")
 }
 
 func TestNewRefusesToOverwrite(t *testing.T) {

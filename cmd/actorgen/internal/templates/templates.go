@@ -28,9 +28,15 @@ type Data struct {
 	// GoGenerate adds a //go:generate go tool actorgen directive (leave it
 	// out when the package has one already).
 	GoGenerate bool
-	// TestMain adds a TestMain that checks for leaked goroutines (leave it
-	// out when the package's tests have a TestMain already).
+	// TestMain adds a TestMain that checks for leaked goroutines with
+	// go.uber.org/goleak (leave it out when the package's tests have a
+	// TestMain already, or the module does not require goleak). Otherwise
+	// the test uses only the standard library and the runtime.
 	TestMain bool
+	// InModule and HasRuntime tell that a go.mod governs the directory and
+	// that it requires the actorgen module (so the runtime import
+	// resolves); Render does not use them.
+	InModule, HasRuntime bool
 }
 
 // File is one rendered scaffold file.

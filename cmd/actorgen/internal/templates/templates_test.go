@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/actorgen/actorgen/gen/directive"
 	"github.com/actorgen/actorgen/cmd/actorgen/internal/templates"
+	"github.com/actorgen/actorgen/gen/directive"
 )
 
 func TestRenderFiles(t *testing.T) {
