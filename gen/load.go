@@ -3,9 +3,11 @@ package gen
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"go/token"
 	"go/types"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,7 +28,7 @@ const OutputFile = "actor_gen.go"
 const BuildTag = "actorgen"
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
-	packages.NeedSyntax | packages.NeedTypes
+	packages.NeedSyntax | packages.NeedTypes | packages.NeedImports
 
 // loaded is the result of the single packages.Load of a run.
 type loaded struct {
@@ -63,6 +65,9 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 		return nil, fmt.Errorf("gen: loading packages: %w", err)
 	}
 	e.fset = fset
+	if len(pkgs) == 0 {
+		return nil, noPackages(dir, patterns)
+	}
 	seen := map[string]bool{}
 	var out []*packages.Package
 	for _, p := range pkgs {
@@ -91,16 +96,66 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 					// The go command's own compile of the package (for
 					// export data) failed: the type check from source
 					// reports the same problems, judged later.
-					logf(cfg, "ignoring compile output for %s: %s", p.PkgPath, pe.Msg)
+					logf(cfg, "%s: the go command could not compile the package without its generated code (expected); type errors are judged from source", p.PkgPath)
 					continue
 				}
 				e.addPosition(parsePos(pe.Pos), "package "+cmp.Or(p.PkgPath, p.ID)+": "+pe.Msg)
 			}
 		}
+		importErrors(e, dir, p)
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath+" "+a.ID, b.PkgPath+" "+b.ID) })
 	return &loaded{fset: fset, pkgs: out}, nil
+}
+
+// ErrNoPackages is returned (wrapped) when the patterns match no package, or
+// when there is no module to load them from.
+var ErrNoPackages = errors.New("no packages to generate")
+
+// noPackages explains an empty load: outside a module, or patterns that
+// match nothing.
+func noPackages(dir string, patterns []string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fileExists(filepath.Join(d, "go.mod")) || fileExists(filepath.Join(d, "go.work")) {
+			break
+		}
+		if filepath.Dir(d) == d {
+			return fmt.Errorf("gen: %w: %s is not inside a Go module (no go.mod here or in any parent directory); create one with go mod init MODULE", ErrNoPackages, dir)
+		}
+	}
+	return fmt.Errorf("gen: %w: %s matched no packages", ErrNoPackages, strings.Join(patterns, " "))
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// importErrors reports the go command's errors about the packages p
+// imports directly, such as a missing dependency, with the go command's
+// hint ("to add it: go get ..."), at the import.
+func importErrors(e *errs, dir string, p *packages.Package) {
+	paths := make([]string, 0, len(p.Imports))
+	for path := range p.Imports {
+		paths = append(paths, path)
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		for _, pe := range p.Imports[path].Errors {
+			if pe.Kind != packages.ListError || strings.HasPrefix(pe.Msg, "# ") {
+				continue // a compile error of the import is judged by its own load
+			}
+			pos := parsePos(pe.Pos)
+			if pos.Filename != "" && !filepath.IsAbs(pos.Filename) {
+				pos.Filename = filepath.Join(dir, pos.Filename)
+			}
+			if filepath.Base(pos.Filename) == "" || isOutputName(filepath.Base(pos.Filename)) {
+				continue
+			}
+			e.addPosition(pos, strings.ReplaceAll(pe.Msg, ":\n\t", ": "))
+		}
+	}
 }
 
 // parsePos parses the "file:line:col" (or "file:line", or "-") form used by
@@ -156,13 +211,14 @@ func typeErrors(fset *token.FileSet, p *packages.Package) []types.Error {
 	return out
 }
 
-// relPath returns name relative to dir when name is inside dir.
+// relPath returns name relative to dir (with ../ when it is outside), as
+// the go command writes positions.
 func relPath(dir, name string) string {
 	if dir == "" || name == "" || !filepath.IsAbs(name) {
 		return name
 	}
 	r, err := filepath.Rel(dir, name)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+	if err != nil {
 		return name
 	}
 	return r

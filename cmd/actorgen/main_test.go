@@ -268,3 +268,52 @@ func TestGenerateErrors(t *testing.T) {
 	assert.Equal(t, exitFail, r.code)
 	assert.Contains(t, r.stderr, "nosuchdir")
 }
+
+// TestFirstRunErrors: outside a module, with patterns that match nothing and
+// with a missing dependency, the command says what is wrong and how to fix
+// it, and exits 1; positions are relative to the directory it started in.
+func TestFirstRunErrors(t *testing.T) {
+	t.Setenv("GOWORK", "off")
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "")
+
+	t.Chdir(t.TempDir())
+	write(t, "x.go", "package x\n")
+	r := runCmd(t)
+	assert.Equal(t, exitFail, r.code)
+	assert.Contains(t, r.stderr, "is not inside a Go module (no go.mod here or in any parent directory); create one with go mod init MODULE\n")
+
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "go.mod", "module example.com/m\n\ngo 1.24\n")
+	write(t, "m.go", "package m\n\nimport (\n\t\"context\"\n\n\t\"example.org/missing/dep\"\n)\n\n//actor:generate\ntype A interface{ Do(ctx context.Context, d dep.T) }\n")
+	require.NoError(t, os.Mkdir("empty", 0o755))
+	r = runCmd(t, "./empty/...")
+	assert.Equal(t, exitFail, r.code)
+	assert.Equal(t, "actorgen: gen: no packages to generate: ./empty/... matched no packages\n", r.stderr)
+
+	r = runCmd(t)
+	assert.Equal(t, exitFail, r.code)
+	assert.Contains(t, r.stderr, "m.go:6:2: no required module provides package example.org/missing/dep; to add it: go get example.org/missing/dep\n")
+	assert.NoFileExists(t, "actor_gen.go")
+
+	t.Chdir(filepath.Join(dir, "empty"))
+	r = runCmd(t, "..")
+	assert.Equal(t, exitFail, r.code)
+	assert.Contains(t, r.stderr, "\n../m.go:6:2: no required module provides package", "relative to the starting directory")
+}
+
+// TestVerboseQuiet: -v reports progress, not the type errors the go command
+// finds while the generated code is left out.
+func TestVerboseQuiet(t *testing.T) {
+	goEnv(t)
+	dir := tempModule(t, map[string]string{
+		"a/a.go":   "package a\n\nimport \"context\"\n\n//actor:generate\ntype A interface{ Do(ctx context.Context) }\n",
+		"a/use.go": "package a\n\nvar _ = SpawnA\n",
+	}, "")
+	t.Chdir(dir)
+	r := runCmd(t, "-v", "./...")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "undefined")
+	assert.Contains(t, r.stderr, "actorgen: 1 changed, 0 unchanged\n")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -63,4 +64,34 @@ func TestGoTool(t *testing.T) {
 	require.ErrorAs(t, err, &exit, out)
 	assert.Equal(t, 1, exit.ExitCode())
 	assert.True(t, strings.HasPrefix(out, "counter.go:22:22: bad ask timeout \"5\": want a duration such as 100ms, 2s or 1m\n"), out)
+}
+
+// TestLocalCheckout follows docs/generator.md's steps for using actorgen
+// from a local checkout before the module is published: a replace, then
+// go get -tool at the placeholder version.
+func TestLocalCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds actorgen as a tool")
+	}
+	root := checkout(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngo 1.26.0\n")
+	// The checkout's go.sum stands in for the checksum database, which a
+	// test cannot reach.
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	t.Setenv("GOWORK", "off")
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "")
+	for _, step := range [][]string{
+		{"mod", "edit", "-replace", "github.com/actorgen/actorgen=" + root},
+		{"get", "-tool", "github.com/actorgen/actorgen/cmd/actorgen@v0.0.0-00010101000000-000000000000"},
+	} {
+		out, err := gocmd(t, dir, step...)
+		require.NoError(t, err, "go %s:\n%s", strings.Join(step, " "), out)
+	}
+	out, err := gocmd(t, dir, "tool", "actorgen", "-version")
+	require.NoError(t, err, out)
+	assert.Equal(t, "actorgen (devel)\n", out)
 }
