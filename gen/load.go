@@ -102,7 +102,6 @@ func load(ctx context.Context, cfg Config, dir string, e *errs) (*loaded, error)
 				e.addPosition(parsePos(pe.Pos), "package "+cmp.Or(p.PkgPath, p.ID)+": "+pe.Msg)
 			}
 		}
-		importErrors(e, dir, p)
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath+" "+a.ID, b.PkgPath+" "+b.ID) })
@@ -134,7 +133,8 @@ func fileExists(path string) bool {
 
 // importErrors reports the go command's errors about the packages p
 // imports directly, such as a missing dependency, with the go command's
-// hint ("to add it: go get ..."), at the import.
+// hint ("to add it: go get ..."), at the import. Like type errors, they are
+// reported when an interface's signature does not type-check.
 func importErrors(e *errs, dir string, p *packages.Package) {
 	paths := make([]string, 0, len(p.Imports))
 	for path := range p.Imports {

@@ -578,6 +578,7 @@ func (m *modeller) names(pm *pkgModel) {
 					for _, te := range typeErrors(m.fset, m.pkg) {
 						m.e.addf(te.Pos, "%s", te.Msg)
 					}
+					importErrors(m.e, m.e.dir, m.pkg)
 				}
 			}
 		}
