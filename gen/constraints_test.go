@@ -142,6 +142,23 @@ func TestBuildConstraints(t *testing.T) {
 	assert.FileExists(t, out("netlink_linux.actor_gen.go"))
 }
 
+// TestEmbeddedFromConstrainedFile: an interface of a file without
+// constraints may not take methods from one with constraints, whose method
+// set would then differ between builds.
+func TestEmbeddedFromConstrainedFile(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"go.mod":       goMod,
+		"api.go":       "package m\n\nimport \"context\"\n\n//actor:generate\ntype API interface {\n\tops\n\tPing(ctx context.Context)\n}\n",
+		"ops_linux.go": "package m\n\nimport \"context\"\n\ntype ops interface {\n\tRoute(ctx context.Context)\n}\n",
+		"ops_other.go": "//go:build !linux\n\npackage m\n\ntype ops interface{}\n",
+	})
+	t.Setenv("GOOS", "linux")
+	_, err := Generate(t.Context(), Config{Dir: dir})
+	require.EqualError(t, err, "ops_linux.go:6:2: API.Route: declared in ops_linux.go, which has build constraints, while API is declared in api.go, which has none: the method set would depend on the build (declare API in a file with the same constraints)")
+	assert.NoFileExists(t, filepath.Join(dir, OutputFile))
+}
+
 func TestNameConstrained(t *testing.T) {
 	for name, want := range map[string]bool{
 		"a.go": false, "a_linux.go": true, "a_amd64.go": true, "a_windows_arm64.go": true,

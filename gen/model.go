@@ -379,6 +379,10 @@ func (m *modeller) method(a *actorModel, fn *types.Func) *methodModel {
 		bad("unexported method: actor methods must be exported")
 		return nil
 	}
+	if f, af := m.fileOf(pos), m.fileOf(a.pos); f != nil && af != nil && f != af && m.constrained(f) && !m.constrained(af) {
+		bad("declared in %s, which has build constraints, while %s is declared in %s, which has none: the method set would depend on the build (declare %s in a file with the same constraints)",
+			filepath.Base(m.fset.File(f.Pos()).Name()), a.name, filepath.Base(m.fset.File(af.Pos()).Name()), a.name)
+	}
 	if fn.Name() == "Ref" || fn.Name() == "Actor" {
 		bad("method %s collides with the %s method that every %sRef has; rename it", fn.Name(), fn.Name(), a.name)
 	}
@@ -462,6 +466,13 @@ func exprAt(exprs []ast.Expr, i, n int) ast.Expr {
 		return nil
 	}
 	return exprs[i]
+}
+
+// constrained reports whether f has build constraints (a //go:build line
+// or a GOOS/GOARCH file name).
+func (m *modeller) constrained(f *ast.File) bool {
+	name, _ := outputFor(filepath.Base(m.fset.File(f.Pos()).Name()), f)
+	return name != OutputFile
 }
 
 // fileOf returns the package file holding pos.
