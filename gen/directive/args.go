@@ -72,7 +72,7 @@ func placeholder(key string) string {
 	case "size":
 		return "N"
 	case "overflow":
-		return "block|drop|fail"
+		return strings.Join(overflows(), "|")
 	}
 	return "VALUE"
 }
