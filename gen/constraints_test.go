@@ -24,11 +24,12 @@ var platformPackage = map[string]string{
 import (
 	"context"
 	bin "encoding/binary"
+	"unsafe"
 )
 
 //actor:generate
 type Conn interface {
-	Send(ctx context.Context, f [frameSize]byte, v [bin.MaxVarintLen64 + 1]byte) error
+	Send(ctx context.Context, f [frameSize]byte, v [bin.MaxVarintLen64 + 1]byte, p [unsafe.Sizeof(uintptr(0))]byte) error
 }
 `,
 	"netlink_linux.go": `package plat
@@ -121,6 +122,7 @@ func TestBuildConstraints(t *testing.T) {
 	assert.Contains(t, all, "F [frameSize]byte", "the length as the source spells it")
 	assert.Contains(t, all, "V [bin.MaxVarintLen64 + 1]byte")
 	assert.Contains(t, all, `bin "encoding/binary"`, "... with the user's import name")
+	assert.Contains(t, all, "P [unsafe.Sizeof(uintptr(0))]byte")
 	assert.Contains(t, all, `runtime2 "github.com/actorgen/actorgen/runtime"`, "a name declared only on darwin is avoided everywhere")
 	assert.Contains(t, now["netlink_linux.actor_gen.go"], "//go:build !actorgen\n", "the file name carries GOOS")
 	assert.Contains(t, now["extra.actor_gen.go"], "//go:build !actorgen && extra\n")

@@ -82,15 +82,14 @@ func typeArgExprs(x ast.Expr) []ast.Expr {
 }
 
 // constExpr writes a constant expression of the source (an array length)
-// if every name in it means the same in the generated file: a package-level
-// constant of this package, or a constant of a package the file imports. It
-// reports false for anything else (the length is then written as a number).
+// if every name in it means the same in the generated file: a constant or
+// type of this package, a predeclared name the package does not redeclare
+// (uintptr, len), or a constant, type or builtin (unsafe.Sizeof) of a
+// package the file imports. It reports false for anything else: the length
+// is then written as a number.
 func (w *typeWriter) constExpr(x ast.Expr) (jen.Code, bool) {
 	switch x := x.(type) {
 	case *ast.BasicLit:
-		if x.Kind != token.INT {
-			return nil, false
-		}
 		return jen.Op(x.Value), true
 	case *ast.ParenExpr:
 		c, ok := w.constExpr(x.X)
@@ -102,17 +101,35 @@ func (w *typeWriter) constExpr(x ast.Expr) (jen.Code, bool) {
 		l, ok1 := w.constExpr(x.X)
 		r, ok2 := w.constExpr(x.Y)
 		return jen.Add(l).Op(x.Op.String()).Add(r), ok1 && ok2
+	case *ast.CallExpr: // len("abc"), unsafe.Sizeof(uintptr(0)), T(3)
+		if x.Ellipsis.IsValid() {
+			return nil, false
+		}
+		fun, ok := w.constExpr(x.Fun)
+		args := make([]jen.Code, len(x.Args))
+		for i, a := range x.Args {
+			var okArg bool
+			args[i], okArg = w.constExpr(a)
+			ok = ok && okArg
+		}
+		return jen.Add(fun).Call(args...), ok
 	case *ast.Ident:
-		if _, ok := w.pkg.Scope().Lookup(x.Name).(*types.Const); ok {
+		switch o := w.pkg.Scope().Lookup(x.Name); o.(type) {
+		case *types.Const, *types.TypeName:
 			return jen.Id(x.Name), true
+		case nil:
+			if types.Universe.Lookup(x.Name) != nil {
+				return jen.Id(x.Name), true
+			}
 		}
 	case *ast.SelectorExpr:
 		id, ok := x.X.(*ast.Ident)
 		if !ok || w.pkg.Scope().Lookup(id.Name) != nil {
 			return nil, false
 		}
-		if p := importedAs(w.pkg, w.file, id.Name); p != nil {
-			if _, ok := p.Scope().Lookup(x.Sel.Name).(*types.Const); ok && token.IsExported(x.Sel.Name) {
+		if p := importedAs(w.pkg, w.file, id.Name); p != nil && token.IsExported(x.Sel.Name) {
+			switch p.Scope().Lookup(x.Sel.Name).(type) {
+			case *types.Const, *types.TypeName, *types.Builtin:
 				w.pkgs[p.Path()] = p
 				return jen.Qual(p.Path(), x.Sel.Name), true
 			}
