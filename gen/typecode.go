@@ -12,19 +12,18 @@ import (
 )
 
 // typeWriter turns go/types types into jennifer code for a file of package
-// pkg. Types of other packages are qualified with jen.Qual and recorded in
-// pkgs; aliases are kept as aliases; type parameters are renamed through
-// tpNames. The first type that cannot be written in pkg is kept in problem.
+// pkg. Types of other packages are qualified with jen.Qual (jennifer keeps
+// the imports used); aliases are kept as aliases; type parameters are
+// renamed through tpNames. The first type that cannot be written in pkg is kept in problem.
 type typeWriter struct {
 	pkg     *types.Package
 	tpNames map[*types.TypeName]string
-	pkgs    map[string]*types.Package
 	problem string
 	file    *ast.File // the file of the source expressions given to typx
 }
 
 func newTypeWriter(pkg *types.Package, tpNames map[*types.TypeName]string) *typeWriter {
-	return &typeWriter{pkg: pkg, tpNames: tpNames, pkgs: map[string]*types.Package{}}
+	return &typeWriter{pkg: pkg, tpNames: tpNames}
 }
 
 // fail keeps problem if it is the first, and writes a placeholder.
@@ -130,7 +129,6 @@ func (w *typeWriter) constExpr(x ast.Expr) (jen.Code, bool) {
 		if p := importedAs(w.pkg, w.file, id.Name); p != nil && token.IsExported(x.Sel.Name) {
 			switch p.Scope().Lookup(x.Sel.Name).(type) {
 			case *types.Const, *types.TypeName, *types.Builtin:
-				w.pkgs[p.Path()] = p
 				return jen.Qual(p.Path(), x.Sel.Name), true
 			}
 		}
@@ -169,7 +167,6 @@ func (w *typeWriter) object(obj *types.TypeName, args *types.TypeList, argExprs 
 	}
 	s := jen.Id(obj.Name())
 	if p := foreignPackage(w.pkg, obj); p != nil {
-		w.pkgs[p.Path()] = p
 		s = jen.Qual(p.Path(), obj.Name())
 	}
 	if args != nil && args.Len() > 0 {
@@ -211,7 +208,6 @@ func (w *typeWriter) typx(t types.Type, x ast.Expr) *jen.Statement {
 		case types.Invalid:
 			return w.fail(invalidProblem)
 		case types.UnsafePointer:
-			w.pkgs["unsafe"] = types.Unsafe
 			return jen.Qual("unsafe", "Pointer")
 		}
 		return jen.Id(t.Name())
