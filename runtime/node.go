@@ -19,14 +19,6 @@ const (
 	stopped         // done: Err is set and Done is closed
 )
 
-// Control signals, set under node.mu and handled by the actor's own goroutine.
-const (
-	ctlStop     uint8 = 1 << iota // stop, with rare.stopReason
-	ctlReset                      // a sibling decided ResetAll
-	ctlDecided                    // a delayed directive is due
-	ctlEscalate                   // children escalated faults: rare.escalations
-)
-
 // cell is the typed half of an actor, seen from the untyped tree.
 type cell interface {
 	drain(until replier) // handles messages, on a new goroutine with until nil: see actor.drain

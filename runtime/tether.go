@@ -231,3 +231,26 @@ func (k *keeper) try() (ref Ref, err error) {
 	}
 	return ref, err
 }
+
+// isTether reports whether n is a tether.
+func (n *node) isTether() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.rare != nil && n.rare.tether != nil
+}
+
+// cutError is the reason of the children of tether t, cut because of f.
+func cutError(t *node, f Fault) error {
+	return fmt.Errorf("%w by %s: %w", ErrTetherCut, t.path(), f.err())
+}
+
+// tetherExceeded records a child's fault on a tether and reports whether it exceeds the
+// tether's intensity.
+func (n *node) tetherExceeded() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.rare == nil || n.rare.tether == nil {
+		return false
+	}
+	return n.rare.tether.exceeded(time.Now())
+}
