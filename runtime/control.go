@@ -1,48 +1,86 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 )
 
-// Control signals, set under node.mu and handled by the actor's own goroutine.
+// The control-signal protocol. Everything that changes an actor's life (a stop, a sibling's
+// ResetAll, a delayed directive falling due, a child's escalation) is a control signal: a bit in
+// node.ctl, with its data in rare, set under node.mu by signal. Signals are handled only by the
+// goroutine that drains the actor, between two messages (drain checks node.pending after every
+// message), one at a time and the most urgent first: a stop, then a due directive, then (unless a
+// delayed directive is still pending, when only those two can be) a ResetAll, then escalations in
+// the order they came. No other goroutine ever runs an actor's supervision: not a sender, not
+// the caller of an inline ask, not a parent. A signal to an actor that no goroutine drains starts
+// one (or wakes its parked one), as a message does.
+//
+// Faults are decided on the same goroutine, and only while they still mean something:
+//
+//   - A fault of an actor that is being stopped (its status is stopping) is reported and
+//     ignored: the stop goes on with the reason it was given.
+//   - Each actor counts its incarnations as a parent (rare.inc, bumped when it resets or stops);
+//     a child records the count it was adopted in (node.pinc). A child whose parent has moved on
+//     is about to be stopped by it, so its fault is reported and ignored, and an escalation that
+//     arrives from a child of an earlier incarnation is dropped: the parent's next incarnation
+//     never decides, counts or cuts for a child it did not have.
+//   - ResetAll goes in rounds (rare.round on the parent, node.builtAt on each child: the round
+//     its state was built in). A sibling whose state was built before the current round began
+//     is already due for a reset: its ResetAll joins that round instead of starting another, and
+//     a reset signal for a round its state is newer than is skipped. So each fault of a storm
+//     costs one reset of its own actor, not one of every sibling.
+//   - A state that failed to build (the factory or OnStart faulted) has nothing to resume, so
+//     Resume rebuilds it; and at most maxFailedBuilds failed builds in a row are retried at
+//     once: then the actor stops, as Akka stops a child that fails to start under unlimited
+//     restarts. A directive with a delay clears the count, since its delay bounds the rate.
+//
+// Signals to an actor that has stopped are dropped (signal checks the status).
 const (
 	ctlStop     uint8 = 1 << iota // stop, with rare.stopReason
-	ctlReset                      // a sibling decided ResetAll
+	ctlReset                      // a sibling decided ResetAll: rare.resetFault, rare.resetRound
 	ctlDecided                    // a delayed directive is due
 	ctlEscalate                   // children escalated faults: rare.escalations
 )
 
-// errGoexit is the panic value of a fault that is a call of runtime.Goexit (t.FailNow, say).
-var errGoexit = errors.New("runtime.Goexit called")
+// maxFailedBuilds is how many builds in a row may fail, each retried at once by a Reset (or a
+// Resume of a state that was never built), before the actor stops instead.
+const maxFailedBuilds = 3
 
-// build makes a fresh state with the factory and runs its OnStart hook.
-func (a *actor[S, M]) build() (f *FaultError) {
-	completed := false
-	defer func() {
-		v := recover()
-		if v == nil && !completed {
-			a.goexited(&FaultError{Path: a.path(), Value: errGoexit, Stack: debug.Stack()})
-			return
+// Phases of an actor's state, in node.phase.
+const (
+	unbuilt uint8 = iota // the factory did not return: there is no state
+	built                // the factory returned, OnStart did not
+	started              // ready for messages
+)
+
+// build makes a fresh state with the factory and runs its OnStart hook. A runtime.Goexit in
+// either ends the goroutine: the fault goes to a new one.
+func (a *actor[S, M]) build() *FaultError {
+	var zero S
+	a.state, a.phase = zero, unbuilt // the old state is gone, whatever happens
+	v, how, stack := guard(func() {
+		a.state = a.factory(&a.ctx)
+		a.phase = built
+		if h, ok := any(a.state).(interface{ OnStart(*Context) }); ok {
+			h.OnStart(&a.ctx)
 		}
-		if v != nil {
-			f = &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
-		}
-	}()
-	a.state = a.factory(&a.ctx)
-	if h, ok := any(a.state).(interface{ OnStart(*Context) }); ok {
-		h.OnStart(&a.ctx)
+		a.phase = started
+	}, func(stack []byte) {
+		a.failedBuilds++
+		a.handOffFault(&FaultError{Path: a.path(), Value: errGoexit, Stack: stack})
+	})
+	if how == returned {
+		a.failedBuilds = 0
+		return nil
 	}
-	completed = true
-	return nil
+	a.failedBuilds++
+	return &FaultError{Path: a.path(), Value: v, Stack: stack}
 }
 
-// goexited handles a handler or factory that called runtime.Goexit: the goroutine that drains the
-// actor is ending and cannot be kept, so a new goroutine supervises the fault and goes on
-// draining. The ask being handled has been answered with the fault.
-func (a *actor[S, M]) goexited(f *FaultError) {
+// handOffFault has a new goroutine supervise f and go on draining the actor, which the caller
+// has scheduled: for a fault on a goroutine that may not supervise it (one that is ending with
+// runtime.Goexit, or the caller of an inline ask).
+func (a *actor[S, M]) handOffFault(f *FaultError) {
 	go func() {
 		if !a.supervise(a.fault(f)) {
 			a.drain(nil)
@@ -50,29 +88,13 @@ func (a *actor[S, M]) goexited(f *FaultError) {
 	}()
 }
 
-// hook runs a hook whose panic cannot change what happens next (OnReset, OnStop): the fault
-// is reported and logged, and the reset or stop goes on. The hook runs on its own goroutine while
-// this one waits, so that a hook calling runtime.Goexit (t.FailNow, say) ends only that goroutine
-// and not the reset or stop halfway; both are rare, so the goroutine costs nothing that matters.
+// hook runs a hook whose fault cannot change what happens next (OnReset, OnStop): it is
+// reported and logged, and the reset or stop goes on. The hook runs isolated, so that one that
+// calls runtime.Goexit ends only its own goroutine, not the reset or stop halfway.
 func (a *actor[S, M]) hook(fn func(*Context)) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		completed := false
-		defer func() {
-			v := recover()
-			if v == nil && !completed {
-				v = errGoexit
-			}
-			if v != nil {
-				f := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack()}
-				a.sys.emit(&a.node, Event{Kind: EventFault, Err: f})
-			}
-		}()
-		fn(&a.ctx)
-		completed = true
-	}()
-	<-done
+	if v, how, stack := isolate(func() { fn(&a.ctx) }); how != returned {
+		a.sys.emit(&a.node, Event{Kind: EventFault, Err: &FaultError{Path: a.path(), Value: v, Stack: stack}})
+	}
 }
 
 func (a *actor[S, M]) fault(f *FaultError) Fault {
@@ -84,50 +106,89 @@ func (a *actor[S, M]) fault(f *FaultError) Fault {
 func (a *actor[S, M]) supervise(f Fault) bool {
 	for {
 		if f.Escalated {
+			if f.Actor.n.pinc != a.incarnation() {
+				return false // from a child of an earlier incarnation, which the reset stopped
+			}
 			a.sys.emit(&a.node, Event{Kind: EventEscalate, Err: f.err(), Child: f.Actor.Path()})
 		} else {
 			a.sys.emit(&a.node, Event{Kind: EventFault, Err: f.err()})
+			if a.beingStopped() {
+				// Nothing is handled until the stop, which is under way, arrives.
+				a.mu.Lock()
+				a.suspended = true
+				a.mu.Unlock()
+				return false
+			}
 		}
 		d := a.decide(f)
+		reason := f.err()
+		if d.Delay == 0 && a.phase != started && d.Decision != Stop && d.Decision != StopAll &&
+			d.Decision != Escalate && a.failedBuilds >= maxFailedBuilds {
+			d = Directive{Decision: Stop}
+			reason = fmt.Errorf("%w (gave up after %d failed builds in a row)", f.Err, a.failedBuilds)
+		}
 		a.sys.emit(&a.node, Event{Kind: EventDecision, Err: f.err(), Decision: d.Decision, Delay: d.Delay})
 		if d.Delay > 0 {
+			a.failedBuilds = 0
 			a.suspend(d, f)
 			return false
 		}
-		stopped, again := a.apply(d, f)
+		stopped, again := a.apply(d, f, reason)
 		if stopped || again == nil {
 			return stopped
 		}
 		f = a.fault(again)
-		a.mu.Lock()
-		stop := a.status != running
-		a.mu.Unlock()
-		if stop {
-			return a.control()
-		}
 	}
 }
 
-// decide asks the policy. A tether whose intensity the fault exceeds makes it escalate, and a
-// policy that panics or answers nonsense stops the actor.
-func (a *actor[S, M]) decide(f Fault) (d Directive) {
-	if !f.Escalated && a.parent.tetherExceeded() {
+// beingStopped reports whether the actor's fault comes too late to decide: the actor is
+// stopping, or its parent has moved on to another incarnation and is stopping it.
+func (a *actor[S, M]) beingStopped() bool {
+	a.mu.Lock()
+	stopping := a.status != running
+	a.mu.Unlock()
+	return stopping || a.pinc != a.parent.incarnation()
+}
+
+// incarnation returns n's count of incarnations as a parent.
+func (n *node) incarnation() uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.rare == nil {
+		return 0
+	}
+	return n.rare.inc
+}
+
+// nextIncarnation makes n's children so far children of an earlier incarnation.
+func (n *node) nextIncarnation() {
+	n.mu.Lock()
+	n.extra().inc++
+	n.mu.Unlock()
+}
+
+// decide asks the policy. A tether whose intensity the fault exceeds makes it escalate. A policy
+// that panics, calls runtime.Goexit or answers nonsense stops the actor; it runs isolated, so
+// that a Goexit (a failed assertion in a test's policy, say) cannot wedge the actor.
+func (a *actor[S, M]) decide(f Fault) Directive {
+	if !f.Escalated && a.parent.tetherExceeded(a.pinc) {
 		return Directive{Decision: Escalate}
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			a.sys.logger().Error("actorgen: supervision policy panicked; stopping the actor",
-				"actor", a.path(), "panic", v)
-			d = Directive{Decision: Stop}
-		}
-	}()
 	a.mu.Lock()
 	r := a.extra()
 	a.mu.Unlock()
-	if r.decider == nil { // the decider belongs to this goroutine
-		r.decider = a.cfg.policy.NewDecider()
+	var d Directive
+	v, how, _ := isolate(func() {
+		if r.decider == nil { // the decider belongs to this actor's goroutine
+			r.decider = a.cfg.policy.NewDecider()
+		}
+		d = r.decider.Decide(&a.ctx, f)
+	})
+	if how != returned {
+		a.sys.logger().Error("actorgen: supervision policy failed; stopping the actor",
+			"actor", a.path(), "panic", fmt.Sprint(v))
+		return Directive{Decision: Stop}
 	}
-	d = r.decider.Decide(&a.ctx, f)
 	if d.Decision > Escalate {
 		d.Decision = Stop
 	}
@@ -146,17 +207,24 @@ func (a *actor[S, M]) suspend(d Directive, f Fault) {
 	r.delay = time.AfterFunc(d.Delay, func() { a.signal(ctlDecided, nil) })
 }
 
-// apply carries out a directive now. It reports whether the actor stopped, or the fault that
-// a Reset ran into.
-func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultError) {
+// apply carries out a directive now; reason is the error a Stop stops with. It reports whether
+// the actor stopped, or the fault that a Reset ran into.
+func (a *actor[S, M]) apply(d Directive, f Fault, reason error) (stopped bool, again *FaultError) {
 	switch d.Decision {
 	case Resume:
+		if a.phase != started {
+			return false, a.reset(f) // there is no state to resume: build one
+		}
 		return false, nil
 	case Reset:
 		return false, a.reset(f)
 	case ResetAll:
-		for _, s := range a.parent.kids(&a.node) {
-			s.signal(ctlReset, func(r *rare) { r.resetFault = f })
+		if round, first := a.parent.beginRound(a.builtAt); first {
+			for _, s := range a.parent.kids(&a.node) {
+				s.signal(ctlReset, func(r *rare) {
+					r.resetFault, r.resetRound = f, max(r.resetRound, round)
+				})
+			}
 		}
 		return false, a.reset(f)
 	case StopAll:
@@ -178,22 +246,51 @@ func (a *actor[S, M]) apply(d Directive, f Fault) (stopped bool, again *FaultErr
 		}
 		return true, nil
 	default: // Stop
-		a.terminate(f.err())
+		a.terminate(reason)
 		return true, nil
 	}
 }
 
-// reset stops the children, drops the state and builds a new one.
+// beginRound starts a round of ResetAll among n's children, for a fault of a child whose state
+// was built in round builtAt, and returns it. It reports false if a round has begun since that
+// state was built: the child is due for a reset in that round already, and joins it.
+func (n *node) beginRound(builtAt uint32) (round uint32, first bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	r := n.extra()
+	if r.round != builtAt {
+		return r.round, false
+	}
+	r.round++
+	return r.round, true
+}
+
+// round returns the current round of ResetAll among n's children.
+func (n *node) round() uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.rare == nil {
+		return 0
+	}
+	return n.rare.round
+}
+
+// reset stops the children, drops the state and builds a new one. Children that OnReset spawns
+// are stopped too: the new state starts with the children its factory makes.
 func (a *actor[S, M]) reset(f Fault) *FaultError {
 	reason := ErrStopped
 	tether := a.isTether()
 	if tether {
 		reason = cutError(&a.node, f)
 	}
+	a.nextIncarnation()
 	a.stopChildren(reason)
-	if h, ok := any(a.state).(interface{ OnReset(*Context) }); ok {
+	if h, ok := any(a.state).(interface{ OnReset(*Context) }); ok && a.phase != unbuilt {
 		a.hook(h.OnReset)
+		a.stopChildren(reason)
 	}
+	a.nextIncarnation()
+	a.builtAt = a.parent.round()
 	if again := a.build(); again != nil {
 		return again
 	}
@@ -229,9 +326,11 @@ func (a *actor[S, M]) control() bool {
 		sig = ctlEscalate
 	}
 	var reset, esc Fault
+	var round uint32
 	switch sig {
 	case ctlReset:
 		reset, r.resetFault = r.resetFault, Fault{}
+		round, r.resetRound = r.resetRound, 0
 		a.ctl &^= ctlReset
 	case ctlEscalate:
 		esc, r.escalations = r.escalations[0], r.escalations[1:]
@@ -257,11 +356,13 @@ func (a *actor[S, M]) control() bool {
 		dir, f := r.pendingDir, r.pendingFault
 		r.pendingFault = Fault{}
 		var stopped bool
-		if stopped, again = a.apply(dir, f); stopped {
+		if stopped, again = a.apply(dir, f, f.err()); stopped {
 			return true
 		}
 	case ctlReset:
-		again = a.reset(reset)
+		if round > a.builtAt { // else the state was built after that round began: it is fresh
+			again = a.reset(reset)
+		}
 	case ctlEscalate:
 		return a.supervise(esc)
 	}
@@ -275,7 +376,10 @@ func (a *actor[S, M]) terminate(reason error) {
 		reason = ErrStopped
 	}
 	a.mu.Lock()
-	a.status = stopping
+	a.status = stopping // from now on no child is adopted
+	if len(a.children) > 0 {
+		a.extra().inc++ // the children's faults from now on are ignored
+	}
 	r := a.rare
 	var onStop func()
 	if r != nil {
@@ -293,7 +397,7 @@ func (a *actor[S, M]) terminate(reason error) {
 		onStop()
 	}
 	a.stopChildren(ErrStopped)
-	if h, ok := any(a.state).(interface{ OnStop(*Context) }); ok {
+	if h, ok := any(a.state).(interface{ OnStop(*Context) }); ok && a.phase != unbuilt {
 		a.hook(h.OnStop)
 	}
 

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 )
 
@@ -10,10 +9,21 @@ import (
 // (see linger.go) and goes on when woken, or returns; or, with until, it handles them until until
 // is done (an inline ask has its reply), and hands what is left to the parked goroutine or a new
 // one.
+//
+// The caller of an inline ask only handles messages: a control signal, or a fault of a handler
+// it runs, goes to the actor's own goroutine (the parked one or a new one), and the caller goes
+// back to waiting for its reply like any other asker. It never runs a policy, a hook, or a
+// stop that waits for children that may be waiting for it.
 func (a *actor[S, M]) drain(until replier) {
 	for {
 		a.mu.Lock()
 		if a.actionable() {
+			if until != nil {
+				wake := a.unpark()
+				a.mu.Unlock()
+				a.handOff(wake)
+				return
+			}
 			a.mu.Unlock()
 			if a.control() {
 				return
@@ -49,8 +59,14 @@ func (a *actor[S, M]) drain(until replier) {
 			a.bi = 0
 		}
 		a.mu.Unlock()
-		if f := a.handleBatch(until); f != nil && a.supervise(a.fault(f)) {
-			return
+		if f := a.handleBatch(until); f != nil {
+			if until != nil {
+				a.handOffFault(f)
+				return
+			}
+			if a.supervise(a.fault(f)) {
+				return
+			}
 		}
 	}
 }
@@ -139,59 +155,53 @@ func (a *actor[S, M]) release() {
 
 // handleBatch handles the messages of the batch, one at a time, until the batch ends or the
 // drain loop has something to see to: a control signal, a suspension, the inline ask's reply. A
-// panic in a handler ends it with the fault, the failing message already answered; one deferred
-// recover serves the whole batch, so that a message costs no defer of its own.
-func (a *actor[S, M]) handleBatch(until replier) (f *FaultError) {
+// panic in a handler ends it with the fault, the failing message already answered; one guard
+// serves the whole batch, so that a message costs no defer of its own. A runtime.Goexit in a
+// handler ends the goroutine: the fault goes to a new one.
+func (a *actor[S, M]) handleBatch(until replier) *FaultError {
 	var e envelope[M]
 	busy := false // a handler is running with e
-	defer func() {
-		if !busy {
-			return
-		}
-		v := recover()
-		goexit := v == nil
-		if goexit {
-			v = errGoexit
-		}
-		fault := &FaultError{Path: a.path(), Value: v, Stack: debug.Stack(), Message: e.msg}
-		a.finish(&e, fault)
-		if goexit {
-			a.goexited(fault)
-			return
-		}
-		f = fault
-	}()
-	bounded := a.cfg.size > 0
-	for a.bi < len(a.batch) {
-		e = a.batch[a.bi]
-		a.bi++
-		if e.reply != nil {
-			if err := e.ctx.Err(); err != nil {
-				e.reply.fail(err) // the asker has gone: do not do work nobody waits for
-				if bounded {
-					a.freeSlot()
-				}
-				continue
+	v, how, stack := guard(func() {
+		bounded := a.cfg.size > 0
+		for a.bi < len(a.batch) {
+			e = a.batch[a.bi]
+			a.bi++
+			if bounded {
+				a.freeSlot() // the message leaves the mailbox: a bound counts queued messages
 			}
-			a.ctx.reply = e.reply
+			if e.reply != nil {
+				if !e.reply.take(e.ctx, &a.node) {
+					continue // the asker has given up: do not do work nobody waits for
+				}
+				a.ctx.reply = e.reply
+			}
+			busy = true
+			a.handle(e.ctx, &a.ctx, a.state, e.msg)
+			busy = false
+			if e.reply != nil {
+				a.finish(nil)
+			}
+			// suspended is written only by this goroutine, so it can be read without mu.
+			if a.pending.Load() || a.suspended || (until != nil && until.done()) {
+				break
+			}
 		}
-		busy = true
-		a.handle(e.ctx, &a.ctx, a.state, e.msg)
-		busy = false
-		if e.reply != nil || bounded {
-			a.finish(&e, nil)
-		}
-		// suspended is written only by this goroutine, so it can be read without mu.
-		if a.pending.Load() || a.suspended || (until != nil && until.done()) {
-			break
-		}
+	}, func(stack []byte) {
+		fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: stack, Message: e.msg}
+		a.finish(fault)
+		a.handOffFault(fault)
+	})
+	if how == returned || !busy {
+		return nil
 	}
-	return nil
+	fault := &FaultError{Path: a.path(), Value: v, Stack: stack, Message: e.msg}
+	a.finish(fault)
+	return fault
 }
 
-// finish ends the handling of e, which fault ended if it is not nil: an ask the handler did not
-// answer gets the fault, or ErrNoReply; a bounded mailbox gets its slot back.
-func (a *actor[S, M]) finish(e *envelope[M], fault *FaultError) {
+// finish ends the handling of an ask, which fault ended if it is not nil: an ask the handler
+// did not answer gets the fault, or ErrNoReply.
+func (a *actor[S, M]) finish(fault *FaultError) {
 	if r := a.ctx.reply; r != nil {
 		a.ctx.reply = nil
 		if fault != nil {
@@ -199,8 +209,5 @@ func (a *actor[S, M]) finish(e *envelope[M], fault *FaultError) {
 		} else {
 			r.fail(fmt.Errorf("actor %s: %w", a.path(), ErrNoReply))
 		}
-	}
-	if a.cfg.size > 0 {
-		a.freeSlot()
 	}
 }

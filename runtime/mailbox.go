@@ -52,6 +52,9 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 		if err := a.room(wait); err != nil {
 			a.mu.Unlock()
 			if err == errDropped {
+				if r != nil { // nobody would ever answer it
+					return fmt.Errorf("actor %s: ask dropped: %w", a.path(), ErrMailboxFull)
+				}
 				return nil
 			}
 			return err

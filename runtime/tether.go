@@ -48,7 +48,7 @@ func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Te
 func (t *Tether) Ref() Ref { return Ref{t.n} }
 
 // Children returns the tether's children, sorted by name.
-func (t *Tether) Children() []Ref { return refs(t.n.kids(nil)) }
+func (t *Tether) Children() []Ref { return t.n.sortedKids() }
 
 // Child returns the tether's child called name.
 func (t *Tether) Child(name string) (Ref, bool) { return t.n.child(name) }
@@ -86,7 +86,8 @@ type StartFunc func(ctx context.Context, t *Tether) (Ref, error)
 
 // SpawnKeeper starts a keeper named name under parent. It calls start on its schedule until a
 // child is up, watches that child, and starts it again after it goes down for any reason: a
-// fault, a tether cut, or a normal stop. Stopping the keeper leaves a running child alone.
+// fault, a tether cut, or a normal stop. Stopping the keeper leaves a running child alone. The
+// keeper stops when the tether does, and cannot be spawned for a tether that has stopped.
 func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s KeeperSchedule) (Ref, error) {
 	switch {
 	case t == nil || t.n == nil:
@@ -118,7 +119,12 @@ func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s Keepe
 		k.cancel()
 		return Ref{}, err
 	}
-	return a.Ref(), nil
+	if t.n.isRunning() {
+		t.n.watch(func() { a.m.requestStop(ErrStopped) })
+		return a.Ref(), nil
+	}
+	a.m.requestStop(ErrStopped)
+	return Ref{}, fmt.Errorf("runtime: spawn keeper %q: tether %s: %w", name, t.n.path(), ErrStopped)
 }
 
 type keeperMsgKind uint8
@@ -218,16 +224,17 @@ func (k *keeper) handle(ac *Context, m keeperMsg) {
 	}
 }
 
-// try calls start, turning a panic or a missing child into an error.
+// try calls start, turning a panic, a runtime.Goexit or a missing child into an error. start
+// runs isolated, so that a Goexit in it ends only its own goroutine, not the keeper's.
 func (k *keeper) try() (ref Ref, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			ref, err = Ref{}, fmt.Errorf("start panicked: %v", v)
-		}
-	}()
-	ref, err = k.start(k.ctx, k.t)
-	if err == nil && ref.IsZero() {
-		err = errors.New("start returned no actor")
+	v, how, _ := isolate(func() { ref, err = k.start(k.ctx, k.t) })
+	switch {
+	case how == exited:
+		return Ref{}, fmt.Errorf("start ended its goroutine: %v", v)
+	case how == panicked:
+		return Ref{}, fmt.Errorf("start panicked: %v", v)
+	case err == nil && ref.IsZero():
+		return Ref{}, errors.New("start returned no actor")
 	}
 	return ref, err
 }
@@ -244,12 +251,13 @@ func cutError(t *node, f Fault) error {
 	return fmt.Errorf("%w by %s: %w", ErrTetherCut, t.path(), f.err())
 }
 
-// tetherExceeded records a child's fault on a tether and reports whether it exceeds the
-// tether's intensity.
-func (n *node) tetherExceeded() bool {
+// tetherExceeded records the fault of a child that n adopted in incarnation pinc, if n is a
+// tether, and reports whether it exceeds the tether's intensity. A child of an earlier
+// incarnation, which a cut is stopping, is not counted: one cut does not lead to another.
+func (n *node) tetherExceeded(pinc uint32) bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.rare == nil || n.rare.tether == nil {
+	if n.rare == nil || n.rare.tether == nil || n.rare.inc != pinc {
 		return false
 	}
 	return n.rare.tether.exceeded(time.Now())

@@ -499,3 +499,30 @@ func TestTetherResetBySiblingIsACut(t *testing.T) {
 		assert.Equal(t, "/p/w", cuts[0].Child)
 	})
 }
+
+// A keeper stops when its tether stops: it has nothing to start its child in any more.
+func TestKeeperStopsWithItsTether(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		tether, _, _ := tetherUnder(t, sys, 1, time.Minute)
+		k, err := SpawnKeeper(sys, "keeper", tether, func(context.Context, *Tether) (Ref, error) {
+			return Ref{}, errors.New("service down")
+		}, KeeperSchedule{Sweep: time.Second})
+		require.NoError(t, err)
+		time.Sleep(3 * time.Second)
+		synctest.Wait()
+		require.NoError(t, tether.Ref().Stop(t.Context()))
+		synctest.Wait()
+		requireDone(t, k)
+		require.ErrorIs(t, k.Err(), ErrStopped)
+		retries := len(rec.kind("/keeper", EventKeeperRetry))
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		assert.Len(t, rec.kind("/keeper", EventKeeperRetry), retries, "no try after the tether stopped")
+
+		_, err = SpawnKeeper(sys, "late", tether, func(context.Context, *Tether) (Ref, error) {
+			return Ref{}, nil
+		}, KeeperSchedule{Sweep: time.Second})
+		require.ErrorIs(t, err, ErrStopped, "a stopped tether takes no keeper")
+	})
+}
