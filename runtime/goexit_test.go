@@ -38,8 +38,9 @@ func TestGoexitInPolicyStopsTheActor(t *testing.T) {
 		ctx := bounded(t)
 		_, err = Ask[int, int](ctx, a, -1)
 		require.ErrorIs(t, err, ErrFault)
-		require.NoError(t, a.Ref().Stop(ctx))
-		require.ErrorIs(t, a.Ref().Err(), ErrFault)
+		synctest.Wait()
+		requireDone(t, a.Ref())
+		require.ErrorIs(t, a.Ref().Err(), ErrFault, "stopped with the fault the policy was deciding")
 		require.NoError(t, sys.Shutdown(ctx))
 	})
 }
