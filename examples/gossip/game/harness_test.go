@@ -145,6 +145,19 @@ func (e *env) linkUp(server string, n int) time.Time {
 	return e.rec.waitCount(e.t, server, "link up", n).at
 }
 
+// eventually polls cond every millisecond (fake time in a bubble) until it
+// holds, failing the test after 5s.
+func (e *env) eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // ctx returns a context for one call: calls never need long.
 func (e *env) ctx() context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
