@@ -288,9 +288,13 @@ func TestBadInput(t *testing.T) {
 		assert.ErrorContains(t, err, want)
 	}
 	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Secret: "s", Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
-	for _, want := range []string{`Config.Name "a b" has a bad character at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
+	for _, want := range []string{`Config.Name "a b" has a bad character ' ' at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
 		assert.ErrorContains(t, err, want)
 	}
+
+	// A look-alike of server-a (a Cyrillic е) is refused before anything is dialed.
+	_, err = game.Start(sys, game.Config{Name: "s\u0435rver-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory})
+	assert.ErrorContains(t, err, `Config.Name "s\u0435rver-a" has a bad character '\u0435' at byte 1`)
 
 	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory}
 	_, err = game.Start(nil, ok)
@@ -308,7 +312,7 @@ func TestBadInput(t *testing.T) {
 	require.ErrorIs(t, err, runtime.ErrNameTaken)
 
 	err = a.Broadcast(t.Context(), "no spaces", "x")
-	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character at byte 2 (letters, digits, '-', '_', '.' only)`)
+	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character ' ' at byte 2 (a-z, 0-9, '-', '_', '.' only, beginning with a-z or 0-9)`)
 	err = a.Broadcast(t.Context(), strings.Repeat("c", 65), "x")
 	assert.ErrorContains(t, err, "longer than 64 bytes")
 }

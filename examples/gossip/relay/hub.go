@@ -163,7 +163,7 @@ func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 		return nil, fmt.Errorf("relay: reading hello: %w", err)
 	}
 	refuse := func(reason string) (*peer, error) {
-		_ = conn.Close(websocket.StatusPolicyViolation, reason)
+		_ = conn.Close(websocket.StatusPolicyViolation, CloseReason(reason))
 		return nil, errors.New(reason)
 	}
 	if f.Type != TypeHello {

@@ -17,8 +17,7 @@ package relay
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
+	"unicode/utf8"
 )
 
 // Frame types.
@@ -51,9 +50,12 @@ type Frame struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-// ValidName reports whether s is acceptable as a server or channel name:
-// 1 to [MaxNameLen] bytes of letters, digits, '-', '_' and '.'. The error
-// names the offending part.
+// ValidName reports whether s is acceptable as a server or channel name. The
+// alphabet is small on purpose, so that two different names never look
+// alike: 1 to [MaxNameLen] bytes of ASCII lower-case letters, digits, '-',
+// '_' and '.', beginning with a letter or a digit. Upper case, spaces,
+// control characters and every non-ASCII character (a Cyrillic 'а' that looks
+// like a Latin 'a', say) are refused. The error names the offending part.
 func ValidName(what, s string) error {
 	if s == "" {
 		return fmt.Errorf("relay: %s is empty", what)
@@ -61,10 +63,42 @@ func ValidName(what, s string) error {
 	if len(s) > MaxNameLen {
 		return fmt.Errorf("relay: %s %.16q... is longer than %d bytes", what, s, MaxNameLen)
 	}
-	if i := strings.IndexFunc(s, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.'
-	}); i >= 0 {
-		return fmt.Errorf("relay: %s %q has a bad character at byte %d (letters, digits, '-', '_', '.' only)", what, s, i)
+	for i, r := range s {
+		if nameChar(r, i == 0) {
+			continue
+		}
+		return fmt.Errorf("relay: %s %+q has a bad character %+q at byte %d (%s)", what, s, r, i, NameAlphabet)
 	}
 	return nil
+}
+
+// NameAlphabet describes the characters [ValidName] accepts.
+const NameAlphabet = "a-z, 0-9, '-', '_', '.' only, beginning with a-z or 0-9"
+
+func nameChar(r rune, first bool) bool {
+	switch {
+	case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+		return true
+	case r == '-', r == '_', r == '.':
+		return !first
+	}
+	return false
+}
+
+// MaxCloseReason is the longest reason a websocket close frame can carry
+// (RFC 6455, section 5.5: 125 bytes of payload, 2 of them the status).
+const MaxCloseReason = 123
+
+// CloseReason returns reason cut to [MaxCloseReason] bytes, at a character
+// boundary and marked with "…", so that a close frame can carry it.
+func CloseReason(reason string) string {
+	if len(reason) <= MaxCloseReason {
+		return reason
+	}
+	const ellipsis = "…"
+	cut := MaxCloseReason - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut] + ellipsis
 }

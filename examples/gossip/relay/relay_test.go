@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -125,7 +127,7 @@ func TestBadRequestsGetAnErrorFrame(t *testing.T) {
 	f = recv(t, a)
 	assert.Equal(t, relay.TypeError, f.Type)
 	assert.Equal(t, uint64(4), f.ID)
-	assert.Contains(t, f.Error, `channel "no spaces" has a bad character at byte 2`)
+	assert.Contains(t, f.Error, `channel "no spaces" has a bad character ' ' at byte 2`)
 }
 
 // refused dials, sends first and returns the close error the relay answers with.
@@ -149,7 +151,8 @@ func TestHelloRefusedWithPolicyViolation(t *testing.T) {
 		{"no secret", relay.Frame{Type: relay.TypeHello, Name: "server-a"}, "relay: wrong secret for server-a"},
 		{"not a hello", relay.Frame{Type: relay.TypeWho, ID: 1}, `relay: first frame is "who", want "hello"`},
 		{"empty name", relay.Frame{Type: relay.TypeHello, Secret: secret}, "relay: server name is empty"},
-		{"bad name", relay.Frame{Type: relay.TypeHello, Name: "a/b", Secret: secret}, `relay: server name "a/b" has a bad character at byte 1`},
+		{"bad name", relay.Frame{Type: relay.TypeHello, Name: "a/b", Secret: secret}, `relay: server name "a/b" has a bad character '/' at byte 1`},
+		{"look-alike name", relay.Frame{Type: relay.TypeHello, Name: "s\u0435rver-a", Secret: secret}, `relay: server name "s\u0435rver-a" has a bad character '\u0435' at byte 1`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := refused(t, s.URL(), tc.first)
@@ -229,10 +232,30 @@ func TestConfigErrors(t *testing.T) {
 
 func TestValidName(t *testing.T) {
 	assert.NoError(t, relay.ValidName("channel", "ooc-chat_2.0"))
-	assert.NoError(t, relay.ValidName("channel", "ünïcode"))
+	assert.NoError(t, relay.ValidName("server name", "server-a"))
 	assert.EqualError(t, relay.ValidName("channel", ""), "relay: channel is empty")
 	assert.ErrorContains(t, relay.ValidName("channel", string(make([]byte, relay.MaxNameLen+1))), "longer than 64 bytes")
-	assert.EqualError(t, relay.ValidName("server name", "a b"), `relay: server name "a b" has a bad character at byte 1 (letters, digits, '-', '_', '.' only)`)
+	assert.EqualError(t, relay.ValidName("server name", "a b"), `relay: server name "a b" has a bad character ' ' at byte 1 (a-z, 0-9, '-', '_', '.' only, beginning with a-z or 0-9)`)
+	for _, bad := range []struct{ name, char string }{
+		{"s\u0435rver-a", `'\u0435'`}, // Cyrillic е, which looks like the Latin e of server-a
+		{"\u0430", `'\u0430'`},        // Cyrillic а
+		{"Server-A", `'S'`},           // upper case: server-a and Server-A would be two servers
+		{"-a", `'-'`},
+		{"ünïcode", `'\u00fc'`},
+		{"a\x00", `'\x00'`},
+		{"a\u200bb", `'\u200b'`}, // a zero-width space
+	} {
+		assert.ErrorContains(t, relay.ValidName("server name", bad.name), "has a bad character "+bad.char, "%+q", bad.name)
+	}
+}
+
+func TestCloseReason(t *testing.T) {
+	assert.Equal(t, "short", relay.CloseReason("short"))
+	long := strings.Repeat("é", 100) // 200 bytes
+	got := relay.CloseReason(long)
+	assert.LessOrEqual(t, len(got), relay.MaxCloseReason)
+	assert.True(t, utf8.ValidString(got))
+	assert.True(t, strings.HasSuffix(got, "é…"), got)
 }
 
 func TestClosedHubRefusesWith503(t *testing.T) {
