@@ -18,14 +18,13 @@ import (
 
 // demoConfig is the demo's script and settings.
 type demoConfig struct {
-	Secret   string
 	Servers  []string
 	BootDown time.Duration // the relay is down at boot for this long
 	Up       time.Duration // then it runs this long in each cycle
 	Down     time.Duration // and is down this long
 	Cycles   int           // kill/restart cycles; the last one closes the relay normally
 	Every    time.Duration // each server broadcasts this often
-	Server   game.Config   // the servers' settings (Name, URL, Secret, Inbox are filled in)
+	Server   game.Config   // the servers' settings (Name, URL, Key, Inbox are filled in)
 
 	// Listen opens the relay's listener, on the same address every time;
 	// URL is where the servers dial it, with Server.HTTPClient.
@@ -37,7 +36,6 @@ type demoConfig struct {
 // addr.
 func defaultDemo(addr string) demoConfig {
 	return demoConfig{
-		Secret:   "demo-secret",
 		Servers:  []string{"server-a", "server-b"},
 		BootDown: time.Second,
 		Up:       3 * time.Second,
@@ -72,10 +70,16 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
 	tl.printf("relay", "down at boot; starting %d game servers anyway", len(dc.Servers))
+	keys := make(map[string][]byte, len(dc.Servers))
 	chats := make([]game.ChatRef, len(dc.Servers))
 	for i, name := range dc.Servers {
+		key, err := relay.ParseKey("the demo key of "+name, relay.NewKey())
+		if err != nil {
+			return stats, err
+		}
+		keys[name] = key
 		cfg := dc.Server
-		cfg.Name, cfg.URL, cfg.Secret = name, dc.URL, dc.Secret
+		cfg.Name, cfg.URL, cfg.Key = name, dc.URL, key
 		cfg.OnEvent = tl.gameEvent
 		cfg.Inbox = func(*runtime.Context) game.Inbox { return &printInbox{tl: tl, server: name, stats: stats} }
 		c, err := game.Start(sys, cfg)
@@ -114,7 +118,7 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 		if err != nil {
 			return fmt.Errorf("gossip demo: relay listen: %w", err)
 		}
-		if rs, err = relay.Serve(ln, relay.Config{Secret: dc.Secret, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		if rs, err = relay.Serve(ln, relay.Config{Keys: keys, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 			return err
 		}
 		tl.printf("relay", "UP on %s", rs.Addr())

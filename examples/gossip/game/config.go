@@ -11,20 +11,25 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// Config configures a game server. Name, URL, Secret and Inbox are required;
+// Config configures a game server. Name, URL, Key and Inbox are required;
 // zero durations take the defaults below.
 type Config struct {
 	// Name is the server's name on the relay (see relay.ValidName).
 	Name string
-	// URL is the relay's websocket URL, such as "ws://127.0.0.1:4000/".
+	// URL is the relay's websocket URL, such as "wss://relay.example:4000/"
+	// or, on one machine, "ws://127.0.0.1:4000/".
 	URL string
-	// Secret is the relay's shared secret.
-	Secret string
+	// Key is this server's own key, which the relay knows by Name (at least
+	// relay.MinKeyLen bytes). It never crosses the wire: the server proves
+	// that it holds it (see relay.Proof).
+	Key []byte
 	// Inbox builds game code's Inbox. It is called at start and again if the
 	// inbox actor is reset.
 	Inbox func(*runtime.Context) Inbox
 
-	// HTTPClient dials the relay. Default http.DefaultClient.
+	// HTTPClient dials the relay. Default http.DefaultClient. For a wss://
+	// relay whose certificate the system does not trust, give it a
+	// Transport whose TLSClientConfig has the relay's CA in RootCAs.
 	HTTPClient *http.Client
 	// DialTimeout bounds a connection attempt: dial, hello and welcome.
 	// Default 2s.
@@ -86,8 +91,8 @@ func (c Config) withDefaults() (Config, error) {
 	} else if u.Scheme != "ws" && u.Scheme != "wss" || u.Host == "" {
 		errs = append(errs, fmt.Errorf("bad Config.URL %q: want ws://host:port/ or wss://", c.URL))
 	}
-	if c.Secret == "" {
-		errs = append(errs, errors.New("bad Config.Secret: empty"))
+	if len(c.Key) < relay.MinKeyLen {
+		errs = append(errs, fmt.Errorf("bad Config.Key: %d bytes, want at least %d", len(c.Key), relay.MinKeyLen))
 	}
 	if c.Inbox == nil {
 		errs = append(errs, errors.New("bad Config.Inbox: nil"))

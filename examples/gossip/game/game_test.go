@@ -197,10 +197,10 @@ func TestRelayClosesNormally(t *testing.T) {
 	})
 }
 
-func TestWrongSecret(t *testing.T) {
+func TestWrongKey(t *testing.T) {
 	both(t, func(t *testing.T, e *env) {
 		e.up()
-		a, _ := e.start("server-a", func(c *game.Config) { c.Secret = "guess" })
+		a, _ := e.start("server-a", func(c *game.Config) { c.Key = []byte("a guess, sixteen bytes or more") })
 		recs := e.rec.wait(t, "5 keeper retries", func(recs []rec) bool {
 			return count(recs, func(x rec) bool { return x.kind == "keeper retry" }) >= 5
 		})
@@ -214,7 +214,7 @@ func TestWrongSecret(t *testing.T) {
 		want := []time.Duration{100, 200, 400, 800, 800}
 		for i, r := range retries {
 			require.ErrorIs(t, r.err, game.ErrRefused)
-			assert.EqualError(t, r.err, "gossip: relay refused the hello of server-a: relay: wrong secret for server-a (status 1008)")
+			assert.EqualError(t, r.err, "gossip: relay refused the hello of server-a: relay: bad credentials for server-a (unknown server or wrong key) (status 1008)")
 			assert.Equal(t, want[i]*time.Millisecond, r.delay, "retry %d backs off", i)
 			if i > 0 {
 				// The keeper waits the announced delay before trying again:
@@ -231,6 +231,32 @@ func TestWrongSecret(t *testing.T) {
 		_, err := a.Online(e.ctx())
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.Empty(t, e.relay.Hub().Online())
+	})
+}
+
+// TestImpersonationRefused: a server that holds server-b's key and calls
+// itself server-a is refused; the real server-a is untouched.
+func TestImpersonationRefused(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		genuine, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		sys2 := runtime.NewSystem(runtime.WithLogger(quiet()), runtime.WithEventHook(e.rec.runtimeEvent))
+		defer func() { require.NoError(t, sys2.Shutdown(context.Background())) }()
+		cfg := e.config("server-a", newInbox())
+		cfg.Key = keyOf("server-b")
+		cfg.OnEvent = nil
+		_, err := game.Start(sys2, cfg)
+		require.NoError(t, err)
+		e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		retry, _ := first(e.rec.all(), "", "keeper retry")
+		require.ErrorIs(t, retry.err, game.ErrRefused)
+		assert.ErrorContains(t, retry.err, "bad credentials for server-a")
+		assert.Equal(t, []string{"server-a"}, e.relay.Hub().Online())
+		names, err := genuine.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a"}, names)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }))
 	})
 }
 
@@ -284,19 +310,19 @@ func TestBadInput(t *testing.T) {
 
 	_, err := game.Start(sys, game.Config{})
 	require.Error(t, err)
-	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `bad Config.URL "": want ws://`, "bad Config.Secret: empty", "bad Config.Inbox: nil"} {
+	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `bad Config.URL "": want ws://`, "bad Config.Key: 0 bytes, want at least 16", "bad Config.Inbox: nil"} {
 		assert.ErrorContains(t, err, want)
 	}
-	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Secret: "s", Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
+	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Key: keyOf("server-a"), Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
 	for _, want := range []string{`Config.Name "a b" has a bad character ' ' at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
 		assert.ErrorContains(t, err, want)
 	}
 
 	// A look-alike of server-a (a Cyrillic е) is refused before anything is dialed.
-	_, err = game.Start(sys, game.Config{Name: "s\u0435rver-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory})
+	_, err = game.Start(sys, game.Config{Name: "s\u0435rver-a", URL: "ws://127.0.0.1:1/", Key: keyOf("server-a"), Inbox: in.factory})
 	assert.ErrorContains(t, err, `Config.Name "s\u0435rver-a" has a bad character '\u0435' at byte 1`)
 
-	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory}
+	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Key: keyOf("server-a"), Inbox: in.factory}
 	_, err = game.Start(nil, ok)
 	assert.ErrorContains(t, err, "parent is nil")
 	bad := ok
@@ -317,7 +343,8 @@ func TestBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "longer than 64 bytes")
 }
 
-// fakeRelay serves, on e's network, a relay that reads each server's hello
+// fakeRelay serves, on e's network, a relay that sends each server a
+// challenge, reads its hello (whatever its proof)
 // and hands the connection to serve; the connection is dropped when serve
 // returns.
 func fakeRelay(t *testing.T, e *env, serve func(c *websocket.Conn, hello relay.Frame)) {
@@ -330,7 +357,8 @@ func fakeRelay(t *testing.T, e *env, serve func(c *websocket.Conn, hello relay.F
 		}
 		defer c.CloseNow()
 		var hello relay.Frame
-		if wsjson.Read(r.Context(), c, &hello) != nil {
+		if wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeChallenge, Nonce: "n"}) != nil ||
+			wsjson.Read(r.Context(), c, &hello) != nil {
 			return
 		}
 		serve(c, hello)

@@ -19,7 +19,13 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-const secret = "s3cret"
+// keyOf is the test key of the server called name.
+func keyOf(name string) []byte { return []byte("key of " + name + " ....") }
+
+// relayKeys returns the relay's keys: those of server-a and server-b.
+func relayKeys() map[string][]byte {
+	return map[string][]byte{"server-a": keyOf("server-a"), "server-b": keyOf("server-b")}
+}
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
@@ -86,7 +92,7 @@ func (e *env) up() {
 	require.Nil(e.t, e.relay, "relay already up")
 	ln, err := e.listen()
 	require.NoError(e.t, err)
-	e.relay, err = relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+	e.relay, err = relay.Serve(ln, relay.Config{Keys: relayKeys(), Logger: quiet()})
 	require.NoError(e.t, err)
 	e.rec.note("relay up")
 }
@@ -110,7 +116,7 @@ func (e *env) config(name string, in *inbox) game.Config {
 	return game.Config{
 		Name:         name,
 		URL:          e.url,
-		Secret:       secret,
+		Key:          keyOf(name),
 		HTTPClient:   e.client,
 		Inbox:        in.factory,
 		DialTimeout:  2 * time.Second,

@@ -15,7 +15,8 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// connect dials the relay, says hello and waits for the welcome, all within
+// connect dials the relay, answers its challenge with a hello that proves
+// the server holds its key, and waits for the welcome, all within
 // cfg.DialTimeout.
 func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
@@ -28,15 +29,34 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 		_ = conn.CloseNow()
 		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: "+format, append([]any{cfg.Name}, args...)...)
 	}
-	if err := wsjson.Write(ctx, conn, relay.Frame{Type: relay.TypeHello, Name: cfg.Name, Secret: cfg.Secret}); err != nil {
+	// A close frame where the challenge or the welcome should be is the
+	// relay's refusal, with its reason.
+	refused := func(err error) error {
+		ce, ok := errors.AsType[websocket.CloseError](err)
+		if !ok {
+			return nil
+		}
+		_ = conn.CloseNow()
+		return fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
+	}
+	var ch relay.Frame
+	if err := wsjson.Read(ctx, conn, &ch); err != nil {
+		if rerr := refused(err); rerr != nil {
+			return nil, relay.Frame{}, rerr
+		}
+		return fail("wait for the challenge: %w", err)
+	}
+	if ch.Type != relay.TypeChallenge || ch.Nonce == "" {
+		return fail("relay opened with a %q frame, want a %q with a nonce", ch.Type, relay.TypeChallenge)
+	}
+	hello := relay.Frame{Type: relay.TypeHello, Name: cfg.Name, Proof: relay.Proof(cfg.Key, cfg.Name, ch.Nonce)}
+	if err := wsjson.Write(ctx, conn, hello); err != nil {
 		return fail("send hello: %w", err)
 	}
 	var w relay.Frame
 	if err := wsjson.Read(ctx, conn, &w); err != nil {
-		var ce websocket.CloseError
-		if errors.As(err, &ce) {
-			_ = conn.CloseNow()
-			return nil, relay.Frame{}, fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
+		if rerr := refused(err); rerr != nil {
+			return nil, relay.Frame{}, rerr
 		}
 		return fail("wait for welcome: %w", err)
 	}

@@ -1,8 +1,9 @@
 package relay
 
 import (
+	"bytes"
 	"context"
-	"crypto/subtle"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,8 +23,11 @@ var ErrClosed = errors.New("relay: closed")
 
 // Config configures a [Hub].
 type Config struct {
-	// Secret is the shared secret every hello must carry. Required.
-	Secret string
+	// Keys is each game server's key, by name: a server proves that it
+	// holds its name's key (see [Proof]), so that no server can take
+	// another's name. Required; names must pass [ValidName], keys must be at
+	// least [MinKeyLen] bytes. The hub keeps a copy.
+	Keys map[string][]byte
 	// HelloTimeout bounds the wait for the hello frame after the websocket
 	// handshake. Default 5s.
 	HelloTimeout time.Duration
@@ -38,9 +42,23 @@ type Config struct {
 }
 
 func (c Config) withDefaults() (Config, error) {
-	if c.Secret == "" {
-		return c, errors.New("relay: Config.Secret is empty")
+	if len(c.Keys) == 0 {
+		return c, errors.New("relay: Config.Keys is empty")
 	}
+	keys := make(map[string][]byte, len(c.Keys))
+	var errs []error
+	for name, key := range c.Keys {
+		if err := ValidName("Config.Keys: server name", name); err != nil {
+			errs = append(errs, err)
+		} else if len(key) < MinKeyLen {
+			errs = append(errs, fmt.Errorf("relay: Config.Keys: the key of %s is %d bytes, want at least %d", name, len(key), MinKeyLen))
+		}
+		keys[name] = bytes.Clone(key)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	c.Keys = keys
 	if c.HelloTimeout < 0 || c.WriteTimeout < 0 || c.SendQueue < 0 {
 		return c, fmt.Errorf("relay: Config has a negative HelloTimeout (%v), WriteTimeout (%v) or SendQueue (%d)",
 			c.HelloTimeout, c.WriteTimeout, c.SendQueue)
@@ -152,14 +170,18 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.read(p)
 }
 
-// hello reads and checks the hello frame, registers the peer and sends the
-// welcome. On failure it has already closed conn with a reason.
+// hello sends the challenge, reads and checks the hello, registers the peer
+// and sends the welcome. On failure it has already closed conn with a
+// reason.
 func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 	rctx, cancel := context.WithTimeout(h.ctx, h.cfg.HelloTimeout)
+	defer cancel()
+	nonce := rand.Text()
+	if err := wsjson.Write(rctx, conn, Frame{Type: TypeChallenge, Nonce: nonce}); err != nil {
+		return nil, fmt.Errorf("relay: writing the challenge: %w", err)
+	}
 	var f Frame
-	err := wsjson.Read(rctx, conn, &f)
-	cancel()
-	if err != nil {
+	if err := wsjson.Read(rctx, conn, &f); err != nil {
 		return nil, fmt.Errorf("relay: reading hello: %w", err)
 	}
 	refuse := func(reason string) (*peer, error) {
@@ -172,8 +194,12 @@ func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 	if err := ValidName("server name", f.Name); err != nil {
 		return refuse(err.Error())
 	}
-	if subtle.ConstantTimeCompare([]byte(f.Secret), []byte(h.cfg.Secret)) != 1 {
-		return refuse("relay: wrong secret for " + f.Name)
+	// The same answer for an unknown name and a wrong key, so that the
+	// reason does not tell a stranger which names exist; the log does.
+	key, known := h.cfg.Keys[f.Name]
+	if !known || !checkProof(key, f.Name, nonce, f.Proof) {
+		h.log.Warn("relay: hello with bad credentials", "server", f.Name, "known", known)
+		return refuse("relay: bad credentials for " + f.Name + " (unknown server or wrong key)")
 	}
 
 	p := &peer{name: f.Name, conn: conn, send: make(chan Frame, h.cfg.SendQueue), done: make(chan struct{})}

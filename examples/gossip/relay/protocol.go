@@ -1,28 +1,39 @@
 // Package relay is a small websocket hub for the gossip example: game servers
-// connect to it, say hello with their name and a shared secret, and then
-// broadcast channel messages to every other connected server and ask who is
-// online.
+// connect to it, prove who they are, and then broadcast channel messages to
+// every other connected server and ask who is online.
 //
 // The protocol is JSON text frames, one [Frame] per websocket message:
 //
-//	server → relay: hello{name, secret}, broadcast{id, channel, text}, who{id}
+//	relay → server: challenge{nonce}
+//	server → relay: hello{name, proof}, broadcast{id, channel, text}, who{id}
 //	relay → server: welcome{name, names}, ok{id}, online{id, names},
 //	                message{from, channel, text}, joined{name}, left{name}, error{id, error}
 //
-// A hello with a wrong secret or a bad name is refused: the relay closes the
-// connection with status 1008 (policy violation) and a reason that says why.
-// A second connection with a name that is already online replaces the first
-// one, which is closed with status 1008 as well.
+// Each server has its own key, which the relay knows by the server's name
+// ([Config.Keys]). The relay opens with a fresh random nonce; the server
+// answers with its name and [Proof], an HMAC-SHA256 of the name and the nonce
+// under its key. The key never crosses the wire, and a proof is good for one
+// name and one connection only: a server that holds one name's key cannot
+// take another name, and a recorded hello cannot be replayed.
+//
+// A hello with a bad proof, an unknown or bad name, or another frame first is
+// refused: the relay closes the connection with status 1008 (policy
+// violation) and a reason that says why.
 package relay
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"unicode/utf8"
 )
 
 // Frame types.
 const (
-	TypeHello     = "hello"     // server → relay: Name, Secret
+	TypeChallenge = "challenge" // relay → server, the first frame: Nonce
+	TypeHello     = "hello"     // server → relay, the answer: Name, Proof
 	TypeWelcome   = "welcome"   // relay → server: Name, Names (who is online, this server included)
 	TypeBroadcast = "broadcast" // server → relay: ID, Channel, Text
 	TypeWho       = "who"       // server → relay: ID
@@ -42,7 +53,8 @@ type Frame struct {
 	Type    string   `json:"type"`
 	ID      uint64   `json:"id,omitempty"`
 	Name    string   `json:"name,omitempty"`
-	Secret  string   `json:"secret,omitempty"`
+	Nonce   string   `json:"nonce,omitempty"`
+	Proof   string   `json:"proof,omitempty"`
 	Channel string   `json:"channel,omitempty"`
 	Text    string   `json:"text,omitempty"`
 	From    string   `json:"from,omitempty"`
@@ -101,4 +113,49 @@ func CloseReason(reason string) string {
 		cut--
 	}
 	return reason[:cut] + ellipsis
+}
+
+// MinKeyLen is the shortest key the relay and the game servers accept, in
+// bytes: 128 bits. [NewKey] makes keys of 32 bytes.
+const MinKeyLen = 16
+
+// NewKey returns a fresh random key of 32 bytes, hex-encoded, as the relay's
+// keys file and the game server's key file hold it.
+func NewKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails: see crypto/rand.Read
+	return hex.EncodeToString(b)
+}
+
+// ParseKey decodes a hex-encoded key and checks its length; what names it in
+// the error.
+func ParseKey(what, s string) ([]byte, error) {
+	k, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("relay: %s is not hex: %w", what, err)
+	}
+	if len(k) < MinKeyLen {
+		return nil, fmt.Errorf("relay: %s is %d bytes, want at least %d", what, len(k), MinKeyLen)
+	}
+	return k, nil
+}
+
+// Proof is what a server named name sends in its hello to show that it holds
+// key: HMAC-SHA256 under key of the protocol's label, name and the relay's
+// nonce, hex-encoded.
+func Proof(key []byte, name, nonce string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("gossip hello v1\x00" + name + "\x00" + nonce))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// checkProof reports whether proof is [Proof] of key, name and nonce, in
+// constant time.
+func checkProof(key []byte, name, nonce, proof string) bool {
+	got, err := hex.DecodeString(proof)
+	if err != nil {
+		return false
+	}
+	want, _ := hex.DecodeString(Proof(key, name, nonce))
+	return hmac.Equal(got, want)
 }

@@ -23,13 +23,23 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const secret = "s3cret"
+// keyOf is the test key of the server called name.
+func keyOf(name string) []byte { return []byte("key of " + name + " ....") }
+
+// testKeys returns the keys of every server the tests connect.
+func testKeys() map[string][]byte {
+	m := map[string][]byte{}
+	for _, n := range []string{"server-a", "server-b", "server-w", "slow", "fast"} {
+		m[n] = keyOf(n)
+	}
+	return m
+}
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func startRelay(t *testing.T, addr string) *relay.Server {
 	t.Helper()
-	s, err := relay.Listen(addr, relay.Config{Secret: secret, Logger: quiet()})
+	s, err := relay.Listen(addr, relay.Config{Keys: testKeys(), Logger: quiet()})
 	require.NoError(t, err)
 	t.Cleanup(s.Kill)
 	return s
@@ -78,7 +88,9 @@ func join(t *testing.T, url, name string) (*websocket.Conn, relay.Frame) {
 func joinVia(t *testing.T, client *http.Client, url, name string) (*websocket.Conn, relay.Frame) {
 	t.Helper()
 	c := dial(t, url, client)
-	send(t, c, relay.Frame{Type: relay.TypeHello, Name: name, Secret: secret})
+	ch := recv(t, c)
+	require.Equal(t, relay.TypeChallenge, ch.Type, "challenge: %+v", ch)
+	send(t, c, relay.Frame{Type: relay.TypeHello, Name: name, Proof: relay.Proof(keyOf(name), name, ch.Nonce)})
 	w := recv(t, c)
 	require.Equal(t, relay.TypeWelcome, w.Type, "welcome: %+v", w)
 	return c, w
@@ -130,29 +142,57 @@ func TestBadRequestsGetAnErrorFrame(t *testing.T) {
 	assert.Contains(t, f.Error, `channel "no spaces" has a bad character ' ' at byte 2`)
 }
 
-// refused dials, sends first and returns the close error the relay answers with.
-func refused(t *testing.T, url string, first relay.Frame) error {
+// refused dials, sends the frame first makes of the relay's nonce, and
+// returns the close error the relay answers with.
+func refused(t *testing.T, url string, first func(nonce string) relay.Frame) error {
 	t.Helper()
 	c := dial(t, url, nil)
-	send(t, c, first)
+	ch := recv(t, c)
+	require.Equal(t, relay.TypeChallenge, ch.Type)
+	require.Len(t, ch.Nonce, 26, "128 random bits (crypto/rand.Text)")
+	send(t, c, first(ch.Nonce))
 	_, err := tryRecv(t, c)
 	require.Error(t, err)
 	return err
 }
 
+// hello returns a hello of name with a proof made with key.
+func hello(name string, key []byte) func(nonce string) relay.Frame {
+	return func(nonce string) relay.Frame {
+		return relay.Frame{Type: relay.TypeHello, Name: name, Proof: relay.Proof(key, name, nonce)}
+	}
+}
+
 func TestHelloRefusedWithPolicyViolation(t *testing.T) {
 	s := startRelay(t, "127.0.0.1:0")
+	// A proof recorded from one connection, to replay on another.
+	var recorded string
+	refused(t, s.URL(), func(nonce string) relay.Frame {
+		recorded = relay.Proof(keyOf("server-a"), "server-a", nonce)
+		return relay.Frame{Type: relay.TypeWho}
+	})
+	const badCredentials = "relay: bad credentials for server-a (unknown server or wrong key)"
 	for _, tc := range []struct {
 		name   string
-		first  relay.Frame
+		first  func(nonce string) relay.Frame
 		reason string
 	}{
-		{"wrong secret", relay.Frame{Type: relay.TypeHello, Name: "server-a", Secret: "guess"}, "relay: wrong secret for server-a"},
-		{"no secret", relay.Frame{Type: relay.TypeHello, Name: "server-a"}, "relay: wrong secret for server-a"},
-		{"not a hello", relay.Frame{Type: relay.TypeWho, ID: 1}, `relay: first frame is "who", want "hello"`},
-		{"empty name", relay.Frame{Type: relay.TypeHello, Secret: secret}, "relay: server name is empty"},
-		{"bad name", relay.Frame{Type: relay.TypeHello, Name: "a/b", Secret: secret}, `relay: server name "a/b" has a bad character '/' at byte 1`},
-		{"look-alike name", relay.Frame{Type: relay.TypeHello, Name: "s\u0435rver-a", Secret: secret}, `relay: server name "s\u0435rver-a" has a bad character '\u0435' at byte 1`},
+		{"wrong key", hello("server-a", []byte("a guess, sixteen bytes or more")), badCredentials},
+		// server-b holds its own key and tries to pass for server-a.
+		{"impersonation", hello("server-a", keyOf("server-b")), badCredentials},
+		{"proof for another name", func(nonce string) relay.Frame {
+			return relay.Frame{Type: relay.TypeHello, Name: "server-a", Proof: relay.Proof(keyOf("server-a"), "server-b", nonce)}
+		}, badCredentials},
+		{"replayed proof", func(string) relay.Frame {
+			return relay.Frame{Type: relay.TypeHello, Name: "server-a", Proof: recorded}
+		}, badCredentials},
+		{"no proof", func(string) relay.Frame { return relay.Frame{Type: relay.TypeHello, Name: "server-a"} }, badCredentials},
+		{"proof not hex", func(string) relay.Frame { return relay.Frame{Type: relay.TypeHello, Name: "server-a", Proof: "zz"} }, badCredentials},
+		{"unknown server", hello("server-x", keyOf("server-x")), "relay: bad credentials for server-x (unknown server or wrong key)"},
+		{"not a hello", func(string) relay.Frame { return relay.Frame{Type: relay.TypeWho, ID: 1} }, `relay: first frame is "who", want "hello"`},
+		{"empty name", hello("", keyOf("")), "relay: server name is empty"},
+		{"bad name", hello("a/b", keyOf("a/b")), `relay: server name "a/b" has a bad character '/' at byte 1`},
+		{"look-alike name", hello("s\u0435rver-a", keyOf("server-a")), `relay: server name "s\u0435rver-a" has a bad character '\u0435' at byte 1`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := refused(t, s.URL(), tc.first)
@@ -163,6 +203,18 @@ func TestHelloRefusedWithPolicyViolation(t *testing.T) {
 		})
 	}
 	assert.Empty(t, s.Hub().Online())
+}
+
+// TestForgedFromIsIgnored: the relay marks a message with the sender's
+// proven name, whatever the frame says.
+func TestForgedFromIsIgnored(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, _ := join(t, s.URL(), "server-a")
+	b, _ := join(t, s.URL(), "server-b")
+	assert.Equal(t, relay.TypeJoined, recv(t, a).Type)
+	send(t, b, relay.Frame{Type: relay.TypeBroadcast, ID: 1, Channel: "c", Text: "hi", From: "server-w", Name: "server-w"})
+	assert.Equal(t, relay.TypeOK, recv(t, b).Type)
+	assert.Equal(t, relay.Frame{Type: relay.TypeMessage, From: "server-b", Channel: "c", Text: "hi"}, recv(t, a))
 }
 
 func TestSameNameReplacesTheOldConnection(t *testing.T) {
@@ -221,12 +273,15 @@ func TestKillDropsConnectionsAndTheAddressCanBeReused(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	_, err := relay.NewHub(relay.Config{})
-	assert.EqualError(t, err, "relay: Config.Secret is empty")
-	_, err = relay.NewHub(relay.Config{Secret: "x", SendQueue: -1})
+	assert.EqualError(t, err, "relay: Config.Keys is empty")
+	_, err = relay.NewHub(relay.Config{Keys: testKeys(), SendQueue: -1})
 	assert.ErrorContains(t, err, "negative")
+	_, err = relay.NewHub(relay.Config{Keys: map[string][]byte{"a": []byte("short"), "B": keyOf("B")}})
+	assert.ErrorContains(t, err, "relay: Config.Keys: the key of a is 5 bytes, want at least 16")
+	assert.ErrorContains(t, err, `relay: Config.Keys: server name "B" has a bad character 'B' at byte 0`)
 	_, err = relay.Listen("127.0.0.1:0", relay.Config{})
-	assert.EqualError(t, err, "relay: Config.Secret is empty")
-	_, err = relay.Listen("256.0.0.1:0", relay.Config{Secret: "x"})
+	assert.EqualError(t, err, "relay: Config.Keys is empty")
+	_, err = relay.Listen("256.0.0.1:0", relay.Config{Keys: testKeys()})
 	assert.ErrorContains(t, err, "relay: listen on 256.0.0.1:0")
 }
 
@@ -249,6 +304,29 @@ func TestValidName(t *testing.T) {
 	}
 }
 
+func TestKeys(t *testing.T) {
+	k := relay.NewKey()
+	assert.Len(t, k, 64)
+	assert.NotEqual(t, k, relay.NewKey())
+	got, err := relay.ParseKeys("keys.txt", strings.NewReader("# name key\n\nserver-a "+k+"\n  server-b\t"+k+"  \n"))
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+	assert.Len(t, got["server-b"], 32)
+
+	_, err = relay.ParseKeys("keys.txt", strings.NewReader("server-a\nServer-B "+k+"\nc 00ff\nd xyz\ne "+k+"\ne "+k+"\n"))
+	for _, want := range []string{
+		"keys.txt:1: want a name and a key, got 1 fields",
+		`keys.txt:2: relay: server name "Server-B" has a bad character 'S' at byte 0`,
+		"keys.txt:3: relay: the key of c is 2 bytes, want at least 16",
+		"keys.txt:4: relay: the key of d is not hex",
+		"keys.txt:6: e has a key already",
+	} {
+		assert.ErrorContains(t, err, want)
+	}
+	_, err = relay.ParseKeys("empty.txt", strings.NewReader("# nothing\n"))
+	assert.EqualError(t, err, "empty.txt: no keys")
+}
+
 func TestCloseReason(t *testing.T) {
 	assert.Equal(t, "short", relay.CloseReason("short"))
 	long := strings.Repeat("é", 100) // 200 bytes
@@ -260,7 +338,7 @@ func TestCloseReason(t *testing.T) {
 
 func TestClosedHubRefusesWith503(t *testing.T) {
 	for name, stop := range map[string]func(*relay.Hub){"Close": (*relay.Hub).Close, "Kill": (*relay.Hub).Kill} {
-		h, err := relay.NewHub(relay.Config{Secret: secret, Logger: quiet()})
+		h, err := relay.NewHub(relay.Config{Keys: testKeys(), Logger: quiet()})
 		require.NoError(t, err)
 		stop(h)
 		w := httptest.NewRecorder()
@@ -277,7 +355,7 @@ func TestHelloTimeout(t *testing.T) {
 		var n pipenet.Network
 		ln, err := n.Listen()
 		require.NoError(t, err)
-		s, err := relay.Serve(ln, relay.Config{Secret: secret, HelloTimeout: 3 * time.Second, Logger: quiet()})
+		s, err := relay.Serve(ln, relay.Config{Keys: testKeys(), HelloTimeout: 3 * time.Second, Logger: quiet()})
 		require.NoError(t, err)
 		defer s.Kill()
 
@@ -285,6 +363,7 @@ func TestHelloTimeout(t *testing.T) {
 		require.NoError(t, err)
 		defer c.CloseNow()
 		start := time.Now()
+		require.Equal(t, relay.TypeChallenge, recv(t, c).Type)
 		_, _, err = c.Read(t.Context())
 		require.Error(t, err)
 		assert.Equal(t, 3*time.Second, time.Since(start))
@@ -300,7 +379,7 @@ func TestKilledRelayRefusesDials(t *testing.T) {
 		opts := &websocket.DialOptions{HTTPClient: n.HTTPClient()}
 		ln, err := n.Listen()
 		require.NoError(t, err)
-		s, err := relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+		s, err := relay.Serve(ln, relay.Config{Keys: testKeys(), Logger: quiet()})
 		require.NoError(t, err)
 		s.Kill()
 		_, _, err = websocket.Dial(t.Context(), "ws://relay/", opts)
@@ -308,7 +387,7 @@ func TestKilledRelayRefusesDials(t *testing.T) {
 
 		ln, err = n.Listen()
 		require.NoError(t, err)
-		s, err = relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+		s, err = relay.Serve(ln, relay.Config{Keys: testKeys(), Logger: quiet()})
 		require.NoError(t, err)
 		defer s.Kill()
 		_, w := joinVia(t, n.HTTPClient(), "ws://relay/", "server-a")
@@ -324,7 +403,7 @@ func TestSlowServerIsDisconnected(t *testing.T) {
 		var n pipenet.Network
 		ln, err := n.Listen()
 		require.NoError(t, err)
-		s, err := relay.Serve(ln, relay.Config{Secret: secret, SendQueue: 2, Logger: quiet()})
+		s, err := relay.Serve(ln, relay.Config{Keys: testKeys(), SendQueue: 2, Logger: quiet()})
 		require.NoError(t, err)
 		defer s.Kill()
 		client := n.HTTPClient()
