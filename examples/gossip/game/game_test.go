@@ -2,6 +2,7 @@ package game_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/actorgen/actorgen/examples/gossip/game"
+	"github.com/actorgen/actorgen/examples/gossip/internal/testcert"
 	"github.com/actorgen/actorgen/examples/gossip/relay"
 	"github.com/actorgen/actorgen/runtime"
 )
@@ -232,6 +234,29 @@ func TestWrongKey(t *testing.T) {
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.Empty(t, e.relay.Hub().Online())
 	})
+}
+
+// TestOverTLS: a server links up to a wss:// relay whose certificate its
+// HTTPClient trusts, and messages flow.
+func TestOverTLS(t *testing.T) {
+	cert, err := testcert.New()
+	require.NoError(t, err)
+	e := newLoopbackEnv(t)
+	tc := &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
+	rs, err := relay.Listen("127.0.0.1:0", relay.Config{Keys: relayKeys(), Logger: quiet(), TLS: tc})
+	require.NoError(t, err)
+	t.Cleanup(rs.Kill)
+	e.url = rs.URL()
+	e.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool}}}
+	a, _ := e.start("server-a", nil)
+	b, inB := e.start("server-b", nil)
+	e.linkUp("server-a", 1)
+	e.linkUp("server-b", 1)
+	require.NoError(t, a.Broadcast(e.ctx(), "gossip", "over tls"))
+	assert.Equal(t, game.Message{From: "server-a", Channel: "gossip", Text: "over tls"}, inB.next(t))
+	names, err := b.Online(e.ctx())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"server-a", "server-b"}, names)
 }
 
 // TestImpersonationRefused: a server that holds server-b's key and calls

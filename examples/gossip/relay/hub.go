@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,10 @@ type Config struct {
 	// drops its connection (rather than dropping a frame).
 	// Default 256.
 	SendQueue int
+	// TLS, if set, makes [Serve] and [Listen] serve wss:// (websocket over
+	// TLS) with it: it needs a certificate (Certificates or GetCertificate).
+	// Without it the relay serves ws://, in clear. The hub itself ignores it.
+	TLS *tls.Config
 	// Logger receives the relay's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -59,6 +64,9 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	c.Keys = keys
+	if c.TLS != nil && len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
+		return c, errors.New("relay: Config.TLS has no certificate (Certificates, GetCertificate or GetConfigForClient)")
+	}
 	if c.HelloTimeout < 0 || c.WriteTimeout < 0 || c.SendQueue < 0 {
 		return c, fmt.Errorf("relay: Config has a negative HelloTimeout (%v), WriteTimeout (%v) or SendQueue (%d)",
 			c.HelloTimeout, c.WriteTimeout, c.SendQueue)

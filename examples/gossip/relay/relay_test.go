@@ -2,6 +2,7 @@ package relay_test
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/actorgen/actorgen/examples/gossip/internal/pipenet"
+	"github.com/actorgen/actorgen/examples/gossip/internal/testcert"
 	"github.com/actorgen/actorgen/examples/gossip/relay"
 )
 
@@ -325,6 +327,32 @@ func TestKeys(t *testing.T) {
 	}
 	_, err = relay.ParseKeys("empty.txt", strings.NewReader("# nothing\n"))
 	assert.EqualError(t, err, "empty.txt: no keys")
+}
+
+// TestTLS: with Config.TLS the relay serves wss://; a client that trusts
+// its certificate joins, one that does not is refused by TLS, and plain ws://
+// gets nowhere.
+func TestTLS(t *testing.T) {
+	cert, err := testcert.New()
+	require.NoError(t, err)
+	s, err := relay.Listen("127.0.0.1:0", relay.Config{Keys: testKeys(), Logger: quiet(), TLS: &tls.Config{Certificates: []tls.Certificate{cert.TLS}}})
+	require.NoError(t, err)
+	t.Cleanup(s.Kill)
+	require.True(t, strings.HasPrefix(s.URL(), "wss://127.0.0.1:"), s.URL())
+
+	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool}}}
+	_, w := joinVia(t, trusting, s.URL(), "server-a")
+	assert.Equal(t, []string{"server-a"}, w.Names)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, _, err = websocket.Dial(ctx, s.URL(), nil)
+	assert.ErrorContains(t, err, "certificate signed by unknown authority")
+	_, _, err = websocket.Dial(ctx, "ws://"+s.Addr()+"/", nil)
+	assert.Error(t, err, "plain ws:// to a TLS port")
+
+	_, err = relay.NewHub(relay.Config{Keys: testKeys(), TLS: &tls.Config{}})
+	assert.EqualError(t, err, "relay: Config.TLS has no certificate (Certificates, GetCertificate or GetConfigForClient)")
 }
 
 func TestCloseReason(t *testing.T) {
