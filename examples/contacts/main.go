@@ -61,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	fs.StringVar(&o.db, "db", "contacts.db", "SQLite database file, created if missing")
 	fs.DurationVar(&o.idle, "idle", time.Minute, "stop a user's actor after this long without requests (0: never)")
-	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "how long a request waits for its actor before a 503")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "how long a request waits for its actor before a 503 (not handled) or 504 (outcome unknown)")
 	fs.Float64Var(&o.chaos, "chaos", 0, "fraction `P` (0 to 1) of actor handler calls that panic")
 	fs.Uint64Var(&o.chaosSeed, "chaos-seed", 0, "seed for -chaos (0: random)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
