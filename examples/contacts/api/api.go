@@ -8,9 +8,11 @@
 //	DELETE /api/{user}/contacts/{id}  delete one; 204
 //
 // Errors are JSON objects {"error": message} with, for invalid input, the
-// offending "field": 400 for invalid input, 404 for an unknown contact or
-// route, 405 for a wrong method (with Allow), 413 for a body over the limit
-// (1 MiB by default), and 415 for a Content-Type other than application/json.
+// offending "field": 400 for invalid input (also a bad Idempotency-Key
+// header, field "Idempotency-Key"), 404 for an unknown contact or route, 405
+// for a wrong method (with Allow), 413 for a body over the limit (1 MiB by
+// default), 415 for a Content-Type other than application/json, and 422 for
+// an Idempotency-Key reused with a different contact.
 //
 // The 5xx answers say whether the request took effect:
 //
@@ -31,7 +33,17 @@
 //
 // After a 500 or 504, reads (GET, HEAD) may simply be repeated, and so may
 // PATCH (it sets fields to given values) and DELETE (a 404 then says the
-// contact is gone); a POST may create the contact twice.
+// contact is gone); a POST is safe to repeat only with the same
+// Idempotency-Key.
+//
+// A POST with an Idempotency-Key header (1 to contact.MaxKeyLen letters,
+// digits or - _ . : ~ + / =, bare or as a quoted string) creates at most one
+// contact for that key in the user's book: sent again with the same name,
+// email and phone, it answers 201 with the same Location and the contact as
+// it is now, and creates nothing; with other fields it is refused with 422.
+// The book remembers the key for as long as the contact exists (see
+// actors.Book's Create), across a reset of the book and a restart of the
+// service. Other methods ignore the header.
 package api
 
 import (
@@ -138,13 +150,18 @@ type createBody struct {
 }
 
 func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r.Header)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in createBody
 	if !h.decode(w, r, &in) {
 		return
 	}
 	var out contact.Contact
 	if !h.call(w, r, func(ctx context.Context, b actors.Book) (err error) {
-		out, err = b.Create(ctx, contact.Contact{Name: in.Name, Email: in.Email, Phone: in.Phone})
+		out, err = b.Create(ctx, contact.Contact{Name: in.Name, Email: in.Email, Phone: in.Phone, IdempotencyKey: key})
 		return err
 	}) {
 		return
@@ -196,6 +213,28 @@ func (h *handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// idempotencyKey returns the request's Idempotency-Key, "" if it has none,
+// or a *contact.ValidationError naming the header. The value may be bare or,
+// as the IETF draft writes it, a structured-field string in double quotes.
+func idempotencyKey(hd http.Header) (string, error) {
+	vals := hd.Values(contact.KeyField)
+	switch len(vals) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", &contact.ValidationError{Field: contact.KeyField, Reason: fmt.Sprintf("must be given once, got %d", len(vals))}
+	}
+	key := strings.TrimSpace(vals[0])
+	if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
+		key = key[1 : len(key)-1]
+	}
+	if err := contact.ValidateIdempotencyKey(key); err != nil {
+		return "", err
+	}
+	return key, nil
 }
 
 // maxAttempts bounds how often a request looks its book up again after
@@ -252,6 +291,10 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.Is(err, contact.ErrNotFound):
 		writeError(w, http.StatusNotFound, "", fmt.Sprintf("contact %q not found", r.PathValue("id")))
+		return
+	case errors.Is(err, contact.ErrKeyReused):
+		writeError(w, http.StatusUnprocessableEntity, contact.KeyField,
+			contact.KeyField+": already used for a contact with another name, email or phone; use a new key for a new contact")
 		return
 	}
 	o := classify(err)

@@ -209,6 +209,34 @@ func TestChaos(t *testing.T) {
 	check(url)
 }
 
+// TestIdempotencyKeySurvivesRestart: a create retried with its key after a
+// restart of the whole service on the same database finds its contact.
+func TestIdempotencyKeySurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	url, stop := start(t, service.Config{DBPath: db})
+	post := func(url, body string) (int, contact.Contact) {
+		t.Helper()
+		status, b, err := send(http.DefaultClient, "POST", url+"/api/alice/contacts", body, "Idempotency-Key", "k1")
+		require.NoError(t, err)
+		var c contact.Contact
+		if status == http.StatusCreated {
+			require.NoError(t, json.Unmarshal(b, &c))
+		}
+		return status, c
+	}
+	status, ada := post(url, `{"name":"Ada"}`)
+	require.Equal(t, http.StatusCreated, status)
+	stop()
+
+	url, _ = start(t, service.Config{DBPath: db})
+	status, again := post(url, `{"name":"Ada"}`)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, ada, again)
+	status, _ = post(url, `{"name":"Eve"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, []contact.Contact{ada}, listOf(t, url, "alice"))
+}
+
 // TestRestartLosesNothing: stop the whole service and start it again on the
 // same database file.
 func TestRestartLosesNothing(t *testing.T) {
