@@ -42,7 +42,9 @@ type Config struct {
 	TetherMax    int
 	TetherPeriod time.Duration
 	// Keeper is when the keeper tries to start the link. Default: first try
-	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1.
+	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1. After the
+	// relay refuses the hello, the server dials no sooner than MaxSweep
+	// later (the tries in between fail at once, without dialing).
 	Keeper runtime.KeeperSchedule
 	// LinkOptions are passed to SpawnLink after the Link directives' defaults
 	// (a reset with backoff 100ms..1s), so they override them.
@@ -61,6 +63,10 @@ const (
 	LinkUp EventKind = iota + 1
 	// LinkDown: the connection ended; Event.Err says how.
 	LinkDown
+	// LinkRefused: the relay refused the hello; Event.Err says why (it
+	// matches ErrRefused, and ErrNameTaken for a duplicate name). The server
+	// does not dial again for Config.Keeper.MaxSweep.
+	LinkRefused
 )
 
 func (k EventKind) String() string {
@@ -69,6 +75,8 @@ func (k EventKind) String() string {
 		return "link up"
 	case LinkDown:
 		return "link down"
+	case LinkRefused:
+		return "link refused"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -78,7 +86,7 @@ type Event struct {
 	Server string
 	Kind   EventKind
 	Names  []string // for LinkUp
-	Err    error    // for LinkDown
+	Err    error    // for LinkDown and LinkRefused
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -44,9 +44,14 @@ var ErrLinkDown = errors.New("gossip: link to relay is down")
 var ErrUnconfirmed = errors.New("gossip: sent, but the relay's answer never came")
 
 // ErrRefused is matched by the error of a dial whose hello the relay refused
-// (a wrong secret, a bad name), and of a request the relay answered with an
-// error frame.
+// (bad credentials, a name online already), and of a request the relay
+// answered with an error frame. A refused hello is permanent: the server
+// does not dial again for Config.Keeper.MaxSweep.
 var ErrRefused = errors.New("gossip: relay refused")
+
+// ErrNameTaken is matched, with ErrRefused, by the error of a dial that the
+// relay refused because another server is online under the same name.
+var ErrNameTaken = errors.New("gossip: another server is online under this name")
 
 // Chat is what game code uses to talk to the other servers. Its actor is the
 // server's root: it knows whether the link to the relay is up, and fails a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -199,24 +200,37 @@ func TestRelayClosesNormally(t *testing.T) {
 	})
 }
 
+// TestWrongKey: a refused hello is no fault; the keeper backs off as it
+// does for any failed start, and the refusal, which is permanent, holds the
+// dials back for the keeper's longest interval (MaxSweep, 800ms here).
 func TestWrongKey(t *testing.T) {
 	both(t, func(t *testing.T, e *env) {
 		e.up()
 		a, _ := e.start("server-a", func(c *game.Config) { c.Key = []byte("a guess, sixteen bytes or more") })
-		recs := e.rec.wait(t, "5 keeper retries", func(recs []rec) bool {
-			return count(recs, func(x rec) bool { return x.kind == "keeper retry" }) >= 5
+		recs := e.rec.wait(t, "3 refused dials", func(recs []rec) bool {
+			return count(recs, func(x rec) bool { return x.kind == "link refused" }) >= 3
 		})
-		var retries []rec
+		var retries, dials []rec
 		for _, x := range recs {
-			if x.kind == "keeper retry" {
+			switch x.kind {
+			case "keeper retry":
 				retries = append(retries, x)
+			case "link refused":
+				dials = append(dials, x)
 			}
 		}
-		retries = retries[:5]
+		for i, d := range dials {
+			require.ErrorIs(t, d.err, game.ErrRefused)
+			assert.NotErrorIs(t, d.err, game.ErrNameTaken)
+			assert.EqualError(t, d.err, "gossip: relay refused the hello of server-a: relay: bad credentials for server-a (unknown server or wrong key) (status 1008)")
+			if i > 0 {
+				assert.GreaterOrEqual(t, d.at.Sub(dials[i-1].at), 800*time.Millisecond, "dial %d is held back", i)
+			}
+		}
+		require.GreaterOrEqual(t, len(retries), 5)
 		want := []time.Duration{100, 200, 400, 800, 800}
-		for i, r := range retries {
+		for i, r := range retries[:5] {
 			require.ErrorIs(t, r.err, game.ErrRefused)
-			assert.EqualError(t, r.err, "gossip: relay refused the hello of server-a: relay: bad credentials for server-a (unknown server or wrong key) (status 1008)")
 			assert.Equal(t, want[i]*time.Millisecond, r.delay, "retry %d backs off", i)
 			if i > 0 {
 				// The keeper waits the announced delay before trying again:
@@ -229,10 +243,64 @@ func TestWrongKey(t *testing.T) {
 				}
 			}
 		}
+		assert.ErrorContains(t, retries[1].err, "gossip: relay refused: server-a: not dialing for another")
 		assert.Zero(t, count(recs, func(x rec) bool { return x.kind == "fault" }), "a refused hello is not a fault")
 		_, err := a.Online(e.ctx())
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.Empty(t, e.relay.Hub().Online())
+	})
+}
+
+// TestDuplicateName: a second server with the same name and key is refused
+// with its own reason while the first stays online; the refusal makes one
+// dial per MaxSweep and no fault; once the first server stops, the second
+// takes the name at its next dial.
+func TestDuplicateName(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		first, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+
+		r2 := newRecorder()
+		sys2 := runtime.NewSystem(runtime.WithLogger(quiet()), runtime.WithEventHook(r2.runtimeEvent))
+		defer func() { require.NoError(t, sys2.Shutdown(context.Background())) }()
+		cfg := e.config("server-a", newInbox())
+		cfg.OnEvent = r2.gameEvent
+		second, err := game.Start(sys2, cfg)
+		require.NoError(t, err)
+
+		recs := r2.wait(t, "3 refused dials", func(recs []rec) bool {
+			return count(recs, func(x rec) bool { return x.kind == "link refused" }) >= 3
+		})
+		var prev time.Time
+		for _, x := range recs {
+			if x.kind != "link refused" {
+				continue
+			}
+			require.ErrorIs(t, x.err, game.ErrNameTaken)
+			require.ErrorIs(t, x.err, game.ErrRefused)
+			assert.EqualError(t, x.err, "gossip: relay refused the hello of server-a: gossip: another server is online under this name: relay: server-a is online already; a second server may not take its name (status 4001)")
+			if !prev.IsZero() {
+				assert.GreaterOrEqual(t, x.at.Sub(prev), 800*time.Millisecond, "dials are held back for MaxSweep")
+			}
+			prev = x.at
+		}
+		assert.Zero(t, count(recs, func(x rec) bool { return x.kind == "fault" }), "the second server: no fault")
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" || x.kind == "link down" }), "the first server: untouched")
+		require.NoError(t, first.Broadcast(e.ctx(), "gossip", "still the one"))
+		_, err = second.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrLinkDown)
+
+		// The first server stops: the second gets the name.
+		stopped := time.Now()
+		require.NoError(t, first.Ref().Stop(e.ctx()))
+		up := r2.waitCount(t, "server-a", "link up", 1)
+		if e.synced {
+			assert.LessOrEqual(t, up.at.Sub(stopped), 1600*time.Millisecond, "within the hold and one more keeper sweep")
+		}
+		names, err := second.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a"}, names)
 	})
 }
 
@@ -443,6 +511,39 @@ func TestRelayDiesBeforeAnswering(t *testing.T) {
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.EqualError(t, err, "gossip: sent, but the relay's answer never came (broadcast): gossip: link to relay is down: the connection ended")
 		assert.Zero(t, time.Since(start))
+	})
+}
+
+// TestRefusedRedial: the relay drops the connection, and refuses the reset's
+// redial because the name is taken meanwhile: the link stops normally (one
+// fault, the drop; none for the refusal) and the keeper is held back.
+func TestRefusedRedial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		var conns atomic.Int32
+		fakeRelay(t, e, func(c *websocket.Conn, hello relay.Frame) {
+			if conns.Add(1) == 1 {
+				welcomeThen(func(*websocket.Conn, relay.Frame) bool { return false })(c, hello)
+				return // drops the connection: a fault
+			}
+			_ = c.Close(relay.StatusNameTaken, "relay: server-a is online already")
+		})
+		a, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		err := a.Broadcast(e.ctx(), "gossip", "x") // the relay drops the connection
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		e.rec.waitCount(t, "server-a", "link refused", 1)
+		recs := e.rec.wait(t, "the link stops", func(recs []rec) bool {
+			_, ok := first(recs, linkA, "stopped")
+			return ok
+		})
+		st, _ := first(recs, linkA, "stopped")
+		assert.ErrorIs(t, st.err, runtime.ErrStopped)
+		assert.NotErrorIs(t, st.err, runtime.ErrFault)
+		assert.Equal(t, 1, count(recs, func(x rec) bool { return x.kind == "fault" }), "the drop only")
+		retry := e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		assert.ErrorContains(t, retry.err, "not dialing for another")
+		assert.Equal(t, int32(2), conns.Load(), "no dial during the hold")
 	})
 }
 

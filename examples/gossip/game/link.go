@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -37,6 +38,9 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 			return nil
 		}
 		_ = conn.CloseNow()
+		if ce.Code == relay.StatusNameTaken {
+			return fmt.Errorf("%w the hello of %s: %w: %s (status %d)", ErrRefused, cfg.Name, ErrNameTaken, ce.Reason, int(ce.Code))
+		}
 		return fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
 	}
 	var ch relay.Frame
@@ -70,7 +74,10 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 // inside the tether with the connection. A failed connect is an error, not a
 // fault: it costs the tether nothing.
 func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
-	conn, welcome, err := connect(ctx, &s.cfg)
+	if wait := time.Until(time.Unix(0, s.noDialBefore.Load())); wait > 0 {
+		return runtime.Ref{}, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, s.cfg.Name, wait.Round(time.Millisecond))
+	}
+	conn, welcome, err := s.dial(ctx)
 	if err != nil {
 		return runtime.Ref{}, err
 	}
@@ -80,15 +87,22 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 		// The first state takes the connection made above; every Reset
 		// redials, and a failed redial panics: a fault that counts towards
 		// the tether's intensity.
+		// A refusal is no fault: the state only stops the link (OnStart).
 		c, w := first.Swap(nil), welcome
+		self, _ := runtime.Self[LinkMessage](ac)
+		l := &link{srv: s, self: self, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 		if c == nil {
 			var err error
-			if c, w, err = connect(context.Background(), &s.cfg); err != nil {
+			if c, w, err = s.dial(context.Background()); errors.Is(err, ErrRefused) {
+				l.refused = err
+				close(l.loopDone)
+				return l
+			} else if err != nil {
 				panic(err)
 			}
 		}
-		self, _ := runtime.Self[LinkMessage](ac)
-		return &link{srv: s, self: self, conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+		l.conn, l.welcome = c, w
+		return l
 	}
 	ref, err := SpawnLink(t, "link", factory, s.cfg.LinkOptions...)
 	if err != nil {
@@ -101,6 +115,22 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 	return ref.Ref(), nil
 }
 
+// dial connects to the relay. After a refusal, which is permanent, it logs
+// why, emits LinkRefused and holds further dials back for Keeper.MaxSweep:
+// a second server with this name, or a wrong key, makes one dial per
+// MaxSweep and no fault at all.
+func (s *server) dial(ctx context.Context) (*websocket.Conn, relay.Frame, error) {
+	conn, w, err := connect(ctx, &s.cfg)
+	if errors.Is(err, ErrRefused) {
+		hold := s.cfg.Keeper.MaxSweep
+		s.noDialBefore.Store(time.Now().Add(hold).UnixNano())
+		s.log.Error("gossip: the relay refused this server, a mistake in its configuration that retrying cannot fix: not dialing again for "+hold.String(),
+			"server", s.cfg.Name, "err", err)
+		s.cfg.emit(Event{Kind: LinkRefused, Err: err})
+	}
+	return conn, w, err
+}
+
 // link is the Link actor's state: one websocket connection to the relay.
 type link struct {
 	srv      *server
@@ -110,6 +140,7 @@ type link struct {
 	log      *slog.Logger
 	stopSelf func() // the actor's Context.Stop
 
+	refused  error         // the relay refused a redial: the link stops at once, with no connection
 	closing  atomic.Bool   // set before the link closes conn itself
 	loopDone chan struct{} // closed when the reader has ended
 	nextID   uint64        // used on the actor's goroutine only
@@ -121,8 +152,13 @@ type link struct {
 
 var _ Link = (*link)(nil)
 
-// OnStart starts the connection's reader and marks the link up.
+// OnStart starts the connection's reader and marks the link up; a link whose
+// redial was refused stops, normally.
 func (l *link) OnStart(*runtime.Context) {
+	if l.refused != nil {
+		l.stopSelf()
+		return
+	}
 	go l.read()
 	l.log.Info("gossip: link up", "online", l.welcome.Names)
 	l.srv.connUp(l.self.Ref(), l.conn, l.welcome.Names)
@@ -135,6 +171,9 @@ func (l *link) OnReset(*runtime.Context) { l.close("gossip: link resetting") }
 func (l *link) OnStop(*runtime.Context) { l.close("gossip: link stopping") }
 
 func (l *link) close(reason string) {
+	if l.conn == nil {
+		return // refused: never connected
+	}
 	l.srv.connDown(l.conn)
 	l.closing.Store(true)
 	_ = l.conn.Close(websocket.StatusNormalClosure, reason)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -32,7 +34,12 @@ func Start(parent runtime.Parent, cfg Config) (ChatRef, error) {
 // server is what a game server's actors share.
 type server struct {
 	cfg   Config
+	log   *slog.Logger
 	inbox InboxRef
+
+	// noDialBefore (Unix nanoseconds) holds dials back after a refusal. The
+	// link's factory sets it, the keeper's start reads it.
+	noDialBefore atomic.Int64
 
 	mu        sync.Mutex
 	link      LinkRef         // the link the keeper started last; zero before the first
@@ -113,6 +120,7 @@ var _ Chat = (*chat)(nil)
 // fault at start, which makes Start fail.
 func (c *chat) OnStart(ac *runtime.Context) {
 	cfg := &c.srv.cfg
+	c.srv.log = ac.Logger() // before the keeper, the first to use it, starts
 	inbox, err := SpawnInbox(ac, "inbox", cfg.Inbox)
 	if err != nil {
 		panic(fmt.Errorf("gossip: %s: spawn inbox: %w", cfg.Name, err))

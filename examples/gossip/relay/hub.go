@@ -217,22 +217,20 @@ func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 		_ = conn.Close(websocket.StatusGoingAway, "relay: shutting down")
 		return nil, ErrClosed
 	}
-	old := h.peers[p.name]
+	if _, taken := h.peers[p.name]; taken {
+		h.mu.Unlock()
+		// The server online keeps its name: a second one with the same
+		// name (and key) is a configuration mistake, and replacing the
+		// first would make the two kick each other off forever.
+		reason := "relay: " + p.name + " is online already; a second server may not take its name"
+		h.log.Warn("relay: hello refused: name taken", "server", p.name)
+		_ = conn.Close(StatusNameTaken, CloseReason(reason))
+		return nil, errors.New(reason)
+	}
 	h.peers[p.name] = p
 	names := h.namesLocked()
-	if old == nil {
-		h.fanOutLocked(p, Frame{Type: TypeJoined, Name: p.name})
-	}
+	h.fanOutLocked(p, Frame{Type: TypeJoined, Name: p.name})
 	h.mu.Unlock()
-	if old != nil {
-		h.log.Info("relay: a new connection replaces the old one", "server", p.name)
-		// The close handshake waits for the old server's answer: do not hold
-		// up the new one meanwhile. (This handler's own count keeps the
-		// WaitGroup above zero, so Add is safe here.)
-		h.handlers.Go(func() {
-			old.close(websocket.StatusPolicyViolation, "relay: replaced by a newer connection with the same name")
-		})
-	}
 
 	wctx, cancel := context.WithTimeout(h.ctx, h.cfg.WriteTimeout)
 	defer cancel()

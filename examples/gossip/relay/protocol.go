@@ -18,7 +18,9 @@
 //
 // A hello with a bad proof, an unknown or bad name, or another frame first is
 // refused: the relay closes the connection with status 1008 (policy
-// violation) and a reason that says why.
+// violation) and a reason that says why. A hello under a name that is
+// online already is refused with [StatusNameTaken]: the server online keeps
+// its connection.
 package relay
 
 import (
@@ -28,7 +30,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/coder/websocket"
 )
+
+// StatusNameTaken is the close status of a hello refused because another
+// connection holds the name (a websocket status in the range 4000-4999 that
+// RFC 6455 leaves to applications). Two servers configured with the same
+// name and key get it, rather than kicking each other off forever.
+const StatusNameTaken websocket.StatusCode = 4001
 
 // Frame types.
 const (

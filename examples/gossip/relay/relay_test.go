@@ -219,27 +219,31 @@ func TestForgedFromIsIgnored(t *testing.T) {
 	assert.Equal(t, relay.Frame{Type: relay.TypeMessage, From: "server-b", Channel: "c", Text: "hi"}, recv(t, a))
 }
 
-func TestSameNameReplacesTheOldConnection(t *testing.T) {
+func TestSameNameIsRefused(t *testing.T) {
 	s := startRelay(t, "127.0.0.1:0")
-	old, _ := join(t, s.URL(), "server-a")
+	first, _ := join(t, s.URL(), "server-a")
 	watcher, _ := join(t, s.URL(), "server-w")
-	assert.Equal(t, relay.Frame{Type: relay.TypeJoined, Name: "server-w"}, recv(t, old))
+	assert.Equal(t, relay.Frame{Type: relay.TypeJoined, Name: "server-w"}, recv(t, first))
 
-	fresh, w := join(t, s.URL(), "server-a")
-	assert.Equal(t, []string{"server-a", "server-w"}, w.Names)
-
-	_, err := tryRecv(t, old)
+	// A second server-a, with the right key, is refused with its own status.
+	err := refused(t, s.URL(), hello("server-a", keyOf("server-a")))
 	var ce websocket.CloseError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, websocket.StatusPolicyViolation, ce.Code)
-	assert.Contains(t, ce.Reason, "replaced by a newer connection")
+	assert.Equal(t, relay.StatusNameTaken, ce.Code)
+	assert.Equal(t, "relay: server-a is online already; a second server may not take its name", ce.Reason)
 
-	// The watcher saw no left/joined churn: the name stayed online. Its next
-	// frame is the message the fresh connection sends.
-	send(t, fresh, relay.Frame{Type: relay.TypeBroadcast, ID: 1, Channel: "c", Text: "still here"})
-	assert.Equal(t, relay.TypeOK, recv(t, fresh).Type)
+	// The first one keeps its connection, and the watcher saw no churn: its
+	// next frame is the first one's message.
+	send(t, first, relay.Frame{Type: relay.TypeBroadcast, ID: 1, Channel: "c", Text: "still here"})
+	assert.Equal(t, relay.TypeOK, recv(t, first).Type)
 	assert.Equal(t, relay.Frame{Type: relay.TypeMessage, From: "server-a", Channel: "c", Text: "still here"}, recv(t, watcher))
 	assert.Equal(t, []string{"server-a", "server-w"}, s.Hub().Online())
+
+	// Once the first one has left, the name is free again.
+	require.NoError(t, first.Close(websocket.StatusNormalClosure, "bye"))
+	assert.Equal(t, relay.Frame{Type: relay.TypeLeft, Name: "server-a"}, recv(t, watcher))
+	_, w := join(t, s.URL(), "server-a")
+	assert.Equal(t, []string{"server-a", "server-w"}, w.Names)
 }
 
 func TestCloseSendsNormalClosure(t *testing.T) {
