@@ -207,13 +207,13 @@ func TestTimeoutWhileWritingIs504AndRetryIsSafe(t *testing.T) {
 		serve := bubbleAPI(t, st, 15*time.Millisecond)
 		const path = "/api/alice/contacts"
 
-		answers := make(chan *httptest.ResponseRecorder, 2)
-		go func() { answers <- serve("POST", path, `{"name":"Ada"}`, "Idempotency-Key", "k-ada") }()
+		adaAnswer, bobAnswer := make(chan *httptest.ResponseRecorder, 1), make(chan *httptest.ResponseRecorder, 1)
+		go func() { adaAnswer <- serve("POST", path, `{"name":"Ada"}`, "Idempotency-Key", "k-ada") }()
 		synctest.Wait() // Ada's create waits in the store's Insert
-		go func() { answers <- serve("POST", path, `{"name":"Bob"}`, "Idempotency-Key", "k-bob") }()
+		go func() { bobAnswer <- serve("POST", path, `{"name":"Bob"}`, "Idempotency-Key", "k-bob") }()
 		synctest.Wait() // Bob's is queued behind it
 
-		ada, bob := <-answers, <-answers
+		ada, bob := <-adaAnswer, <-bobAnswer
 		assert.Equal(t, http.StatusGatewayTimeout, ada.Code, "%s", ada.Body)
 		assert.Empty(t, ada.Header().Values("Retry-After"))
 		assert.Contains(t, ada.Body.String(), "may have taken effect")
