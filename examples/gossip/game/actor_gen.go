@@ -60,8 +60,9 @@ func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
 }
 
 // Broadcast sends text on channel to every other server connected to the
-// relay, and returns once the relay has accepted it. Without a deadline
-// on ctx, it gives up after 5s.
+// relay, and returns once the relay has accepted it. A text over
+// relay.MaxText bytes (32 KiB) fails at once with ErrTooLarge. Without a
+// deadline on ctx, it gives up after 5s.
 func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) error {
 	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -49,6 +49,11 @@ var ErrUnconfirmed = errors.New("gossip: sent, but the relay's answer never came
 // does not dial again for Config.Keeper.MaxSweep.
 var ErrRefused = errors.New("gossip: relay refused")
 
+// ErrTooLarge is matched by the error of a Broadcast whose text is longer
+// than relay.MaxText (32 KiB): it is refused before anything is sent, and
+// the link is untouched.
+var ErrTooLarge = errors.New("gossip: broadcast text too large")
+
 // ErrNameTaken is matched, with ErrRefused, by the error of a dial that the
 // relay refused because another server is online under the same name.
 var ErrNameTaken = errors.New("gossip: another server is online under this name")
@@ -60,8 +65,9 @@ var ErrNameTaken = errors.New("gossip: another server is online under this name"
 //actor:generate
 type Chat interface {
 	// Broadcast sends text on channel to every other server connected to the
-	// relay, and returns once the relay has accepted it. Without a deadline
-	// on ctx, it gives up after 5s.
+	// relay, and returns once the relay has accepted it. A text over
+	// relay.MaxText bytes (32 KiB) fails at once with ErrTooLarge. Without a
+	// deadline on ctx, it gives up after 5s.
 	//
 	//actor:ask timeout=5s
 	Broadcast(ctx context.Context, channel, text string) error

@@ -327,6 +327,36 @@ func TestOverTLS(t *testing.T) {
 	assert.Equal(t, []string{"server-a", "server-b"}, names)
 }
 
+// TestBroadcastSizeLimit: a text of relay.MaxText bytes is delivered; one
+// byte more fails at once with ErrTooLarge, nothing is sent and the link is
+// untouched.
+func TestBroadcastSizeLimit(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		a, _ := e.start("server-a", nil)
+		_, inB := e.start("server-b", nil)
+		e.linkUp("server-a", 1)
+		e.linkUp("server-b", 1)
+
+		big := strings.Repeat("\x01", relay.MaxText) // JSON makes it six times longer
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", big))
+		assert.Equal(t, big, inB.next(t).Text)
+
+		start := time.Now()
+		err := a.Broadcast(e.ctx(), "gossip", big+"x")
+		require.ErrorIs(t, err, game.ErrTooLarge)
+		assert.NotErrorIs(t, err, game.ErrLinkDown)
+		assert.NotErrorIs(t, err, game.ErrUnconfirmed)
+		assert.EqualError(t, err, "gossip: broadcast text too large: server-a Broadcast: the text is 32769 bytes, over the relay's limit of 32768 (relay.MaxText)")
+		if e.synced {
+			assert.Zero(t, time.Since(start))
+		}
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", "after"))
+		assert.Equal(t, "after", inB.next(t).Text)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" || x.kind == "link down" }), "the link is untouched")
+	})
+}
+
 // TestImpersonationRefused: a server that holds server-b's key and calls
 // itself server-a is refused; the real server-a is untouched.
 func TestImpersonationRefused(t *testing.T) {

@@ -26,6 +26,7 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 	if err != nil {
 		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: dial relay: %w", cfg.Name, err)
 	}
+	conn.SetReadLimit(relay.MaxFrame) // a message of relay.MaxText bytes is more than the default 32 KiB
 	fail := func(format string, args ...any) (*websocket.Conn, relay.Frame, error) {
 		_ = conn.CloseNow()
 		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: "+format, append([]any{cfg.Name}, args...)...)

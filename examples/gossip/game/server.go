@@ -140,6 +140,9 @@ func (c *chat) Broadcast(ctx context.Context, channel, text string) error {
 	if err := relay.ValidName("channel", channel); err != nil {
 		return fmt.Errorf("gossip: %s Broadcast: %w", c.srv.cfg.Name, err)
 	}
+	if len(text) > relay.MaxText {
+		return fmt.Errorf("%w: %s Broadcast: the text is %d bytes, over the relay's limit of %d (relay.MaxText)", ErrTooLarge, c.srv.cfg.Name, len(text), relay.MaxText)
+	}
 	l, err := c.srv.current("Broadcast")
 	if err != nil {
 		return err

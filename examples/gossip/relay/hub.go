@@ -165,6 +165,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.conns.Add(1)
 	defer h.conns.Add(-1)
 	defer conn.CloseNow()
+	conn.SetReadLimit(MaxFrame)
 
 	p, err := h.hello(conn)
 	if err != nil {
@@ -254,6 +255,10 @@ func (h *Hub) read(p *peer) {
 		case TypeBroadcast:
 			if err := ValidName("channel", f.Channel); err != nil {
 				h.reply(p, Frame{Type: TypeError, ID: f.ID, Error: err.Error()})
+				continue
+			}
+			if len(f.Text) > MaxText {
+				h.reply(p, Frame{Type: TypeError, ID: f.ID, Error: fmt.Sprintf("relay: broadcast text is %d bytes, over the limit of %d", len(f.Text), MaxText)})
 				continue
 			}
 			h.mu.Lock()

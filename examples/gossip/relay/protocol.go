@@ -58,6 +58,18 @@ const (
 // MaxNameLen is the longest server or channel name the relay accepts.
 const MaxNameLen = 64
 
+// MaxText is the longest broadcast text the relay accepts, in bytes: 32 KiB.
+// A longer one is answered with an error frame; the connection stays up.
+const MaxText = 32 << 10
+
+// MaxFrame is the read limit of the relay's and the game servers'
+// connections, in bytes: room for a frame carrying MaxText bytes of text even
+// if JSON escapes every byte (as \u00XX, six bytes), with its other fields.
+// A frame over it ends the connection (status 1009, message too big), as
+// coder/websocket does when a read limit is exceeded; the game server never
+// sends one.
+const MaxFrame = 6*MaxText + 16<<10
+
 // Frame is one protocol message. Which fields are set depends on Type.
 type Frame struct {
 	Type    string   `json:"type"`

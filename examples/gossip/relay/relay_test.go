@@ -144,6 +144,28 @@ func TestBadRequestsGetAnErrorFrame(t *testing.T) {
 	assert.Contains(t, f.Error, `channel "no spaces" has a bad character ' ' at byte 2`)
 }
 
+// TestTextLimit: a broadcast of MaxText bytes is passed on, even when JSON
+// escapes every byte; a longer one gets an error frame and the connection
+// stays up.
+func TestTextLimit(t *testing.T) {
+	s := startRelay(t, "127.0.0.1:0")
+	a, _ := join(t, s.URL(), "server-a")
+	b, _ := join(t, s.URL(), "server-b")
+	assert.Equal(t, relay.TypeJoined, recv(t, a).Type)
+	b.SetReadLimit(relay.MaxFrame)
+
+	for id, text := range []string{strings.Repeat("x", relay.MaxText), strings.Repeat("\x01", relay.MaxText)} {
+		send(t, a, relay.Frame{Type: relay.TypeBroadcast, ID: uint64(id + 1), Channel: "c", Text: text})
+		assert.Equal(t, relay.Frame{Type: relay.TypeOK, ID: uint64(id + 1)}, recv(t, a))
+		assert.Len(t, recv(t, b).Text, relay.MaxText)
+	}
+
+	send(t, a, relay.Frame{Type: relay.TypeBroadcast, ID: 3, Channel: "c", Text: strings.Repeat("x", relay.MaxText+1)})
+	assert.Equal(t, relay.Frame{Type: relay.TypeError, ID: 3, Error: "relay: broadcast text is 32769 bytes, over the limit of 32768"}, recv(t, a))
+	send(t, a, relay.Frame{Type: relay.TypeWho, ID: 4})
+	assert.Equal(t, relay.Frame{Type: relay.TypeOnline, ID: 4, Names: []string{"server-a", "server-b"}}, recv(t, a))
+}
+
 // refused dials, sends the frame first makes of the relay's nonce, and
 // returns the close error the relay answers with.
 func refused(t *testing.T, url string, first func(nonce string) relay.Frame) error {
