@@ -15,9 +15,10 @@ var (
 	// ask that OverflowDrop dropped.
 	ErrMailboxFull = errors.New("mailbox full")
 	// ErrNotDelivered is wrapped, with the ctx's error, by the error of an ask whose ctx ended
-	// before its handler was given the message: the handler never saw it, so it is safe to send
-	// again. An ask whose ctx ends while its handler runs fails with the ctx's error alone: its
-	// effect may have happened.
+	// before its handler was given the message, and of a send whose ctx ended while it waited for
+	// room in a full mailbox: the handler never saw the message, so it is safe to send again. An
+	// ask whose ctx ends while its handler runs fails with the ctx's error alone: its effect may
+	// have happened.
 	ErrNotDelivered = errors.New("not delivered")
 	// ErrNameTaken is returned by Spawn when the parent already has a child of that name.
 	ErrNameTaken = errors.New("name already in use")

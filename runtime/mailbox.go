@@ -104,7 +104,7 @@ func (a *mailbox[M]) room(wait context.Context) error {
 		case <-space:
 		case <-wait.Done():
 			a.mu.Lock()
-			return fmt.Errorf("send to %s: %w", a.path(), wait.Err())
+			return fmt.Errorf("send to %s: %w: %w", a.path(), ErrNotDelivered, wait.Err())
 		}
 		a.mu.Lock()
 		if a.status != running {
