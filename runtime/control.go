@@ -122,8 +122,7 @@ func (a *actor[S, M]) supervise(f Fault) bool {
 		}
 		d := a.decide(f)
 		reason := f.err()
-		if d.Delay == 0 && a.phase != started && d.Decision != Stop && d.Decision != StopAll &&
-			d.Decision != Escalate && a.failedBuilds >= maxFailedBuilds {
+		if a.phase != started && rebuildsAtOnce(d) && a.failedBuilds >= maxFailedBuilds {
 			d = Directive{Decision: Stop}
 			reason = fmt.Errorf("%w (gave up after %d failed builds in a row)", f.Err, a.failedBuilds)
 		}
@@ -139,6 +138,11 @@ func (a *actor[S, M]) supervise(f Fault) bool {
 		}
 		f = a.fault(again)
 	}
+}
+
+// rebuildsAtOnce reports whether d, about a state that failed to build, builds one again at once.
+func rebuildsAtOnce(d Directive) bool {
+	return d.Delay == 0 && (d.Decision == Reset || d.Decision == ResetAll || d.Decision == Resume)
 }
 
 // beingStopped reports whether the actor's fault comes too late to decide: the actor is
