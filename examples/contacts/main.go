@@ -9,6 +9,11 @@
 //	                           [-header-timeout 5s] [-read-timeout 30s] [-write-timeout 40s]
 //	                           [-idle-timeout 2m] [-drain 10s]
 //
+// Each flag may instead be set by an environment variable, CONTACTS_ and the
+// flag's name in upper case with '-' as '_' (CONTACTS_ADDR, CONTACTS_DB,
+// CONTACTS_LOG_LEVEL, ...); a flag on the command line wins over its variable,
+// and an empty variable counts as unset.
+//
 // SIGINT or SIGTERM shuts it down gracefully: the listener closes, in-flight
 // requests finish (for at most -drain), the actors stop, the database closes,
 // and it exits 0. A second signal during that exits at once, with status
@@ -30,6 +35,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,7 +54,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "contacts: second signal (%v): exiting at once, without draining\n", sig)
 		os.Exit(signalStatus(sig))
 	}()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr, nil); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "contacts:", err)
 		}
@@ -84,10 +90,29 @@ type options struct {
 	drain         time.Duration // how long a shutdown waits for in-flight requests
 }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
+// envPrefix starts the name of the environment variable of each flag:
+// CONTACTS_ and the flag's name in upper case with '-' as '_' (-log-level is
+// CONTACTS_LOG_LEVEL).
+const envPrefix = "CONTACTS_"
+
+// envName returns the environment variable of the flag name.
+func envName(name string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// parseFlags parses args. A flag not given in args takes its value from its
+// environment variable (see envName) if getenv has a non-empty one, then from
+// its default. Errors name the flag or the variable the bad value came from.
+func parseFlags(args []string, getenv func(string) (string, bool), stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("contacts", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage of contacts:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "Each flag may instead be set in the environment as %s<FLAG> (%s, %s, ...);\n"+
+			"a flag on the command line wins over its variable.\n", envPrefix, envName("addr"), envName("log-level"))
+	}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	fs.StringVar(&o.db, "db", "contacts.db", "SQLite database file, created if missing")
 	fs.DurationVar(&o.idle, "idle", time.Minute, "stop a user's actor after this long without requests (0: never)")
@@ -103,21 +128,53 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	fromEnv := map[string]bool{}
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || envErr != nil {
+			return
+		}
+		v, ok := getenv(envName(f.Name))
+		if !ok || v == "" {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			envErr = fmt.Errorf("%s=%q: invalid value for -%s: %w", envName(f.Name), v, f.Name, err)
+		}
+		fromEnv[f.Name] = true
+	})
+	if envErr != nil {
+		return o, envErr
+	}
+	// bad is the error for the value of the flag name, named by where it came from.
+	bad := func(name, reason string) error {
+		v := fs.Lookup(name).Value.String()
+		switch {
+		case fromEnv[name]:
+			return fmt.Errorf("%s=%s: %s", envName(name), v, reason)
+		case v == "":
+			return fmt.Errorf("-%s: %s", name, reason)
+		}
+		return fmt.Errorf("-%s %s: %s", name, v, reason)
+	}
 	positive := func(name string, d time.Duration) error {
 		if d <= 0 {
-			return fmt.Errorf("-%s %v: must be positive", name, d)
+			return bad(name, "must be positive")
 		}
 		return nil
 	}
 	switch {
-	case fs.NArg() > 0:
-		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case !(o.chaos >= 0 && o.chaos <= 1):
-		return o, fmt.Errorf("-chaos %v: must be between 0 and 1", o.chaos)
+		return o, bad("chaos", "must be between 0 and 1")
 	case o.idle < 0:
-		return o, fmt.Errorf("-idle %v: must not be negative", o.idle)
+		return o, bad("idle", "must not be negative")
 	case o.db == "":
-		return o, errors.New("-db: must not be empty")
+		return o, bad("db", "must not be empty")
 	}
 	if err := errors.Join(
 		positive("timeout", o.timeout),
@@ -130,7 +187,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	if o.writeTimeout <= o.timeout {
-		return o, fmt.Errorf("-write-timeout %v: must exceed -timeout %v, or answers that take the whole -timeout are cut", o.writeTimeout, o.timeout)
+		return o, bad("write-timeout", fmt.Sprintf("must exceed -timeout %v, or answers that take the whole -timeout are cut", o.timeout))
 	}
 	return o, nil
 }
@@ -138,9 +195,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // run serves until ctx is done, then shuts down gracefully: the listener
 // stops, in-flight requests finish (for at most -drain, after which their
 // connections are closed), the actors stop, the store closes.
-// ready, if not nil, is called with the listening address.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(addr string)) error {
-	o, err := parseFlags(args, stderr)
+// getenv looks up the flags' environment variables (os.LookupEnv); ready,
+// if not nil, is called with the listening address.
+func run(ctx context.Context, args []string, getenv func(string) (string, bool), stdout, stderr io.Writer, ready func(addr string)) error {
+	o, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
 	}

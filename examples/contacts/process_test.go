@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -52,6 +53,11 @@ func startProcess(t *testing.T, bin string, args ...string) *process {
 	args = append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "c.db")}, args...)
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	for _, kv := range os.Environ() { // none of the test's own CONTACTS_ variables
+		if !strings.HasPrefix(kv, envPrefix) {
+			p.cmd.Env = append(p.cmd.Env, kv)
+		}
+	}
 	require.NoError(t, p.cmd.Start())
 	go func() { p.exited <- p.cmd.Wait() }()
 	t.Cleanup(func() {
