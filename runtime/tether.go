@@ -81,8 +81,27 @@ func (s KeeperSchedule) validate() error {
 
 // StartFunc starts a keeper's child inside t and returns its handle, or an error if it cannot
 // be started now (the service is down, say). A failed start is not a fault: it costs the tether
-// nothing, and the keeper tries again on its schedule. ctx is cancelled when the keeper stops.
+// nothing, and the keeper tries again on its schedule, or later if the error came from
+// RetryAfter. ctx is cancelled when the keeper stops.
 type StartFunc func(ctx context.Context, t *Tether) (Ref, error)
+
+// RetryAfter returns an error wrapping err that, returned by a StartFunc, makes its keeper wait
+// at least d before it tries again: for a refusal that trying again soon cannot change (a name
+// already taken, a server's Retry-After). The try counts as failed for the backoff as usual.
+func RetryAfter(d time.Duration, err error) error {
+	return &retryAfterError{after: d, err: err}
+}
+
+type retryAfterError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %v)", e.err, e.after)
+}
+
+func (e *retryAfterError) Unwrap() error { return e.err }
 
 // SpawnKeeper starts a keeper named name under parent. It calls start on its schedule until a
 // child is up, watches that child, and starts it again after it goes down for any reason: a
@@ -198,6 +217,9 @@ func (k *keeper) handle(ac *Context, m keeperMsg) {
 		if err != nil {
 			k.failures++
 			d := k.wait(k.failures)
+			if ra := (*retryAfterError)(nil); errors.As(err, &ra) {
+				d = max(d, ra.after)
+			}
 			ac.n.sys.emit(ac.n, Event{Kind: EventKeeperRetry, Err: err, Delay: d})
 			k.schedule(d)
 			return
