@@ -199,3 +199,28 @@ func TestRunReportsListenErrors(t *testing.T) {
 	err = run(t.Context(), []string{"-db", filepath.Join(t.TempDir(), "no", "such", "dir.db")}, noEnv, io.Discard, io.Discard, nil)
 	require.ErrorContains(t, err, "store: open")
 }
+
+// TestLogShowsFaultStacksAndRequests runs the command with every book call
+// panicking: even at -log-level error the fault's record carries its stack;
+// at the default level each request has an access-log line.
+func TestLogShowsFaultStacksAndRequests(t *testing.T) {
+	var stderr syncBuffer
+	base, stop := serve(t, []string{"-db", filepath.Join(t.TempDir(), "c.db"), "-chaos", "1", "-log-level", "error"}, io.Discard, &stderr)
+	assert.Equal(t, http.StatusInternalServerError, post(t, base, "Ada"))
+	require.NoError(t, stop())
+	log := stderr.String()
+	assert.Contains(t, log, `level=ERROR msg="actor fault" actor=/contacts/alice`)
+	assert.Regexp(t, `msg="actor fault" [^\n]*stack="goroutine [^\n]*\(\*Chaos\)\.Maybe`, log)
+	assert.NotContains(t, log, "msg=request", "Info records at -log-level error")
+
+	stderr = syncBuffer{}
+	base, stop = serve(t, []string{"-db", filepath.Join(t.TempDir(), "c.db")}, io.Discard, &stderr)
+	assert.Equal(t, http.StatusCreated, post(t, base, "Ada"))
+	res, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, stop())
+	assert.Regexp(t, `level=INFO msg=request method=POST pattern="POST /api/\{user\}/contacts" status=201 duration=\S+ bytes=\d+`, stderr.String())
+	assert.Contains(t, stderr.String(), `msg=request method=GET pattern="GET /healthz" status=200`)
+}
