@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -14,7 +16,21 @@ import (
 // it runs, goes to the actor's own goroutine (the parked one or a new one), and the caller goes
 // back to waiting for its reply like any other asker. It never runs a policy, a hook, or a
 // stop that waits for children that may be waiting for it.
+//
+// A handler that calls runtime.Goexit ends handleBatch without returning to this loop, with
+// h.busy still set: the deferred call below sees it, and since this goroutine is ending, the
+// fault goes to a new one. A panic returns here and the loop clears h.busy. (The recover in
+// handleBatch cannot tell the two apart by itself: it gets nil for both under
+// GODEBUG=panicnil=1.) The check costs one defer per drain, not one per message or batch.
 func (a *actor[S, M]) drain(until replier) {
+	var h handling[M]
+	defer func() {
+		if h.busy {
+			fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: h.stack, Message: h.e.msg}
+			a.finish(fault)
+			a.handOffFault(fault)
+		}
+	}()
 	for {
 		a.mu.Lock()
 		if a.actionable() {
@@ -59,7 +75,9 @@ func (a *actor[S, M]) drain(until replier) {
 			a.bi = 0
 		}
 		a.mu.Unlock()
-		if f := a.handleBatch(until); f != nil {
+		if a.handleBatch(until, &h) {
+			f := h.fault(a.path())
+			a.finish(f)
 			if until != nil {
 				a.handOffFault(f)
 				return
@@ -69,6 +87,24 @@ func (a *actor[S, M]) drain(until replier) {
 			}
 		}
 	}
+}
+
+// handling is what drain and handleBatch share about the message being handled.
+type handling[M any] struct {
+	e     envelope[M]
+	busy  bool // a handler is running with e, or panicked and drain has not seen it yet
+	v     any  // what the handler's panic recovered as
+	stack []byte
+}
+
+// fault turns the handler's panic into a fault of the actor at path and clears busy.
+func (h *handling[M]) fault(path string) *FaultError {
+	h.busy = false
+	v := h.v
+	if v == nil {
+		v = new(goruntime.PanicNilError) // panic(nil) under GODEBUG=panicnil=1
+	}
+	return &FaultError{Path: path, Value: v, Stack: h.stack, Message: h.e.msg}
 }
 
 // parkedUntilWork waits, parked, for a token: it reports true if the goroutine is to drain the
@@ -154,49 +190,45 @@ func (a *actor[S, M]) release() {
 }
 
 // handleBatch handles the messages of the batch, one at a time, until the batch ends or the
-// drain loop has something to see to: a control signal, a suspension, the inline ask's reply. A
-// panic in a handler ends it with the fault, the failing message already answered; one guard
-// serves the whole batch, so that a message costs no defer of its own. A runtime.Goexit in a
-// handler ends the goroutine: the fault goes to a new one.
-func (a *actor[S, M]) handleBatch(until replier) *FaultError {
-	var e envelope[M]
-	busy := false // a handler is running with e
-	v, how, stack := guard(func() {
-		bounded := a.cfg.size > 0
-		for a.bi < len(a.batch) {
-			e = a.batch[a.bi]
-			a.bi++
-			if bounded {
-				a.freeSlot() // the message leaves the mailbox: a bound counts queued messages
-			}
-			if e.reply != nil {
-				if !e.reply.take(e.ctx, &a.node) {
-					continue // the asker has given up: do not do work nobody waits for
-				}
-				a.ctx.reply = e.reply
-			}
-			busy = true
-			a.handle(e.ctx, &a.ctx, a.state, e.msg)
-			busy = false
-			if e.reply != nil {
-				a.finish(nil)
-			}
-			// suspended is written only by this goroutine, so it can be read without mu.
-			if a.pending.Load() || a.suspended || (until != nil && until.done()) {
-				break
-			}
+// drain loop has something to see to: a control signal, a suspension, the inline ask's reply. It
+// reports true when a handler panicked: h holds the message and the panic, for drain to answer
+// and supervise. One deferred recover serves the whole batch, so that a message costs no defer
+// of its own.
+func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool) {
+	defer func() {
+		if h.busy { // a panic, or a Goexit: see drain
+			h.v, h.stack = recover(), debug.Stack()
+			panicked = true
 		}
-	}, func(stack []byte) {
-		fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: stack, Message: e.msg}
-		a.finish(fault)
-		a.handOffFault(fault)
-	})
-	if how == returned || !busy {
-		return nil
+	}()
+	bounded := a.cfg.size > 0
+	for a.bi < len(a.batch) {
+		h.e = a.batch[a.bi]
+		a.bi++
+		if bounded {
+			a.freeSlot() // the message leaves the mailbox: a bound counts queued messages
+		}
+		e := &h.e
+		if e.reply != nil {
+			// An asker whose ctx can never be done cannot give up: it needs no hand-over.
+			if e.ctx.Done() != nil && !e.reply.take(e.ctx, &a.node) {
+				continue // the asker has given up: do not do work nobody waits for
+			}
+			a.ctx.reply = e.reply
+		}
+		h.busy = true
+		a.handle(e.ctx, &a.ctx, a.state, e.msg)
+		h.busy = false
+		if e.reply != nil {
+			a.finish(nil)
+		}
+		// suspended is written only by this goroutine, so it can be read without mu.
+		if a.pending.Load() || a.suspended || (until != nil && until.done()) {
+			break
+		}
 	}
-	fault := &FaultError{Path: a.path(), Value: v, Stack: stack, Message: e.msg}
-	a.finish(fault)
-	return fault
+	h.e = envelope[M]{} // a lingering goroutine keeps no message alive
+	return false
 }
 
 // finish ends the handling of an ask, which fault ended if it is not nil: an ask the handler
