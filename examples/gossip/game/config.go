@@ -43,8 +43,8 @@ type Config struct {
 	TetherPeriod time.Duration
 	// Keeper is when the keeper tries to start the link. Default: first try
 	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1. After the
-	// relay refuses the hello, the server dials no sooner than MaxSweep
-	// later (the tries in between fail at once, without dialing).
+	// relay refuses the hello, the keeper waits at least MaxSweep before it
+	// tries again (runtime.RetryAfter): one dial per MaxSweep.
 	Keeper runtime.KeeperSchedule
 	// LinkOptions are passed to SpawnLink after the Link directives' defaults
 	// (a reset with backoff 100ms..1s), so they override them.

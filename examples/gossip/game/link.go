@@ -73,12 +73,18 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 
 // startLink is the keeper's runtime.StartFunc: connect, then spawn the link
 // inside the tether with the connection. A failed connect is an error, not a
-// fault: it costs the tether nothing.
+// fault: it costs the tether nothing. A refusal, which is permanent, makes
+// the keeper wait at least Keeper.MaxSweep before its next try
+// (runtime.RetryAfter).
 func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
 	if wait := time.Until(time.Unix(0, s.noDialBefore.Load())); wait > 0 {
-		return runtime.Ref{}, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, s.cfg.Name, wait.Round(time.Millisecond))
+		// A reset's redial was refused: the keeper did not see that refusal.
+		return runtime.Ref{}, runtime.RetryAfter(wait, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, s.cfg.Name, wait.Round(time.Millisecond)))
 	}
 	conn, welcome, err := s.dial(ctx)
+	if errors.Is(err, ErrRefused) {
+		return runtime.Ref{}, runtime.RetryAfter(s.cfg.Keeper.MaxSweep, err)
+	}
 	if err != nil {
 		return runtime.Ref{}, err
 	}
@@ -117,9 +123,10 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 }
 
 // dial connects to the relay. After a refusal, which is permanent, it logs
-// why, emits LinkRefused and holds further dials back for Keeper.MaxSweep:
-// a second server with this name, or a wrong key, makes one dial per
-// MaxSweep and no fault at all.
+// why, emits LinkRefused and holds further dials back for Keeper.MaxSweep
+// (a reset's redial too, which the keeper does not see): a second server
+// with this name, or a wrong key, makes one dial per MaxSweep and no fault
+// at all.
 func (s *server) dial(ctx context.Context) (*websocket.Conn, relay.Frame, error) {
 	conn, w, err := connect(ctx, &s.cfg)
 	if errors.Is(err, ErrRefused) {
