@@ -50,8 +50,9 @@ type Config struct {
 	// (a reset with backoff 100ms..1s), so they override them.
 	LinkOptions []runtime.Option
 	// OnEvent, if set, is called when the link comes up (from then on,
-	// Chat's calls reach it) and when its connection ends. It runs on the
-	// link's and the keeper's goroutines: keep it fast.
+	// Chat's calls reach it), when its connection ends and when the relay
+	// refuses the hello. It runs on the goroutines of the server's actors
+	// (the root, the link and its reader, the keeper): keep it fast.
 	OnEvent func(Event)
 }
 

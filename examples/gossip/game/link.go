@@ -75,15 +75,19 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 // inside the tether with the connection. A failed connect is an error, not a
 // fault: it costs the tether nothing. A refusal, which is permanent, makes
 // the keeper wait at least Keeper.MaxSweep before its next try
-// (runtime.RetryAfter).
-func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
-	if wait := time.Until(time.Unix(0, s.noDialBefore.Load())); wait > 0 {
-		// A reset's redial was refused: the keeper did not see that refusal.
-		return runtime.Ref{}, runtime.RetryAfter(wait, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, s.cfg.Name, wait.Round(time.Millisecond)))
+// (runtime.RetryAfter). It first asks the server whether a reset's redial
+// was refused meanwhile, which the keeper did not see.
+func (w *wiring) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
+	until, err := w.chat.DialsHeldUntil(ctx)
+	if err != nil {
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: ask the server whether to dial: %w", w.cfg.Name, err)
 	}
-	conn, welcome, err := s.dial(ctx)
+	if wait := time.Until(until); wait > 0 {
+		return runtime.Ref{}, runtime.RetryAfter(wait, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, w.cfg.Name, wait.Round(time.Millisecond)))
+	}
+	conn, welcome, err := w.dial(ctx)
 	if errors.Is(err, ErrRefused) {
-		return runtime.Ref{}, runtime.RetryAfter(s.cfg.Keeper.MaxSweep, err)
+		return runtime.Ref{}, runtime.RetryAfter(w.cfg.Keeper.MaxSweep, err)
 	}
 	if err != nil {
 		return runtime.Ref{}, err
@@ -94,13 +98,15 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 		// The first state takes the connection made above; every Reset
 		// redials, and a failed redial panics: a fault that counts towards
 		// the tether's intensity.
-		// A refusal is no fault: the state only stops the link (OnStart).
-		c, w := first.Swap(nil), welcome
+		// A refusal is no fault: the state only stops the link (OnStart),
+		// and the server holds the keeper's dials back.
+		c, wl := first.Swap(nil), welcome
 		self, _ := runtime.Self[LinkMessage](ac)
-		l := &link{srv: s, self: self, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+		l := &link{w: w, self: self, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 		if c == nil {
 			var err error
-			if c, w, err = s.dial(context.Background()); errors.Is(err, ErrRefused) {
+			if c, wl, err = w.dial(context.Background()); errors.Is(err, ErrRefused) {
+				w.chat.HoldDials(context.Background(), time.Now().Add(w.cfg.Keeper.MaxSweep))
 				l.refused = err
 				close(l.loopDone)
 				return l
@@ -108,40 +114,36 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 				panic(err)
 			}
 		}
-		l.conn, l.welcome = c, w
+		l.conn, l.welcome = c, wl
 		return l
 	}
-	ref, err := SpawnLink(t, "link", factory, s.cfg.LinkOptions...)
+	ref, err := SpawnLink(t, "link", factory, w.cfg.LinkOptions...)
 	if err != nil {
 		if c := first.Swap(nil); c != nil {
 			_ = c.CloseNow()
 		}
-		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", s.cfg.Name, err)
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", w.cfg.Name, err)
 	}
-	s.attach(ref)
 	return ref.Ref(), nil
 }
 
 // dial connects to the relay. After a refusal, which is permanent, it logs
-// why, emits LinkRefused and holds further dials back for Keeper.MaxSweep
-// (a reset's redial too, which the keeper does not see): a second server
-// with this name, or a wrong key, makes one dial per MaxSweep and no fault
-// at all.
-func (s *server) dial(ctx context.Context) (*websocket.Conn, relay.Frame, error) {
-	conn, w, err := connect(ctx, &s.cfg)
+// why and emits LinkRefused; the caller holds further dials back for
+// Keeper.MaxSweep: a second server with this name, or a wrong key, makes one
+// dial per MaxSweep and no fault at all.
+func (w *wiring) dial(ctx context.Context) (*websocket.Conn, relay.Frame, error) {
+	conn, f, err := connect(ctx, &w.cfg)
 	if errors.Is(err, ErrRefused) {
-		hold := s.cfg.Keeper.MaxSweep
-		s.noDialBefore.Store(time.Now().Add(hold).UnixNano())
-		s.log.Error("gossip: the relay refused this server, a mistake in its configuration that retrying cannot fix: not dialing again for "+hold.String(),
-			"server", s.cfg.Name, "err", err)
-		s.cfg.emit(Event{Kind: LinkRefused, Err: err})
+		w.log.Error("gossip: the relay refused this server, a mistake in its configuration that retrying cannot fix: not dialing again for "+w.cfg.Keeper.MaxSweep.String(),
+			"server", w.cfg.Name, "err", err)
+		w.cfg.emit(Event{Kind: LinkRefused, Err: err})
 	}
-	return conn, w, err
+	return conn, f, err
 }
 
 // link is the Link actor's state: one websocket connection to the relay.
 type link struct {
-	srv      *server
+	w        *wiring
 	self     runtime.Actor[LinkMessage] // the actor's own handle, for the reader
 	conn     *websocket.Conn
 	welcome  relay.Frame
@@ -160,16 +162,17 @@ type link struct {
 
 var _ Link = (*link)(nil)
 
-// OnStart starts the connection's reader and marks the link up; a link whose
-// redial was refused stops, normally.
+// OnStart tells the server that the link is up, then starts the
+// connection's reader, whose report that the connection is down therefore
+// comes after it; a link whose redial was refused stops, normally.
 func (l *link) OnStart(*runtime.Context) {
 	if l.refused != nil {
 		l.stopSelf()
 		return
 	}
-	go l.read()
 	l.log.Info("gossip: link up", "online", l.welcome.Names)
-	l.srv.connUp(l.self.Ref(), l.conn, l.welcome.Names)
+	l.w.chat.LinkUp(context.Background(), LinkRef{actor: l.self}, l.conn, l.welcome.Names)
+	go l.read()
 }
 
 // OnReset closes the old connection before a Reset redials.
@@ -182,7 +185,7 @@ func (l *link) close(reason string) {
 	if l.conn == nil {
 		return // refused: never connected
 	}
-	l.srv.connDown(l.conn)
+	l.w.chat.LinkDown(context.Background(), l.conn)
 	l.closing.Store(true)
 	_ = l.conn.Close(websocket.StatusNormalClosure, reason)
 	<-l.loopDone
@@ -216,16 +219,16 @@ func (l *link) read() {
 			if l.closing.Load() {
 				return
 			}
-			l.srv.connDown(l.conn)
-			l.srv.cfg.emit(Event{Kind: LinkDown, Err: err})
+			l.w.cfg.emit(Event{Kind: LinkDown, Err: err})
+			l.w.chat.LinkDown(ctx, l.conn)
 			_ = l.self.Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
 			return
 		}
 		switch f.Type {
 		case relay.TypeMessage:
-			l.srv.inbox.Message(ctx, Message{From: f.From, Channel: f.Channel, Text: f.Text})
+			l.w.inbox.Message(ctx, Message{From: f.From, Channel: f.Channel, Text: f.Text})
 		case relay.TypeJoined, relay.TypeLeft:
-			l.srv.inbox.Presence(ctx, f.Name, f.Type == relay.TypeJoined)
+			l.w.inbox.Presence(ctx, f.Name, f.Type == relay.TypeJoined)
 		case relay.TypeOK, relay.TypeOnline, relay.TypeError:
 			l.answer(f)
 		default:
@@ -261,7 +264,7 @@ func (l *link) request(ctx context.Context, f relay.Frame) (relay.Frame, error) 
 
 	// The write gets its own timeout: coder/websocket closes the connection
 	// when a write's ctx ends, and a caller's deadline must not do that.
-	wctx, cancel := context.WithTimeout(context.Background(), l.srv.cfg.WriteTimeout)
+	wctx, cancel := context.WithTimeout(context.Background(), l.w.cfg.WriteTimeout)
 	err := wsjson.Write(wctx, l.conn, f)
 	cancel()
 	if err != nil {
@@ -306,5 +309,5 @@ func (l *link) Closed(_ context.Context, err error) {
 		l.stopSelf()
 		return
 	}
-	panic(fmt.Errorf("gossip: %s: %w", l.srv.cfg.Name, err))
+	panic(fmt.Errorf("gossip: %s: %w", l.w.cfg.Name, err))
 }
