@@ -220,7 +220,10 @@ func TestWrongKey(t *testing.T) {
 				dials = append(dials, x)
 			}
 		}
-		require.Len(t, dials, len(retries), "one refused dial per try, no try without a dial")
+		// One refused dial per try: no try without a dial (the dial of the
+		// next try comes 800ms after the last retry).
+		require.LessOrEqual(t, len(retries), len(dials), "no try without a dial")
+		require.LessOrEqual(t, len(dials), len(retries)+1)
 		for i, d := range dials {
 			require.ErrorIs(t, d.err, game.ErrRefused)
 			assert.NotErrorIs(t, d.err, game.ErrNameTaken)
