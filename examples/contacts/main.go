@@ -144,7 +144,13 @@ func parseFlags(args []string, getenv func(string) (string, bool), stderr io.Wri
 			return
 		}
 		if err := fs.Set(f.Name, v); err != nil {
-			envErr = fmt.Errorf("%s=%q: invalid value for -%s: %w", envName(f.Name), v, f.Name, err)
+			want := ""
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, ok := g.Get().(time.Duration); ok {
+					want = " (want a duration such as 500ms, 30s or 2m)"
+				}
+			}
+			envErr = fmt.Errorf("%s=%q: invalid value for -%s%s: %w", envName(f.Name), v, f.Name, want, err)
 		}
 		fromEnv[f.Name] = true
 	})

@@ -171,7 +171,7 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{[]string{"CONTACTS_IDLE", "soon"}, `CONTACTS_IDLE="soon": invalid value for -idle: `},
+		{[]string{"CONTACTS_IDLE", "soon"}, `CONTACTS_IDLE="soon": invalid value for -idle (want a duration such as 500ms, 30s or 2m): parse error`},
 		{[]string{"CONTACTS_CHAOS", "lots"}, `CONTACTS_CHAOS="lots": invalid value for -chaos`},
 		{[]string{"CONTACTS_LOG_LEVEL", "loud"}, `CONTACTS_LOG_LEVEL="loud": invalid value for -log-level`},
 		{[]string{"CONTACTS_CHAOS", "2"}, "CONTACTS_CHAOS=2: must be between 0 and 1"},
