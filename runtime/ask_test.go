@@ -466,3 +466,227 @@ func TestPanicNilIsAFault(t *testing.T) {
 		requireRunning(t, a.Ref())
 	})
 }
+
+// An ask with a ctx that can never be done, to an idle actor, runs its handler on the caller's
+// goroutine; a fault there is still supervised on the actor's own goroutine, so the ask fails at
+// once and the caller never runs the policy or the hooks. Here both block until the test lets
+// them go, after the ask has returned.
+func TestInlineAskFaultIsSupervisedOffTheCallersGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		release := make(chan struct{})
+		j := &journal{}
+		a, err := Spawn(sys, "a", func(*Context) *blockingHooks {
+			j.add("start")
+			return &blockingHooks{j: j, release: release}
+		}, func(_ context.Context, ac *Context, s *blockingHooks, m int) {
+			if m < 0 {
+				panic("bad")
+			}
+			Reply(ac, m)
+		}, WithPolicy(PolicyFunc(func(*Context, Fault) Directive {
+			<-release
+			return Directive{Decision: Reset}
+		})))
+		require.NoError(t, err)
+		_, err = Ask[int, int](context.Background(), a, -1)
+		require.ErrorIs(t, err, ErrFault, "the ask fails before the policy has decided")
+		assert.Equal(t, []string{"start"}, j.get())
+		close(release)
+		v, err := Ask[int, int](context.Background(), a, 2)
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		assert.Equal(t, []string{"start", "reset", "start"}, j.get())
+		assert.Equal(t, []string{"started", "fault", "decision reset", "reset"}, rec.of("/a"))
+	})
+}
+
+// blockingHooks is a state whose OnReset and OnStop wait for release.
+type blockingHooks struct {
+	j       *journal
+	release <-chan struct{}
+}
+
+func (b *blockingHooks) OnReset(*Context) { <-b.release; b.j.add("reset") }
+func (b *blockingHooks) OnStop(*Context)  { <-b.release; b.j.add("stop") }
+
+// A stop that arrives while an inline ask's handler runs is carried out by the actor's own
+// goroutine: the ask gets its reply at once, however long OnStop takes.
+func TestInlineAskStopDuringHandlerDoesNotRunOnTheCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		release := make(chan struct{})
+		inHandler, stopAsked := make(chan struct{}), make(chan struct{})
+		j := &journal{}
+		a, err := Spawn(sys, "a", func(*Context) *blockingHooks {
+			return &blockingHooks{j: j, release: release}
+		}, func(_ context.Context, ac *Context, s *blockingHooks, m int) {
+			close(inHandler)
+			<-stopAsked
+			Reply(ac, m)
+		})
+		require.NoError(t, err)
+		stopped := make(chan error, 1)
+		go func() {
+			<-inHandler
+			go func() { stopped <- a.Ref().Stop(context.Background()) }()
+			synctest.Wait()
+			close(stopAsked)
+		}()
+		v, err := Ask[int, int](context.Background(), a, 7)
+		require.NoError(t, err)
+		assert.Equal(t, 7, v)
+		assert.Empty(t, j.get(), "OnStop has not run: it waits for release")
+		close(release)
+		require.NoError(t, <-stopped)
+		assert.Equal(t, []string{"stop"}, j.get())
+	})
+}
+
+// The grandchild case: an actor asks its child inline (Background ctx) while the child's own
+// child waits on an ask to that actor. The child's fault resets it, which stops the grandchild;
+// had the supervision run on the asking actor's goroutine, the reset would wait for the
+// grandchild, the grandchild for the asking actor, and that actor for the reset.
+func TestInlineAskFaultWithGrandchildAskingTheCallerDoesNotDeadlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		gate := make(chan struct{})
+		var c, g Actor[string] // g: the grandchild, set by c's factory (again on c's reset)
+		var top Actor[string]
+		answers := make(chan error, 1)
+		spawnG := func(ac *Context) {
+			var err error
+			g, err = Spawn(ac, "g", func(*Context) struct{} { return struct{}{} },
+				func(_ context.Context, ac *Context, _ struct{}, m string) {
+					_, err := Ask[string, string](context.Background(), top, "hello from g")
+					Reply(ac, "g done")
+					_ = err
+				})
+			require.NoError(t, err)
+		}
+		var err error
+		top, err = Spawn(sys, "top", func(ac *Context) struct{} {
+			var err error
+			c, err = Spawn(ac, "c", func(ac *Context) struct{} { spawnG(ac); return struct{}{} },
+				func(_ context.Context, ac *Context, _ struct{}, m string) { panic("c fails") },
+				WithPolicy(Strategy{Decision: Reset}))
+			require.NoError(t, err)
+			return struct{}{}
+		}, func(_ context.Context, ac *Context, _ struct{}, m string) {
+			if m == "go" {
+				<-gate
+				_, err := Ask[string, string](context.Background(), c, "boom")
+				answers <- err
+			}
+			Reply(ac, "ok")
+		})
+		require.NoError(t, err)
+		firstG := g
+		require.NoError(t, top.Tell(t.Context(), "go"))
+		require.NoError(t, firstG.Tell(t.Context(), "ping")) // g asks top, which is busy on "go"
+		synctest.Wait()
+		close(gate)
+		require.ErrorIs(t, <-answers, ErrFault)
+		synctest.Wait()
+		requireDone(t, firstG.Ref())
+		requireRunning(t, c.Ref())
+		requireRunning(t, top.Ref())
+	})
+}
+
+// When an ask's ctx ends while the message is still queued, the handler never gets it and the
+// error says so: it matches ErrStopped and the ctx's error, and a retry is safe. When the
+// ctx ends while the handler runs, the error is the ctx's alone: the effect may have happened.
+func TestAskThatGivesUpSaysWhetherItWasDelivered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil)
+
+		gate := make(chan struct{})
+		tell(t, a, step{id: 0, gate: gate})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		_, err := Ask[step, int](ctx, a, step{id: 1})
+		cancel()
+		require.ErrorIs(t, err, ErrNotDelivered)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "/a")
+		close(gate)
+		synctest.Wait()
+		assert.Equal(t, []string{"a start", "a got 0"}, j.get(), "message 1 was never handled")
+
+		gate = make(chan struct{})
+		ctx, cancel = context.WithTimeout(t.Context(), time.Second)
+		_, err = Ask[step, int](ctx, a, step{id: 2, gate: gate})
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.NotErrorIs(t, err, ErrNotDelivered, "the handler had the message")
+		close(gate)
+		synctest.Wait()
+		assert.Equal(t, []string{"a start", "a got 0", "a got 2"}, j.get())
+
+		ctx, cancel = context.WithCancel(t.Context())
+		gate = make(chan struct{})
+		tell(t, a, step{id: 3, gate: gate})
+		go func() { synctest.Wait(); cancel() }()
+		_, err = Ask[step, int](ctx, a, step{id: 4})
+		require.ErrorIs(t, err, ErrNotDelivered)
+		require.ErrorIs(t, err, context.Canceled)
+		close(gate)
+	})
+}
+
+// However the ctx's end and the handler's start race, an ask that reports ErrStopped was
+// never handled, and one that was handled never reports it.
+func TestAskNotDeliveredNeverLies(t *testing.T) {
+	sys := NewSystem(quiet())
+	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+	var mu sync.Mutex
+	handled := map[int]bool{}
+	a, err := Spawn(sys, "a", newCounter, func(_ context.Context, ac *Context, _ *counter, m int) {
+		mu.Lock()
+		handled[m] = true
+		mu.Unlock()
+		for i := 0; i < m%50; i++ {
+			goruntime.Gosched()
+		}
+		Reply(ac, m)
+	})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	notDelivered := make([]bool, 4000)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(notDelivered); i += 4 {
+				ctx, cancel := context.WithCancel(context.Background())
+				if i%3 == 0 {
+					cancel()
+				} else {
+					go func() {
+						for k := 0; k < i%7; k++ {
+							goruntime.Gosched()
+						}
+						cancel()
+					}()
+				}
+				_, err := Ask[int, int](ctx, a, i)
+				cancel()
+				notDelivered[i] = errors.Is(err, ErrNotDelivered)
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, a.Ref().Stop(context.Background()))
+	mu.Lock()
+	defer mu.Unlock()
+	nd := 0
+	for i, skipped := range notDelivered {
+		if skipped {
+			nd++
+			assert.False(t, handled[i], "ask %d reported ErrStopped but was handled", i)
+		}
+	}
+	t.Logf("%d of %d asks not delivered, %d handled", nd, len(notDelivered), len(handled))
+}

@@ -46,7 +46,7 @@ func (c *Context) System() *System { return c.n.sys }
 func (c *Context) Logger() *slog.Logger { return c.n.sys.log.With("actor", c.n.path()) }
 
 // Children returns the actor's children, sorted by name.
-func (c *Context) Children() []Ref { return refs(c.n.kids(nil)) }
+func (c *Context) Children() []Ref { return c.n.sortedKids() }
 
 // Child returns the child called name.
 func (c *Context) Child(name string) (Ref, bool) { return c.n.child(name) }

@@ -11,8 +11,15 @@ var (
 	ErrStopped = errors.New("actor stopped")
 	// ErrFault is wrapped by every error that comes from a fault (a panic) in an actor.
 	ErrFault = errors.New("actor fault")
-	// ErrMailboxFull is returned when a bounded mailbox with OverflowFail is full.
+	// ErrMailboxFull is returned when a bounded mailbox with OverflowFail is full, and for an
+	// ask that OverflowDrop dropped.
 	ErrMailboxFull = errors.New("mailbox full")
+	// ErrNotDelivered is wrapped, with the ctx's error, by the error of an ask whose ctx ended
+	// before its handler was given the message, and of a send whose ctx ended while it waited for
+	// room in a full mailbox: the handler never saw the message, so it is safe to send again. An
+	// ask whose ctx ends while its handler runs fails with the ctx's error alone: its effect may
+	// have happened.
+	ErrNotDelivered = errors.New("not delivered")
 	// ErrNameTaken is returned by Spawn when the parent already has a child of that name.
 	ErrNameTaken = errors.New("name already in use")
 	// ErrInvalidOption is wrapped by the errors of invalid spawn options and arguments.

@@ -41,7 +41,9 @@ func (k EventKind) String() string {
 
 func (k EventKind) level() slog.Level {
 	switch k {
-	case EventFault, EventEscalate, EventTetherCut:
+	case EventFault:
+		return slog.LevelError
+	case EventEscalate, EventTetherCut:
 		return slog.LevelWarn
 	case EventDecision, EventReset, EventKeeperRetry:
 		return slog.LevelInfo

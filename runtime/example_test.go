@@ -212,18 +212,22 @@ func ExampleWithMailbox() {
 	sys := silent()
 	defer sys.Shutdown(ctx)
 
-	busy := make(chan struct{})
+	started, busy := make(chan struct{}), make(chan struct{})
 	worker, _ := runtime.Spawn(sys, "worker", func(*runtime.Context) struct{} { return struct{}{} },
 		func(_ context.Context, _ *runtime.Context, _ struct{}, job string) {
 			if job == "slow" {
+				close(started)
 				<-busy
 			}
 		}, runtime.WithMailbox(2, runtime.OverflowFail))
-	fmt.Println(worker.Tell(ctx, "slow")) // being handled: it keeps its place until done
+	fmt.Println(worker.Tell(ctx, "slow"))
+	<-started // being handled: it no longer takes a place
 	fmt.Println(worker.Tell(ctx, "next"))
+	fmt.Println(worker.Tell(ctx, "and next"))
 	fmt.Println(errors.Is(worker.Tell(ctx, "one too many"), runtime.ErrMailboxFull))
 	close(busy)
 	// Output:
+	// <nil>
 	// <nil>
 	// <nil>
 	// true

@@ -3,9 +3,11 @@ package runtime
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	goruntime "runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -436,7 +438,7 @@ func TestLoggerGetsFaultsAndDecisions(t *testing.T) {
 		synctest.Wait()
 		require.NoError(t, sys.Shutdown(t.Context()))
 		log := out.String()
-		assert.Contains(t, log, `level=WARN msg="actor fault" actor=/p/a err="actor /p/a: actor fault: boom 1"`)
+		assert.Contains(t, log, `level=ERROR msg="actor fault" actor=/p/a err="actor /p/a: actor fault: boom 1" stack="goroutine`)
 		assert.Contains(t, log, `level=INFO msg="actor decision" actor=/p/a decision=reset-all delay=1s`)
 		assert.Contains(t, log, `level=INFO msg="actor reset" actor=/p/b`)
 		assert.NotContains(t, log, "msg=\"actor started\"", "debug events are below the level")
@@ -596,5 +598,125 @@ func TestGeneratedNamesNeverCollide(t *testing.T) {
 		b, err := spawnProbe(sys, "", j, nil)
 		require.NoError(t, err)
 		assert.Equal(t, "$2", b.Ref().Name())
+	})
+}
+
+// A Shutdown whose ctx ends while a handler blocks stops admitting messages to the whole tree
+// at once, says which actors were still running, and the rest of the stop goes on by itself
+// once the handler returns.
+func TestShutdownThatTimesOutClosesTheTreeAndNamesWhatRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet())
+		j := &journal{}
+		var c Actor[step]
+		a := mustProbe(t, sys, "a", j, func(ac *Context) {
+			c = mustProbe(t, ac, "c", j, nil)
+		})
+		mustProbe(t, sys, "b", j, nil)
+		gate := make(chan struct{})
+		tell(t, a, step{id: 1, gate: gate})
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		err := sys.Shutdown(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "still running: /a")
+		assert.NotContains(t, err.Error(), "/b", "b had stopped")
+		require.ErrorIs(t, c.Tell(t.Context(), step{id: 2}), ErrStopped, "the subtree admits nothing")
+		require.ErrorIs(t, a.Tell(t.Context(), step{id: 3}), ErrStopped)
+		close(gate)
+		synctest.Wait()
+		requireDone(t, a.Ref())
+		requireDone(t, c.Ref())
+		assert.NotContains(t, j.get(), "c got 2")
+		require.NoError(t, sys.Shutdown(t.Context()))
+	})
+}
+
+// Children spawned in OnReset do not survive the reset: they are stopped with the children the
+// old state had, before the factory builds the new state.
+func TestChildrenSpawnedInOnResetAreStopped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		var late Ref
+		a, err := Spawn(sys, "a", func(*Context) *resetSpawner { return &resetSpawner{late: &late} },
+			func(_ context.Context, ac *Context, _ *resetSpawner, m int) {
+				if m < 0 {
+					panic("bad")
+				}
+				Reply(ac, len(ac.Children()))
+			}, WithPolicy(Strategy{Decision: Reset}))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), -1))
+		synctest.Wait()
+		require.False(t, late.IsZero())
+		requireDone(t, late)
+		v, err := Ask[int, int](t.Context(), a, 0)
+		require.NoError(t, err)
+		assert.Zero(t, v)
+	})
+}
+
+// resetSpawner is a state whose OnReset spawns a child.
+type resetSpawner struct{ late *Ref }
+
+func (r *resetSpawner) OnReset(ac *Context) {
+	c, err := Spawn(ac, "late", newCounter, handleCount)
+	if err == nil {
+		*r.late = c.Ref()
+	}
+}
+
+// A fault is logged once, at Error, with the panic's stack, so that a handler bug leaves
+// something to debug with.
+func TestFaultIsLoggedOnceWithItsStack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := &lockedBuffer{}
+		sys := NewSystem(WithLogger(slog.New(slog.NewJSONHandler(out, nil))))
+		a, err := Spawn(sys, "a", newCounter, handleCount, WithPolicy(Strategy{Decision: Resume}))
+		require.NoError(t, err)
+		_, err = Ask[int, int](t.Context(), a, -1)
+		require.ErrorIs(t, err, ErrFault)
+		require.NoError(t, sys.Shutdown(t.Context()))
+		var faults []map[string]any
+		for line := range strings.Lines(out.String()) {
+			var rec map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &rec))
+			if rec["msg"] == "actor fault" {
+				faults = append(faults, rec)
+			}
+		}
+		require.Len(t, faults, 1)
+		assert.Equal(t, "ERROR", faults[0]["level"])
+		stack, _ := faults[0]["stack"].(string)
+		assert.Contains(t, stack, "handleCount", "the stack names the handler that panicked")
+	})
+}
+
+// Context.Children and System.Children list the children sorted by name, and follow spawns and
+// stops; asking twice without a change costs no sort.
+func TestChildrenAreSortedAndCurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		names := func() []string {
+			var out []string
+			for _, r := range sys.Children() {
+				out = append(out, r.Name())
+			}
+			return out
+		}
+		for _, n := range []string{"c", "a", "b"} {
+			mustProbe(t, sys, n, &journal{}, nil)
+		}
+		assert.Equal(t, []string{"a", "b", "c"}, names())
+		assert.Equal(t, []string{"a", "b", "c"}, names())
+		b, _ := sys.Child("b")
+		require.NoError(t, b.Stop(t.Context()))
+		assert.Equal(t, []string{"a", "c"}, names())
+		mustProbe(t, sys, "aa", &journal{}, nil)
+		assert.Equal(t, []string{"a", "aa", "c"}, names())
+		kids := sys.Children()
+		kids[0] = Ref{} // the caller's copy
+		assert.Equal(t, []string{"a", "aa", "c"}, names())
 	})
 }

@@ -29,15 +29,16 @@ func TestUnboundedMailboxByDefault(t *testing.T) {
 	})
 }
 
-// busyBounded spawns a probe with a mailbox of size 2 busy on message 0 with one more queued,
-// so that the mailbox is full; it returns the probe and the gate that frees it.
+// busyBounded spawns a probe with a mailbox of size 1 busy on message 0 with one more queued,
+// so that the mailbox is full (the message being handled is not counted); it returns the probe
+// and the gate that frees it.
 func busyBounded(t *testing.T, sys *System, j *journal, overflow Overflow) (Actor[step], chan struct{}) {
 	t.Helper()
-	a := mustProbe(t, sys, "a", j, nil, WithMailbox(2, overflow))
+	a := mustProbe(t, sys, "a", j, nil, WithMailbox(1, overflow))
 	gate := make(chan struct{})
 	tell(t, a, step{id: 0, gate: gate})
+	synctest.Wait() // message 0 is being handled
 	tell(t, a, step{id: 1})
-	synctest.Wait()
 	return a, gate
 }
 
@@ -71,10 +72,13 @@ func TestBoundedMailboxBlockHonoursCtx(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		start := time.Now()
-		require.ErrorIs(t, a.Tell(ctx, step{id: 2}), context.DeadlineExceeded)
-		assert.Equal(t, time.Second, time.Since(start))
-		_, err := Ask[step, int](ctx, a, step{id: 3})
+		err := a.Tell(ctx, step{id: 2})
 		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, ErrNotDelivered, "the message never got into the mailbox")
+		assert.Equal(t, time.Second, time.Since(start))
+		_, err = Ask[step, int](ctx, a, step{id: 3})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, ErrNotDelivered)
 		close(gate)
 		synctest.Wait()
 		assert.Equal(t, []string{"a start", "a got 0", "a got 1"}, j.get())
@@ -136,9 +140,10 @@ func TestBoundedMailboxSkippedAskFreesRoom(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
 		j := &journal{}
-		a := mustProbe(t, sys, "a", j, nil, WithMailbox(2, OverflowFail))
+		a := mustProbe(t, sys, "a", j, nil, WithMailbox(1, OverflowFail))
 		gate := make(chan struct{})
 		tell(t, a, step{id: 0, gate: gate})
+		synctest.Wait()
 		ctx, cancel := context.WithCancel(t.Context())
 		asked := make(chan error, 1)
 		go func() {
@@ -151,6 +156,7 @@ func TestBoundedMailboxSkippedAskFreesRoom(t *testing.T) {
 		close(gate)
 		synctest.Wait()
 		tell(t, a, step{id: 2})
+		synctest.Wait()
 		tell(t, a, step{id: 3})
 		synctest.Wait()
 		assert.Equal(t, []string{"a start", "a got 0", "a got 2", "a got 3"}, j.get())
@@ -278,5 +284,46 @@ func TestIdleStopWaitsForDelayedDecision(t *testing.T) {
 		<-a.Ref().Done()
 		assert.Equal(t, time.Minute+time.Second, time.Since(start))
 		assert.Equal(t, []string{"a start", "a boom 1", "a got 2", "a stop []"}, j.get())
+	})
+}
+
+// A bounded mailbox counts the messages queued, not the one being handled (as Akka's bounded
+// mailboxes do): with size 1, a tell that is being handled leaves room for an ask.
+func TestBoundedMailboxSizeCountsQueuedMessagesOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a := mustProbe(t, sys, "a", j, nil, WithMailbox(1, OverflowFail))
+		gate := make(chan struct{})
+		tell(t, a, step{id: 0, gate: gate})
+		synctest.Wait() // message 0 is being handled, the mailbox is empty
+		asked := make(chan error, 1)
+		go func() {
+			_, err := Ask[step, int](t.Context(), a, step{id: 1})
+			asked <- err
+		}()
+		synctest.Wait()
+		require.ErrorIs(t, a.Tell(t.Context(), step{id: 2}), ErrMailboxFull, "one queued: full")
+		close(gate)
+		require.NoError(t, <-asked)
+		synctest.Wait()
+		assert.Equal(t, []string{"a start", "a got 0", "a got 1"}, j.get())
+	})
+}
+
+// An ask that OverflowDrop drops fails at once with an error matching ErrMailboxFull: it would
+// otherwise wait for a reply that never comes. A dropped tell still returns nil.
+func TestBoundedMailboxDropFailsADroppedAskAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		j := &journal{}
+		a, gate := busyBounded(t, sys, j, OverflowDrop)
+		_, err := Ask[step, int](context.Background(), a, step{id: 2})
+		require.ErrorIs(t, err, ErrMailboxFull)
+		assert.Contains(t, err.Error(), "dropped")
+		require.NoError(t, a.Tell(t.Context(), step{id: 3}))
+		close(gate)
+		synctest.Wait()
+		assert.Equal(t, []string{"a start", "a got 0", "a got 1"}, j.get())
 	})
 }

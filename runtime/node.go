@@ -19,14 +19,6 @@ const (
 	stopped         // done: Err is set and Done is closed
 )
 
-// Control signals, set under node.mu and handled by the actor's own goroutine.
-const (
-	ctlStop     uint8 = 1 << iota // stop, with rare.stopReason
-	ctlReset                      // a sibling decided ResetAll
-	ctlDecided                    // a delayed directive is due
-	ctlEscalate                   // children escalated faults: rare.escalations
-)
-
 // cell is the typed half of an actor, seen from the untyped tree.
 type cell interface {
 	drain(until replier) // handles messages, on a new goroutine with until nil: see actor.drain
@@ -49,20 +41,25 @@ type node struct {
 	cell     cell
 	cfg      *config
 	children map[string]*node
-	anon     uint64 // names handed to anonymous children
+	pinc     uint32 // the parent's incarnation when it adopted the actor: see control.go
+	builtAt  uint32 // the parent's round of ResetAll when the state was built (actor goroutine)
 	done     chan struct{}
 	err      error
 	rare     *rare
 
 	mu        sync.Mutex
 	status    status
-	sched     bool      // a goroutine is draining the actor, or is about to
-	suspended bool      // a delayed directive is pending: no message is handled
-	ctl       uint8     // pending control signals
-	parked    bool      // a goroutine waits on wake, draining nothing: see linger.go
-	listed    bool      // on the sweeper's list
-	parkGen   uint64    // the sweep generation in which the goroutine parked
-	wake      chan bool // a parked goroutine's token: drain (true) or end (false)
+	sched     bool  // a goroutine is draining the actor, or is about to
+	suspended bool  // a delayed directive is pending: no message is handled
+	ctl       uint8 // pending control signals
+	parked    bool  // a goroutine waits on wake, draining nothing: see linger.go
+	listed    bool  // on the sweeper's list
+	// Of the actor's goroutine, not guarded by mu (they fill the padding here): the phase of
+	// its state and its failed builds in a row, see control.go.
+	phase        uint8
+	failedBuilds uint8
+	parkGen      uint64    // the sweep generation in which the goroutine parked
+	wake         chan bool // a parked goroutine's token: drain (true) or end (false)
 }
 
 // rare holds what most actors never need, so that an idle actor stays small.
@@ -72,7 +69,10 @@ type rare struct {
 	pendingDir   Directive
 	pendingFault Fault
 	escalations  []Fault
-	resetFault   Fault // the sibling's fault behind a ResetAll
+	resetFault   Fault  // the sibling's fault behind a ResetAll
+	resetRound   uint32 // and its round: see control.go
+	inc          uint32 // incarnations as a parent: see control.go
+	round        uint32 // the children's rounds of ResetAll
 	stopReason   error
 	watchers     []func()
 	onStop       func()  // called when a stop is asked for
@@ -85,6 +85,11 @@ type rare struct {
 	// Idle stop.
 	idleTimer *time.Timer
 	idleSince time.Time
+
+	// Children.
+	anon    uint64  // names handed to anonymous children
+	sorted  []*node // the children sorted by name, nil when a spawn or stop changed them
+	kidsVer uint64  // changes with every spawn and stop of a child, for sorted
 }
 
 func (n *node) extra() *rare {
@@ -117,11 +122,12 @@ func (n *node) adopt(child *node, name string) error {
 	if n.status != running {
 		return fmt.Errorf("parent %s: %w", n.describe(), ErrStopped)
 	}
+	r := n.extra()
 	if name == "" {
 		// No name given by hand starts with '$' (checkName), so a generated one is free.
-		n.anon++
+		r.anon++
 		var buf [16]byte // one allocation for the name: the string
-		name = string(strconv.AppendUint(append(buf[:0], '$'), n.anon, 36))
+		name = string(strconv.AppendUint(append(buf[:0], '$'), r.anon, 36))
 	} else if _, taken := n.children[name]; taken {
 		return fmt.Errorf("name %q: %w", name, ErrNameTaken)
 	}
@@ -129,7 +135,10 @@ func (n *node) adopt(child *node, name string) error {
 		n.children = make(map[string]*node)
 	}
 	child.name = name
+	child.pinc, child.builtAt = r.inc, r.round
 	n.children[name] = child
+	r.sorted = nil
+	r.kidsVer++
 	return nil
 }
 
@@ -145,11 +154,13 @@ func (n *node) remove(child *node) {
 	n.mu.Lock()
 	if n.children[child.name] == child {
 		delete(n.children, child.name)
+		n.rare.sorted = nil // adopt made rare
+		n.rare.kidsVer++
 	}
 	n.mu.Unlock()
 }
 
-// kids returns the children, sorted by name; except, if not nil, is left out.
+// kids returns the children, in no order; except, if not nil, is left out.
 func (n *node) kids(except *node) []*node {
 	n.mu.Lock()
 	out := make([]*node, 0, len(n.children))
@@ -159,8 +170,26 @@ func (n *node) kids(except *node) []*node {
 		}
 	}
 	n.mu.Unlock()
-	slices.SortFunc(out, func(a, b *node) int { return strings.Compare(a.name, b.name) })
 	return out
+}
+
+// sortedKids returns the children sorted by name. The sorted list is kept until a child is
+// spawned or stops, so that asking again costs a copy, not a sort; the sort runs without mu.
+func (n *node) sortedKids() []Ref {
+	n.mu.Lock()
+	r := n.extra()
+	sorted, ver := r.sorted, r.kidsVer
+	n.mu.Unlock()
+	if sorted == nil {
+		sorted = n.kids(nil)
+		slices.SortFunc(sorted, func(a, b *node) int { return strings.Compare(a.name, b.name) })
+		n.mu.Lock()
+		if r.kidsVer == ver { // else a change came meanwhile: the next call sorts again
+			r.sorted = sorted
+		}
+		n.mu.Unlock()
+	}
+	return refs(sorted)
 }
 
 func refs(nodes []*node) []Ref {
@@ -247,6 +276,13 @@ func (n *node) doneChan() <-chan struct{} {
 		}
 	}
 	return n.done
+}
+
+// isRunning reports whether the actor is running: no stop has been asked for.
+func (n *node) isRunning() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.status == running
 }
 
 // watch calls fn once the actor has stopped, at once if it has.

@@ -231,21 +231,23 @@ func TestEscalateStopsChildAndParentPolicyDecides(t *testing.T) {
 			return Directive{Decision: Reset}
 		})))
 		first := c
-		tell(t, first, step{id: 1, boom: true})
+		gate := make(chan struct{})
+		tell(t, first, step{id: 1, boom: true, gate: gate})
 		tell(t, first, step{id: 2}) // queued behind the fault: dropped with the child
+		close(gate)                 // the fault comes only once step 2 is queued
 		synctest.Wait()
 
 		requireDone(t, first.Ref())
 		var fe *FaultError
 		require.ErrorAs(t, first.Ref().Err(), &fe)
 		assert.Equal(t, "/p/c", fe.Path)
-		assert.Equal(t, step{id: 1, boom: true}, fe.Message)
+		assert.Equal(t, step{id: 1, boom: true, gate: gate}, fe.Message)
 
 		require.Len(t, faults, 1)
 		assert.True(t, faults[0].Escalated)
 		assert.Equal(t, first.Ref(), faults[0].Actor, "Fault.Actor is the child")
 		assert.Same(t, fe, faults[0].Err)
-		assert.Equal(t, step{id: 1, boom: true}, faults[0].Message)
+		assert.Equal(t, step{id: 1, boom: true, gate: gate}, faults[0].Message)
 		assert.Equal(t, p.Ref(), decider, "the parent's policy decides")
 
 		// The parent's Reset applied to the parent: its factory reran and made a new child.

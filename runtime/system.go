@@ -2,8 +2,11 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,9 +32,10 @@ func WithLogger(l *slog.Logger) SystemOption {
 	}
 }
 
-// WithEventHook makes the system call hook for every Event. The hook runs synchronously on the
-// goroutine of the actor the event is about, so it must be quick and must not block on that
-// actor.
+// WithEventHook makes the system call hook for every Event. The hook runs synchronously: the
+// actor the event is about waits for it, so it must be quick and must not block on that actor.
+// It runs on a goroutine of its own, so a hook that panics or calls runtime.Goexit (t.FailNow,
+// say) cannot wedge the actor: that is a fault, logged, and it stops the actor.
 func WithEventHook(hook func(Event)) SystemOption {
 	return func(s *System) { s.hook = hook }
 }
@@ -88,15 +92,18 @@ func (s *System) config(opts []Option) (*config, error) {
 }
 
 // Children returns the top-level actors, sorted by name.
-func (s *System) Children() []Ref { return refs(s.root.kids(nil)) }
+func (s *System) Children() []Ref { return s.root.sortedKids() }
 
 // Child returns the top-level actor called name.
 func (s *System) Child(name string) (Ref, bool) { return s.root.child(name) }
 
 // Shutdown stops every actor, children before parents: handlers that are running finish, and
-// asks still queued fail with ErrStopped. It returns when all have stopped, or with ctx's error
-// when ctx is done first. No actor can be spawned at the top level after it starts; calling it
-// again is harmless.
+// asks still queued fail with ErrStopped. It returns when all have stopped, or when ctx is done
+// first with an error that wraps ctx's and names the actors still running (a handler that does
+// not return holds up its actor and its ancestors): those admit no message from then on and
+// stop as soon as their handlers return. No actor can be spawned at the top level after
+// Shutdown starts; calling it again is harmless. Called from a handler, Shutdown waits for that
+// handler too, so it returns only when ctx is done: call it on a goroutine of its own there.
 func (s *System) Shutdown(ctx context.Context) error {
 	s.root.mu.Lock()
 	s.root.status = stopping
@@ -109,7 +116,7 @@ func (s *System) Shutdown(ctx context.Context) error {
 		select {
 		case <-c.doneChan():
 		case <-ctx.Done():
-			return fmt.Errorf("runtime: shutdown: %w", ctx.Err())
+			return fmt.Errorf("runtime: shutdown: %w; still running: %s", ctx.Err(), s.root.closeSubtree())
 		}
 	}
 	if err := s.sweep.flush(ctx); err != nil {
@@ -118,7 +125,34 @@ func (s *System) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// emit reports an event about n to the hook and the log.
+// closeSubtree asks every actor below n that has not stopped to stop, so that none admits a
+// message, and lists them, sorted by path, the first ten of them in full.
+func (n *node) closeSubtree() string {
+	var running []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		for _, c := range n.kids(nil) {
+			c.requestStop(ErrStopped)
+			c.mu.Lock()
+			live := c.status != stopped
+			c.mu.Unlock()
+			if live {
+				running = append(running, c.path())
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	slices.Sort(running)
+	const shown = 10
+	if len(running) > shown {
+		return fmt.Sprintf("%s and %d more", strings.Join(running[:shown], ", "), len(running)-shown)
+	}
+	return strings.Join(running, ", ")
+}
+
+// emit reports an event about n to the hook and the log. The hook runs isolated: a hook that
+// panics or calls runtime.Goexit is a fault of the actor the event is about, which stops it.
 func (s *System) emit(n *node, e Event) {
 	level := e.Kind.level()
 	logged := s.log.Enabled(context.Background(), level)
@@ -127,7 +161,9 @@ func (s *System) emit(n *node, e Event) {
 	}
 	e.Path = n.path()
 	if s.hook != nil {
-		s.hook(e)
+		if v, how, stack := isolate(func() { s.hook(e) }); how != returned {
+			s.hookFailed(n, e, v, stack)
+		}
 	}
 	if logged {
 		attrs := []slog.Attr{slog.String("actor", e.Path)}
@@ -143,7 +179,25 @@ func (s *System) emit(n *node, e Event) {
 		if e.Err != nil {
 			attrs = append(attrs, slog.String("err", e.Err.Error()))
 		}
+		var fe *FaultError
+		if e.Kind == EventFault && errors.As(e.Err, &fe) && len(fe.Stack) > 0 {
+			attrs = append(attrs, slog.String("stack", string(fe.Stack)))
+		}
 		s.log.LogAttrs(context.Background(), level, "actor "+e.Kind.String(), attrs...)
+	}
+}
+
+// hookFailed handles an event hook that panicked with v, or called runtime.Goexit, while it was
+// given e about n: it logs the failure and stops n with it.
+func (s *System) hookFailed(n *node, e Event, v any, stack []byte) {
+	cause := fmt.Errorf("event hook failed on %q: %v", e.Kind.String(), v)
+	if err, ok := v.(error); ok {
+		cause = fmt.Errorf("event hook failed on %q: %w", e.Kind.String(), err)
+	}
+	s.log.Error("actorgen: event hook failed; stopping the actor", "actor", e.Path,
+		"err", cause.Error(), "stack", string(stack))
+	if !n.isRoot() {
+		n.requestStop(&FaultError{Path: e.Path, Value: cause, Stack: stack})
 	}
 }
 

@@ -48,7 +48,7 @@ func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Te
 func (t *Tether) Ref() Ref { return Ref{t.n} }
 
 // Children returns the tether's children, sorted by name.
-func (t *Tether) Children() []Ref { return refs(t.n.kids(nil)) }
+func (t *Tether) Children() []Ref { return t.n.sortedKids() }
 
 // Child returns the tether's child called name.
 func (t *Tether) Child(name string) (Ref, bool) { return t.n.child(name) }
@@ -81,12 +81,32 @@ func (s KeeperSchedule) validate() error {
 
 // StartFunc starts a keeper's child inside t and returns its handle, or an error if it cannot
 // be started now (the service is down, say). A failed start is not a fault: it costs the tether
-// nothing, and the keeper tries again on its schedule. ctx is cancelled when the keeper stops.
+// nothing, and the keeper tries again on its schedule, or later if the error came from
+// RetryAfter. ctx is cancelled when the keeper stops.
 type StartFunc func(ctx context.Context, t *Tether) (Ref, error)
+
+// RetryAfter returns an error wrapping err that, returned by a StartFunc, makes its keeper wait
+// at least d before it tries again: for a refusal that trying again soon cannot change (a name
+// already taken, a server's Retry-After). The try counts as failed for the backoff as usual.
+func RetryAfter(d time.Duration, err error) error {
+	return &retryAfterError{after: d, err: err}
+}
+
+type retryAfterError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %v)", e.err, e.after)
+}
+
+func (e *retryAfterError) Unwrap() error { return e.err }
 
 // SpawnKeeper starts a keeper named name under parent. It calls start on its schedule until a
 // child is up, watches that child, and starts it again after it goes down for any reason: a
-// fault, a tether cut, or a normal stop. Stopping the keeper leaves a running child alone.
+// fault, a tether cut, or a normal stop. Stopping the keeper leaves a running child alone. The
+// keeper stops when the tether does, and cannot be spawned for a tether that has stopped.
 func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s KeeperSchedule) (Ref, error) {
 	switch {
 	case t == nil || t.n == nil:
@@ -118,7 +138,12 @@ func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s Keepe
 		k.cancel()
 		return Ref{}, err
 	}
-	return a.Ref(), nil
+	if t.n.isRunning() {
+		t.n.watch(func() { a.m.requestStop(ErrStopped) })
+		return a.Ref(), nil
+	}
+	a.m.requestStop(ErrStopped)
+	return Ref{}, fmt.Errorf("runtime: spawn keeper %q: tether %s: %w", name, t.n.path(), ErrStopped)
 }
 
 type keeperMsgKind uint8
@@ -192,6 +217,9 @@ func (k *keeper) handle(ac *Context, m keeperMsg) {
 		if err != nil {
 			k.failures++
 			d := k.wait(k.failures)
+			if ra := (*retryAfterError)(nil); errors.As(err, &ra) {
+				d = max(d, ra.after)
+			}
 			ac.n.sys.emit(ac.n, Event{Kind: EventKeeperRetry, Err: err, Delay: d})
 			k.schedule(d)
 			return
@@ -218,16 +246,41 @@ func (k *keeper) handle(ac *Context, m keeperMsg) {
 	}
 }
 
-// try calls start, turning a panic or a missing child into an error.
+// try calls start, turning a panic, a runtime.Goexit or a missing child into an error. start
+// runs isolated, so that a Goexit in it ends only its own goroutine, not the keeper's.
 func (k *keeper) try() (ref Ref, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			ref, err = Ref{}, fmt.Errorf("start panicked: %v", v)
-		}
-	}()
-	ref, err = k.start(k.ctx, k.t)
-	if err == nil && ref.IsZero() {
-		err = errors.New("start returned no actor")
+	v, how, _ := isolate(func() { ref, err = k.start(k.ctx, k.t) })
+	switch {
+	case how == exited:
+		return Ref{}, fmt.Errorf("start ended its goroutine: %v", v)
+	case how == panicked:
+		return Ref{}, fmt.Errorf("start panicked: %v", v)
+	case err == nil && ref.IsZero():
+		return Ref{}, errors.New("start returned no actor")
 	}
 	return ref, err
+}
+
+// isTether reports whether n is a tether.
+func (n *node) isTether() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.rare != nil && n.rare.tether != nil
+}
+
+// cutError is the reason of the children of tether t, cut because of f.
+func cutError(t *node, f Fault) error {
+	return fmt.Errorf("%w by %s: %w", ErrTetherCut, t.path(), f.err())
+}
+
+// tetherExceeded records the fault of a child that n adopted in incarnation pinc, if n is a
+// tether, and reports whether it exceeds the tether's intensity. A child of an earlier
+// incarnation, which a cut is stopping, is not counted: one cut does not lead to another.
+func (n *node) tetherExceeded(pinc uint32) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.rare == nil || n.rare.tether == nil || n.rare.inc != pinc {
+		return false
+	}
+	return n.rare.tether.exceeded(time.Now())
 }

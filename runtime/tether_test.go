@@ -499,3 +499,58 @@ func TestTetherResetBySiblingIsACut(t *testing.T) {
 		assert.Equal(t, "/p/w", cuts[0].Child)
 	})
 }
+
+// A keeper stops when its tether stops: it has nothing to start its child in any more.
+func TestKeeperStopsWithItsTether(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		tether, _, _ := tetherUnder(t, sys, 1, time.Minute)
+		k, err := SpawnKeeper(sys, "keeper", tether, func(context.Context, *Tether) (Ref, error) {
+			return Ref{}, errors.New("service down")
+		}, KeeperSchedule{Sweep: time.Second})
+		require.NoError(t, err)
+		time.Sleep(3 * time.Second)
+		synctest.Wait()
+		require.NoError(t, tether.Ref().Stop(t.Context()))
+		synctest.Wait()
+		requireDone(t, k)
+		require.ErrorIs(t, k.Err(), ErrStopped)
+		retries := len(rec.kind("/keeper", EventKeeperRetry))
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		assert.Len(t, rec.kind("/keeper", EventKeeperRetry), retries, "no try after the tether stopped")
+
+		_, err = SpawnKeeper(sys, "late", tether, func(context.Context, *Tether) (Ref, error) {
+			return Ref{}, nil
+		}, KeeperSchedule{Sweep: time.Second})
+		require.ErrorIs(t, err, ErrStopped, "a stopped tether takes no keeper")
+	})
+}
+
+// A start that fails with RetryAfter makes the keeper wait that long before the next try, longer
+// than its schedule would; the error keeps what it wraps.
+func TestKeeperWaitsForRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		tether, _, _ := tetherUnder(t, sys, 5, time.Minute)
+		refused := errors.New("name taken")
+		var tries []time.Duration
+		begin := time.Now()
+		_, err := SpawnKeeper(sys, "keeper", tether, func(context.Context, *Tether) (Ref, error) {
+			tries = append(tries, time.Since(begin))
+			if len(tries) == 1 {
+				return Ref{}, RetryAfter(time.Hour, refused)
+			}
+			return Ref{}, refused
+		}, KeeperSchedule{Sweep: time.Second, MaxSweep: 4 * time.Second})
+		require.NoError(t, err)
+		time.Sleep(time.Hour + 2*time.Second)
+		synctest.Wait()
+		assert.Equal(t, []time.Duration{0, time.Hour, time.Hour + 2*time.Second}, tries)
+		retries := rec.kind("/keeper", EventKeeperRetry)
+		require.NotEmpty(t, retries)
+		assert.Equal(t, time.Hour, retries[0].Delay)
+		require.ErrorIs(t, retries[0].Err, refused)
+		assert.Contains(t, retries[0].Err.Error(), "retry after 1h0m0s")
+	})
+}

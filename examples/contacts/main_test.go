@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +47,7 @@ func serve(t *testing.T, args []string, stdout, stderr io.Writer) (base string, 
 	addrs := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdout, stderr,
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), noEnv, stdout, stderr,
 			func(addr string) { addrs <- addr })
 	}()
 	select {
@@ -115,23 +117,110 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"-chaos", "NaN"}, "-chaos NaN"},
 		{[]string{"-idle", "-1s"}, "-idle -1s: must not be negative"},
 		{[]string{"-timeout", "0s"}, "-timeout 0s: must be positive"},
+		{[]string{"-header-timeout", "0s"}, "-header-timeout 0s: must be positive"},
+		{[]string{"-read-timeout", "-1s"}, "-read-timeout -1s: must be positive"},
+		{[]string{"-idle-timeout", "0s"}, "-idle-timeout 0s: must be positive"},
+		{[]string{"-drain", "0s"}, "-drain 0s: must be positive"},
+		{[]string{"-timeout", "10s", "-write-timeout", "10s"}, "-write-timeout 10s: must exceed -timeout 10s"},
 		{[]string{"-db", ""}, "-db: must not be empty"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-log-level", "loud"}, "log-level"},
 		{[]string{"-nope"}, "flag provided but not defined"},
 	} {
 		var stderr bytes.Buffer
-		err := run(t.Context(), tc.args, io.Discard, &stderr, nil)
+		err := run(t.Context(), tc.args, noEnv, io.Discard, &stderr, nil)
 		require.Error(t, err, "%v", tc.args)
 		assert.Contains(t, err.Error()+stderr.String(), tc.want, "%v", tc.args)
 	}
-	err := run(t.Context(), []string{"-h"}, io.Discard, io.Discard, nil)
+	err := run(t.Context(), []string{"-h"}, noEnv, io.Discard, io.Discard, nil)
 	require.ErrorIs(t, err, flag.ErrHelp)
 }
 
+// noEnv is an empty environment.
+func noEnv(string) (string, bool) { return "", false }
+
+// env is an environment of name, value pairs.
+func env(kv ...string) func(string) (string, bool) {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	o, err := parseFlags(nil, env("CONTACTS_ADDR", "127.0.0.1:9999", "CONTACTS_IDLE", "0s", "CONTACTS_LOG_LEVEL", "debug",
+		"CONTACTS_DRAIN", "3s", "CONTACTS_CHAOS_SEED", "7", "CONTACTS_DB", ""), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9999", o.addr)
+	assert.Equal(t, time.Duration(0), o.idle)
+	assert.Equal(t, slog.LevelDebug, o.logLevel)
+	assert.Equal(t, 3*time.Second, o.drain)
+	assert.Equal(t, uint64(7), o.chaosSeed)
+	assert.Equal(t, "contacts.db", o.db, "an empty variable counts as unset")
+	assert.Equal(t, 5*time.Second, o.timeout, "unset: the default")
+
+	// A flag wins over its variable, which is then not even parsed.
+	o, err = parseFlags([]string{"-addr", "127.0.0.1:1", "-idle", "2s"},
+		env("CONTACTS_ADDR", "127.0.0.1:9999", "CONTACTS_IDLE", "bogus"), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:1", o.addr)
+	assert.Equal(t, 2*time.Second, o.idle)
+
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"CONTACTS_IDLE", "soon"}, `CONTACTS_IDLE="soon": invalid value for -idle (want a duration such as 500ms, 30s or 2m): parse error`},
+		{[]string{"CONTACTS_CHAOS", "lots"}, `CONTACTS_CHAOS="lots": invalid value for -chaos`},
+		{[]string{"CONTACTS_LOG_LEVEL", "loud"}, `CONTACTS_LOG_LEVEL="loud": invalid value for -log-level`},
+		{[]string{"CONTACTS_CHAOS", "2"}, "CONTACTS_CHAOS=2: must be between 0 and 1"},
+		{[]string{"CONTACTS_IDLE", "-1s"}, "CONTACTS_IDLE=-1s: must not be negative"},
+		{[]string{"CONTACTS_DRAIN", "0s"}, "CONTACTS_DRAIN=0s: must be positive"},
+		{[]string{"CONTACTS_WRITE_TIMEOUT", "1s"}, "CONTACTS_WRITE_TIMEOUT=1s: must exceed -timeout 5s"},
+	} {
+		_, err := parseFlags(nil, env(tc.env...), io.Discard)
+		require.Error(t, err, "%v", tc.env)
+		assert.Contains(t, err.Error(), tc.want, "%v", tc.env)
+	}
+}
+
+func TestUsageNamesTheEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	_, err := parseFlags([]string{"-h"}, noEnv, &stderr)
+	require.ErrorIs(t, err, flag.ErrHelp)
+	assert.Contains(t, stderr.String(), "CONTACTS_ADDR")
+	assert.Contains(t, stderr.String(), "-drain")
+}
+
 func TestRunReportsListenErrors(t *testing.T) {
-	err := run(t.Context(), []string{"-addr", "256.0.0.1:bad", "-db", filepath.Join(t.TempDir(), "c.db")}, io.Discard, io.Discard, nil)
+	err := run(t.Context(), []string{"-addr", "256.0.0.1:bad", "-db", filepath.Join(t.TempDir(), "c.db")}, noEnv, io.Discard, io.Discard, nil)
 	require.ErrorContains(t, err, "listen on 256.0.0.1:bad")
-	err = run(t.Context(), []string{"-db", filepath.Join(t.TempDir(), "no", "such", "dir.db")}, io.Discard, io.Discard, nil)
+	err = run(t.Context(), []string{"-db", filepath.Join(t.TempDir(), "no", "such", "dir.db")}, noEnv, io.Discard, io.Discard, nil)
 	require.ErrorContains(t, err, "store: open")
+}
+
+// TestLogShowsFaultStacksAndRequests runs the command with every book call
+// panicking: even at -log-level error the fault's record carries its stack;
+// at the default level each request has an access-log line.
+func TestLogShowsFaultStacksAndRequests(t *testing.T) {
+	var stderr syncBuffer
+	base, stop := serve(t, []string{"-db", filepath.Join(t.TempDir(), "c.db"), "-chaos", "1", "-log-level", "error"}, io.Discard, &stderr)
+	assert.Equal(t, http.StatusInternalServerError, post(t, base, "Ada"))
+	require.NoError(t, stop())
+	log := stderr.String()
+	assert.Contains(t, log, `level=ERROR msg="actor fault" actor=/contacts/alice`)
+	assert.Regexp(t, `msg="actor fault" [^\n]*stack="goroutine [^\n]*\(\*Chaos\)\.Maybe`, log)
+	assert.NotContains(t, log, "msg=request", "Info records at -log-level error")
+
+	stderr = syncBuffer{}
+	base, stop = serve(t, []string{"-db", filepath.Join(t.TempDir(), "c.db")}, io.Discard, &stderr)
+	assert.Equal(t, http.StatusCreated, post(t, base, "Ada"))
+	res, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, stop())
+	assert.Regexp(t, `level=INFO msg=request method=POST pattern="POST /api/\{user\}/contacts" status=201 duration=\S+ bytes=\d+`, stderr.String())
+	assert.Contains(t, stderr.String(), `msg=request method=GET pattern="GET /healthz" status=200`)
 }

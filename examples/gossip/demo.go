@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,14 +19,13 @@ import (
 
 // demoConfig is the demo's script and settings.
 type demoConfig struct {
-	Secret   string
 	Servers  []string
 	BootDown time.Duration // the relay is down at boot for this long
 	Up       time.Duration // then it runs this long in each cycle
 	Down     time.Duration // and is down this long
 	Cycles   int           // kill/restart cycles; the last one closes the relay normally
 	Every    time.Duration // each server broadcasts this often
-	Server   game.Config   // the servers' settings (Name, URL, Secret, Inbox are filled in)
+	Server   game.Config   // the servers' settings (Name, URL, Key, Inbox are filled in)
 
 	// Listen opens the relay's listener, on the same address every time;
 	// URL is where the servers dial it, with Server.HTTPClient.
@@ -37,7 +37,6 @@ type demoConfig struct {
 // addr.
 func defaultDemo(addr string) demoConfig {
 	return demoConfig{
-		Secret:   "demo-secret",
 		Servers:  []string{"server-a", "server-b"},
 		BootDown: time.Second,
 		Up:       3 * time.Second,
@@ -62,6 +61,18 @@ type demoStats struct {
 	Unconfirmed atomic.Int64 // broadcasts sent whose answer never came (game.ErrUnconfirmed)
 	Failed      atomic.Int64 // broadcasts that failed otherwise
 	Delivered   atomic.Int64 // messages that reached an inbox
+	WorstFast   atomic.Int64 // the longest a Refused broadcast took, in nanoseconds
+}
+
+// fast records that a broadcast failed at once with the link down after d.
+func (s *demoStats) fast(d time.Duration) {
+	s.Refused.Add(1)
+	for {
+		w := s.WorstFast.Load()
+		if int64(d) <= w || s.WorstFast.CompareAndSwap(w, int64(d)) {
+			return
+		}
+	}
 }
 
 // runDemo runs the demo, printing its timeline to w.
@@ -71,11 +82,19 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 	sys := runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithEventHook(tl.runtimeEvent))
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
-	tl.printf("relay", "down at boot; starting %d game servers anyway", len(dc.Servers))
+	tl.text(intro(dc))
+	tl.phase(phaseBoot)
+	tl.printf("relay", "down; starting %d game servers anyway", len(dc.Servers))
+	keys := make(map[string][]byte, len(dc.Servers))
 	chats := make([]game.ChatRef, len(dc.Servers))
 	for i, name := range dc.Servers {
+		key, err := relay.ParseKey("the demo key of "+name, relay.NewKey())
+		if err != nil {
+			return stats, err
+		}
+		keys[name] = key
 		cfg := dc.Server
-		cfg.Name, cfg.URL, cfg.Secret = name, dc.URL, dc.Secret
+		cfg.Name, cfg.URL, cfg.Key = name, dc.URL, key
 		cfg.OnEvent = tl.gameEvent
 		cfg.Inbox = func(*runtime.Context) game.Inbox { return &printInbox{tl: tl, server: name, stats: stats} }
 		c, err := game.Start(sys, cfg)
@@ -114,7 +133,7 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 		if err != nil {
 			return fmt.Errorf("gossip demo: relay listen: %w", err)
 		}
-		if rs, err = relay.Serve(ln, relay.Config{Secret: dc.Secret, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		if rs, err = relay.Serve(ln, relay.Config{Keys: keys, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 			return err
 		}
 		tl.printf("relay", "UP on %s", rs.Addr())
@@ -124,6 +143,7 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 	if err := wait(dc.BootDown); err != nil {
 		return stats, err
 	}
+	tl.phase(phaseUp)
 	if err := up(); err != nil {
 		return stats, err
 	}
@@ -132,9 +152,11 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 			return stats, err
 		}
 		if i == dc.Cycles-1 {
+			tl.phase(phaseClosed)
 			tl.printf("relay", "CLOSING normally: every connection gets status 1000")
 			rs.Close()
 		} else {
+			tl.phase(phaseKilled)
 			tl.printf("relay", "KILLED: connections dropped without a close frame")
 			rs.Kill()
 		}
@@ -142,6 +164,7 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 		if err := wait(dc.Down); err != nil {
 			return stats, err
 		}
+		tl.phase(phaseBack)
 		if err := up(); err != nil {
 			return stats, err
 		}
@@ -166,8 +189,15 @@ func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error
 	}
 	rs.Close()
 	rs = nil
-	tl.printf("demo", "done: %d broadcasts accepted, %d delivered, %d failed at once with the link down, %d unconfirmed, %d failed otherwise",
-		stats.Accepted.Load(), stats.Delivered.Load(), stats.Refused.Load(), stats.Unconfirmed.Load(), stats.Failed.Load())
+	tl.mu.Lock()
+	faults, cuts, retries, beyond := tl.faults, tl.cuts, tl.retries, tl.beyond
+	tl.mu.Unlock()
+	tl.text(fmt.Sprintf("\n== Summary (+%.1fs)\n"+
+		"  link faults %d, tether cuts %d, keeper retries %d, faults beyond a tether %d\n"+
+		"  broadcasts: %d accepted by the relay, %d delivered to the other server, %d failed fast with the link down (worst %v), %d unconfirmed, %d failed otherwise\n",
+		time.Since(tl.start).Seconds(), faults, cuts, retries, beyond,
+		stats.Accepted.Load(), stats.Delivered.Load(), stats.Refused.Load(), time.Duration(stats.WorstFast.Load()).Round(time.Microsecond),
+		stats.Unconfirmed.Load(), stats.Failed.Load()))
 	return stats, tl.Err()
 }
 
@@ -192,10 +222,12 @@ func chatter(ctx context.Context, tl *timeline, stats *demoStats, name string, c
 			stats.Accepted.Add(1)
 		case errors.Is(err, game.ErrUnconfirmed):
 			stats.Unconfirmed.Add(1)
-			tl.printf(name, "broadcast #%d unconfirmed after %v: %v", n, took.Round(time.Millisecond), brief(err))
+			tl.add(entry{who: name, key: "unconfirmed", one: fmt.Sprintf("broadcast #%d unconfirmed after %v: %v", n, took.Round(time.Millisecond), brief(err)),
+				many: "broadcasts unconfirmed (sent, the relay's ok lost)", detail: fmt.Sprintf("#%d", n)})
 		case errors.Is(err, game.ErrLinkDown):
-			stats.Refused.Add(1)
-			tl.printf(name, "broadcast #%d failed in %v: %v", n, took.Round(time.Microsecond), brief(err))
+			stats.fast(took)
+			tl.add(entry{who: name, key: "fast", one: fmt.Sprintf("broadcast #%d failed fast, in %v: %v", n, took.Round(time.Microsecond), brief(err)),
+				many: "broadcasts failed fast with the link down", detail: fmt.Sprintf("#%d in %v", n, took.Round(time.Microsecond))})
 		case ctx.Err() != nil:
 			return
 		default:
@@ -214,15 +246,52 @@ type printInbox struct {
 
 func (p *printInbox) Message(_ context.Context, m game.Message) {
 	p.stats.Delivered.Add(1)
-	p.tl.printf(p.server, "<- %s on #%s: %q", m.From, m.Channel, m.Text)
+	num := m.Text
+	if f := strings.Fields(m.Text); len(f) > 1 {
+		num = f[1]
+	}
+	p.tl.add(entry{who: p.server, key: "msg " + m.From, one: fmt.Sprintf("<- %s on #%s: %q", m.From, m.Channel, m.Text),
+		many: "<- messages from " + m.From, detail: num})
 }
 
 func (p *printInbox) Presence(_ context.Context, server string, online bool) {
 	if online {
-		p.tl.printf(p.server, "%s joined the relay", server)
+		p.tl.add(entry{who: p.server, key: "joined " + server, one: server + " joined the relay"})
 	} else {
-		p.tl.printf(p.server, "%s left the relay", server)
+		p.tl.add(entry{who: p.server, key: "left " + server, one: server + " left the relay"})
 	}
+}
+
+// intro is what the demo prints first: the script, the supervision tree and
+// a legend.
+func intro(dc demoConfig) string {
+	var b strings.Builder
+	total := dc.BootDown + time.Duration(dc.Cycles)*(dc.Up+dc.Down) + dc.Up
+	fmt.Fprintf(&b, "gossip demo: a relay and %d game servers (%s) in one process, about %v.\n", len(dc.Servers), strings.Join(dc.Servers, ", "), total.Round(time.Second))
+	fmt.Fprintf(&b, "The relay is down for %v at boot, then up %v and down %v, %d times: killed, killed, closed normally.\n", dc.BootDown, dc.Up, dc.Down, dc.Cycles)
+	fmt.Fprintf(&b, "Each server broadcasts every %v. Each phase below lists its events by server, repeats folded (×N).\n\n", dc.Every)
+	b.WriteString("Supervision tree of each game server (here for " + dc.Servers[0] + "):\n")
+	n := dc.Servers[0]
+	for _, l := range [][2]string{
+		{"/" + n, "Chat: what game code calls; fails a call at once while the link is down"},
+		{"├── inbox", "Inbox: game code's handler for the others' messages (outside the tether)"},
+		{"├── tether", fmt.Sprintf("a tether: cut after more than %d link faults in %v; empty at boot", dc.Server.TetherMax, dc.Server.TetherPeriod)},
+		{"│   └── link", "Link: the websocket to the relay; policy reset with backoff 100ms..1s"},
+		{"└── keeper", fmt.Sprintf("a keeper: starts the link in the tether (first %v, then %v doubling to %v)", dc.Server.Keeper.First, dc.Server.Keeper.Sweep, dc.Server.Keeper.MaxSweep)},
+	} {
+		fmt.Fprintf(&b, "  %-16s %s\n", l[0], l[1])
+	}
+	b.WriteString(`
+Legend:
+  fault     the link panicked: its connection broke, or a redial failed; its policy resets it
+            after a backoff, and a reset redials
+  escalate  the link's faults went over the tether's intensity: the link hands the fault up
+  tether    a supervisor that starts empty; cut, it stops the link and stays up, empty, and the
+            fault goes no higher: Chat, the inbox and the keeper never see it
+  keeper    starts the link inside the tether on its own schedule until it stays up; a failed
+            start is no fault
+`)
+	return b.String()
 }
 
 // relayAddr checks that the relay can listen on addr and returns it, with

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,8 +21,9 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestDemo runs the whole demo, with its real schedule, over the in-memory
-// network in a synctest bubble (so it takes no real time), and checks that
-// the timeline tells the story in order for each server.
+// network in a synctest bubble (so it takes no real time), and checks the
+// structure of its story: the tree and the legend, the phases in order, each
+// server's events in them, repeats folded, and the summary.
 func TestDemo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := &pipenet.Network{}
@@ -28,54 +32,57 @@ func TestDemo(t *testing.T) {
 		dc.URL = "ws://relay/"
 		dc.Server.HTTPClient = n.HTTPClient()
 		var out bytes.Buffer
+		start := time.Now()
 		stats, err := runDemo(context.Background(), &out, dc)
 		require.NoError(t, err)
-		timeline := out.String()
+		assert.Less(t, time.Since(start), 25*time.Second, "the demo's own schedule")
+		story := out.String()
 
-		story := []string{
-			"keeper: start failed", // down at boot
-			"LINK UP",
-			"<- server-",
-			"fault in the link: actor /SERVER/tether/link: actor fault: …: EOF", // killed
-			"link policy: reset after 100ms (a reset redials)",
-			"fault in the link: actor /SERVER/tether/link: actor fault: …: connection refused",
-			"link policy: reset after 200ms",
-			"link policy: reset after 400ms",
-			"tether intensity exceeded: the link escalates to the tether",
-			"TETHER CUT",
-			"broadcast #", // calls fail at once
-			"keeper: start failed",
-			"LINK UP", // relay back
-			"<- server-",
-			"TETHER CUT", // second kill
-			"LINK UP",
-			"<- server-",
-			"link down: the relay closed it with status 1000 (relay: shutting down)", // closed normally
-			"link stopped: stopped normally",
-			"keeper: start failed",
-			"LINK UP",
-			"<- server-",
-			"online: [server-a server-b]",
+		for _, want := range []string{"Supervision tree", "/server-a", "├── tether", "│   └── link", "└── keeper", "Legend:", "  tether ", "  keeper ", "  escalate "} {
+			assert.Contains(t, story, want)
 		}
-		for _, server := range []string{"server-a", "server-b"} {
-			lines := linesOf(timeline, server)
-			at := 0
-			for _, want := range story {
-				want = strings.ReplaceAll(want, "SERVER", server)
-				for at < len(lines) && !strings.Contains(lines[at], want) {
-					at++
+		// The phases, in order, and what each must tell for both servers.
+		phases := []struct {
+			title string
+			each  []string
+		}{
+			{phaseBoot, []string{"keeper: start failed", "failed fast"}},
+			{phaseUp, []string{"LINK UP", "<- messages from server-"}},
+			{phaseKilled, []string{"link down", "fault in the link ×", "link policy: reset (a reset redials) ×3: after 100ms, after 200ms, after 400ms"}},
+			{phaseCut, []string{"TETHER CUT"}},
+			{phaseRetries, []string{"keeper: start failed"}},
+			{phaseBack, []string{"LINK UP", "<- messages from server-"}},
+			{phaseKilled, []string{"link down"}},
+			{phaseCut, []string{"TETHER CUT"}},
+			{phaseRetries, []string{"keeper: start failed"}},
+			{phaseBack, []string{"LINK UP"}},
+			{phaseClosed, []string{"link down: the relay closed it with status 1000 (relay: shutting down)", "link stopped: stopped normally"}},
+			{phaseBack, []string{"LINK UP", "online: [server-a server-b]"}},
+		}
+		sections := strings.Split(story, "\n== ")
+		require.Len(t, sections, 1+len(phases)+1, "intro, phases, summary:\n%s", story)
+		for i, ph := range phases {
+			sec := sections[1+i]
+			require.True(t, strings.HasPrefix(sec, fmt.Sprintf("%d. %s (+", i+1, ph.title)), "phase %d: %q", i+1, firstLine(sec))
+			for _, server := range dc.Servers {
+				lines := linesOf(sec, server)
+				for _, want := range ph.each {
+					assert.True(t, slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, want) }),
+						"phase %d (%s), %s: %q missing in:\n%s", i+1, ph.title, server, want, sec)
 				}
-				if !assert.Less(t, at, len(lines), "%s: %q missing or out of order in:\n%s", server, want, timeline) {
-					break
+				// Folded: no kind of event twice in a phase for a server.
+				seen := map[string]bool{}
+				for _, l := range lines {
+					kind := eventKind(l)
+					assert.False(t, seen[kind], "phase %d, %s: %q not folded:\n%s", i+1, server, kind, sec)
+					seen[kind] = true
 				}
-				at++
 			}
 		}
-		assert.Contains(t, timeline, "relay     KILLED")
-		assert.Contains(t, timeline, "relay     CLOSING normally")
-		assert.Contains(t, timeline, "demo      done:")
-		assert.Regexp(t, `broadcast #\d+ failed in 0s: gossip: link to relay is down`, timeline, "calls fail at once")
-		assert.NotContains(t, timeline, "escalate (", "no fault beyond the tether")
+		summary := sections[len(sections)-1]
+		assert.Regexp(t, `^Summary \(\+19\.0s\)\n  link faults \d+, tether cuts 4, keeper retries \d+, faults beyond a tether 0\n`, summary)
+		assert.Regexp(t, `broadcasts: \d+ accepted by the relay, \d+ delivered to the other server, \d+ failed fast with the link down \(worst 0s\), \d+ unconfirmed, 0 failed otherwise`, summary)
+		assert.Less(t, strings.Count(story, "\n"), 140, "the story stays short:\n%s", story)
 
 		assert.Positive(t, stats.Accepted.Load())
 		assert.Positive(t, stats.Refused.Load())
@@ -88,14 +95,20 @@ func TestDemo(t *testing.T) {
 	})
 }
 
-func linesOf(timeline, server string) []string {
-	var out []string
-	for _, l := range strings.Split(timeline, "\n") {
-		if strings.Contains(l, " "+server+" ") {
-			out = append(out, l)
-		}
+func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
+// eventKind is a story line without its time, server and details: what
+// folding keys on, roughly.
+func eventKind(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 3 {
+		return line
 	}
-	return out
+	k := strings.Join(f[2:], " ")
+	if i := strings.IndexAny(k, ":×#"); i > 0 {
+		k = k[:i]
+	}
+	return k
 }
 
 func TestRunFlags(t *testing.T) {
@@ -115,4 +128,15 @@ func TestRunFlags(t *testing.T) {
 		assert.Equal(t, tc.status, run(tc.args, &stdout, &stderr), "%v", tc.args)
 		assert.Contains(t, stderr.String(), tc.stderr, "%v", tc.args)
 	}
+}
+
+// linesOf returns the lines of the story about server.
+func linesOf(story, server string) []string {
+	var out []string
+	for _, l := range strings.Split(story, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[1] == server {
+			out = append(out, l)
+		}
+	}
+	return out
 }

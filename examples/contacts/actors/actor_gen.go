@@ -108,7 +108,9 @@ func BookRefOf(ref runtime.Ref) (BookRef, bool) {
 	return BookRef{actor: a}, ok
 }
 
-// Create validates c, gives it a new id, stores it and returns it.
+// Create validates c, gives it a new id, stores it and returns it. With c.IdempotencyKey set,
+// it returns the contact already created for that key and those fields, or fails with
+// contact.ErrKeyReused.
 func (r BookRef) Create(ctx context.Context, c contact.Contact) (contact.Contact, error) {
 	rep, err := runtime.Ask[BookMessage, BookCreateReply](ctx, r.actor, BookCreateMsg{C: c})
 	if err != nil {

@@ -34,6 +34,10 @@ type book struct {
 	newID func() contact.ID
 	byID  map[contact.ID]contact.Contact
 	order []contact.ID // ids, oldest first
+	// byKey maps the key digest of each keyed id in byID to that id (see
+	// keyedID): the idempotency keys of the creates that made the contacts
+	// the book holds, rebuilt from the ids at every load.
+	byKey map[string]contact.ID
 }
 
 // newBook is the factory of a user's book actor: it loads the user's
@@ -68,6 +72,7 @@ func LoadBook(ctx context.Context, user string, cfg Config) (Book, error) {
 		newID: cfg.NewID,
 		byID:  make(map[contact.ID]contact.Contact, len(list)),
 		order: make([]contact.ID, 0, len(list)),
+		byKey: make(map[string]contact.ID),
 	}
 	if b.newID == nil {
 		b.newID = randomID
@@ -75,6 +80,9 @@ func LoadBook(ctx context.Context, user string, cfg Config) (Book, error) {
 	for _, c := range list {
 		b.byID[c.ID] = c
 		b.order = append(b.order, c.ID)
+		if digest, ok := keyDigest(c.ID); ok {
+			b.byKey[digest] = c.ID
+		}
 	}
 	return b, nil
 }
@@ -100,6 +108,12 @@ func (b *book) Get(_ context.Context, id contact.ID) (contact.Contact, error) {
 	return c, nil
 }
 
+// Create makes a contact. With c.IdempotencyKey set, the contact gets the
+// keyed id of the user, the key and its fields: if the book already holds a
+// contact for that key, Create returns it as it is now (and writes nothing)
+// when the fields are those of its create, and fails with an error wrapping
+// contact.ErrKeyReused when they are not. A key is bound for as long as its
+// contact exists: deleting the contact frees it.
 func (b *book) Create(ctx context.Context, c contact.Contact) (contact.Contact, error) {
 	b.chaos.Maybe("Book.Create")
 	if c.ID != "" {
@@ -108,7 +122,20 @@ func (b *book) Create(ctx context.Context, c contact.Contact) (contact.Contact, 
 	if err := c.Validate(); err != nil {
 		return contact.Contact{}, err
 	}
-	c.ID = b.newID()
+	key := c.IdempotencyKey
+	c.IdempotencyKey = ""
+	var digest string
+	if key != "" {
+		c.ID, digest = keyedID(b.user, key, c)
+		if prev, ok := b.byKey[digest]; ok {
+			if prev != c.ID {
+				return contact.Contact{}, fmt.Errorf("book %q: create: %w", b.user, contact.ErrKeyReused)
+			}
+			return b.byID[prev], nil
+		}
+	} else {
+		c.ID = b.newID()
+	}
 	if _, taken := b.byID[c.ID]; taken {
 		return contact.Contact{}, fmt.Errorf("book %q: new id %q is already in use", b.user, c.ID)
 	}
@@ -119,6 +146,9 @@ func (b *book) Create(ctx context.Context, c contact.Contact) (contact.Contact, 
 	}
 	b.byID[c.ID] = c
 	b.order = append(b.order, c.ID)
+	if digest != "" {
+		b.byKey[digest] = c.ID
+	}
 	return c, nil
 }
 
@@ -148,6 +178,9 @@ func (b *book) Delete(ctx context.Context, id contact.ID) error {
 		return fmt.Errorf("book %q: delete: %w", b.user, err)
 	}
 	delete(b.byID, id)
+	if digest, ok := keyDigest(id); ok && b.byKey[digest] == id {
+		delete(b.byKey, digest)
+	}
 	if i := slices.Index(b.order, id); i >= 0 {
 		b.order = slices.Delete(b.order, i, i+1)
 	}

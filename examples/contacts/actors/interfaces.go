@@ -39,7 +39,9 @@ type Book interface {
 	List(ctx context.Context) ([]contact.Contact, error)
 	// Get returns the contact id, or an error wrapping contact.ErrNotFound.
 	Get(ctx context.Context, id contact.ID) (contact.Contact, error)
-	// Create validates c, gives it a new id, stores it and returns it.
+	// Create validates c, gives it a new id, stores it and returns it. With c.IdempotencyKey set,
+	// it returns the contact already created for that key and those fields, or fails with
+	// contact.ErrKeyReused.
 	Create(ctx context.Context, c contact.Contact) (contact.Contact, error)
 	// Update applies p to the contact id, stores the result and returns it.
 	Update(ctx context.Context, id contact.ID, p contact.Patch) (contact.Contact, error)

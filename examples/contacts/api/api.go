@@ -8,12 +8,42 @@
 //	DELETE /api/{user}/contacts/{id}  delete one; 204
 //
 // Errors are JSON objects {"error": message} with, for invalid input, the
-// offending "field": 400 for invalid input, 404 for an unknown contact or
-// route, 405 for a wrong method (with Allow), 413 for a body over the limit
-// (1 MiB by default), 415 for a Content-Type other than application/json, and
-// 503 (with Retry-After) when the user's actor cannot answer: it faulted on
-// the request, is stopped, its mailbox is full, or it did not answer within
-// the timeout.
+// offending "field": 400 for invalid input (also a bad Idempotency-Key
+// header, field "Idempotency-Key"), 404 for an unknown contact or route, 405
+// for a wrong method (with Allow), 413 for a body over the limit (1 MiB by
+// default), 415 for a Content-Type other than application/json, and 422 for
+// an Idempotency-Key reused with a different contact.
+//
+// The 5xx answers say whether the request took effect:
+//
+//   - 503 Service Unavailable, with Retry-After, only when it certainly did
+//     not: the book's handler never got the request (its ask was not
+//     delivered before the timeout, the book is stopped, or its mailbox is
+//     full) or the book was never asked (the directory failed or the timeout
+//     ended first). Any request may be sent again as it is.
+//   - 504 Gateway Timeout, without Retry-After, when the timeout (or the
+//     client going away) ended the request while the book's handler was
+//     running it: the handler runs on, so the change may have been made.
+//   - 500 Internal Server Error, without Retry-After, when the handler ran
+//     and failed: it panicked (runtime.ErrFault; the book is then reset from
+//     the store), returned without replying (runtime.ErrNoReply), or failed
+//     for another reason such as a store error. A panic can come after the
+//     store write, so this too may have taken effect, and the API never
+//     repeats such a request itself.
+//
+// After a 500 or 504, reads (GET, HEAD) may simply be repeated, and so may
+// PATCH (it sets fields to given values) and DELETE (a 404 then says the
+// contact is gone); a POST is safe to repeat only with the same
+// Idempotency-Key.
+//
+// A POST with an Idempotency-Key header (1 to contact.MaxKeyLen letters,
+// digits or - _ . : ~ + / =, bare or as a quoted string) creates at most one
+// contact for that key in the user's book: sent again with the same name,
+// email and phone, it answers 201 with the same Location and the contact as
+// it is now, and creates nothing; with other fields it is refused with 422.
+// The book remembers the key for as long as the contact exists (see
+// actors.Book's Create), across a reset of the book and a restart of the
+// service. Other methods ignore the header.
 package api
 
 import (
@@ -120,13 +150,18 @@ type createBody struct {
 }
 
 func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r.Header)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var in createBody
 	if !h.decode(w, r, &in) {
 		return
 	}
 	var out contact.Contact
 	if !h.call(w, r, func(ctx context.Context, b actors.Book) (err error) {
-		out, err = b.Create(ctx, contact.Contact{Name: in.Name, Email: in.Email, Phone: in.Phone})
+		out, err = b.Create(ctx, contact.Contact{Name: in.Name, Email: in.Email, Phone: in.Phone, IdempotencyKey: key})
 		return err
 	}) {
 		return
@@ -180,16 +215,44 @@ func (h *handler) delete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// idempotencyKey returns the request's Idempotency-Key, "" if it has none,
+// or a *contact.ValidationError naming the header. The value may be bare or,
+// as the IETF draft writes it, a structured-field string in double quotes.
+func idempotencyKey(hd http.Header) (string, error) {
+	vals := hd.Values(contact.KeyField)
+	switch len(vals) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", &contact.ValidationError{Field: contact.KeyField, Reason: fmt.Sprintf("must be given once, got %d", len(vals))}
+	}
+	key := strings.TrimSpace(vals[0])
+	if len(key) >= 2 && key[0] == '"' && key[len(key)-1] == '"' {
+		key = key[1 : len(key)-1]
+	}
+	if err := contact.ValidateIdempotencyKey(key); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
 // maxAttempts bounds how often a request looks its book up again after
 // finding it stopped.
 const maxAttempts = 3
+
+// errNotAsked marks the errors of a call that failed before the book was
+// asked: nothing was done to the contacts.
+var errNotAsked = errors.New("the book was not asked")
 
 // call runs f on the book of the request's user, within the timeout, and
 // writes the error response if it fails; it reports whether f succeeded.
 //
 // A book can stop normally (idle) between the directory handing it out and f
 // reaching it; its ask then fails with runtime.ErrStopped without having been
-// handled, so call asks the directory again, which starts a new book.
+// handled, so call asks the directory again, which starts a new book. No
+// other failure is retried here: a fault or a timeout while the handler ran
+// may have left its change made.
 func (h *handler) call(w http.ResponseWriter, r *http.Request, f func(context.Context, actors.Book) error) bool {
 	user := r.PathValue("user")
 	if err := contact.ValidateUser(user); err != nil {
@@ -203,6 +266,7 @@ func (h *handler) call(w http.ResponseWriter, r *http.Request, f func(context.Co
 		var b actors.Book
 		b, err = h.dir.Book(ctx, user)
 		if err != nil {
+			err = fmt.Errorf("%w: %w", errNotAsked, err)
 			break
 		}
 		err = f(ctx, b)
@@ -224,38 +288,84 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ve):
 		writeError(w, http.StatusBadRequest, ve.Field, ve.Error())
+		return
 	case errors.Is(err, contact.ErrNotFound):
 		writeError(w, http.StatusNotFound, "", fmt.Sprintf("contact %q not found", r.PathValue("id")))
+		return
+	case errors.Is(err, contact.ErrKeyReused):
+		writeError(w, http.StatusUnprocessableEntity, contact.KeyField,
+			contact.KeyField+": already used for a contact with another name, email or phone; use a new key for a new contact")
+		return
+	}
+	o := classify(err)
+	log := h.log.With("method", r.Method, "path", r.URL.Path, "reason", o.reason, "err", err)
+	user := r.PathValue("user")
+	switch o.status {
+	case http.StatusServiceUnavailable:
+		log.Warn("request not applied")
+		w.Header().Set("Retry-After", "1")
+		writeError(w, o.status, "", fmt.Sprintf("the contacts of %q are unavailable (%s); nothing was changed: try again", user, o.reason))
+	case http.StatusGatewayTimeout:
+		log.Warn("request outcome unknown")
+		writeError(w, o.status, "", fmt.Sprintf("the contacts of %q did not answer in time (%s); the request may have taken effect", user, o.reason))
 	default:
-		reason, ok := unavailable(err)
-		if !ok {
-			h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if o.reason == "" {
+			log.Error("request failed")
 			writeError(w, http.StatusInternalServerError, "", "internal error")
 			return
 		}
-		h.log.Warn("request unavailable", "method", r.Method, "path", r.URL.Path, "reason", reason, "err", err)
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "", fmt.Sprintf("the contacts of %q are unavailable (%s); try again", r.PathValue("user"), reason))
+		log.Error("request failed in its handler")
+		writeError(w, http.StatusInternalServerError, "", fmt.Sprintf("the contacts of %q failed on this request (%s); it may have taken effect", user, o.reason))
 	}
 }
 
-// unavailable reports whether err means the actor could not answer, and why.
-func unavailable(err error) (string, bool) {
-	switch {
-	case errors.Is(err, runtime.ErrFault):
-		return "the actor faulted and is being reset", true
-	case errors.Is(err, runtime.ErrMailboxFull):
-		return "the actor is overloaded", true
-	case errors.Is(err, runtime.ErrStopped):
-		return "the actor is stopped", true
-	case errors.Is(err, runtime.ErrNoReply):
-		return "the actor did not reply", true
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the actor did not answer in time", true
-	case errors.Is(err, context.Canceled):
-		return "the request was cancelled", true
+// outcome is what a failed call means for the client.
+type outcome struct {
+	status int    // 503: not applied; 504: may have been applied while it timed out; 500: failed in the handler
+	reason string // for the client and the log; "" for an unknown error
+}
+
+// classify maps the error of a call to its outcome.
+//
+// The book's handlers ask no actor themselves, so every runtime error in err
+// is about the ask to the book (or, under errNotAsked, to the directory), not
+// one that a handler ran into and returned.
+func classify(err error) outcome {
+	unavailable := func(reason string) outcome { return outcome{http.StatusServiceUnavailable, reason} }
+	if errors.Is(err, errNotAsked) {
+		switch {
+		case errors.Is(err, runtime.ErrFault):
+			return unavailable("the directory faulted and is being reset")
+		case errors.Is(err, runtime.ErrStopped), errors.Is(err, runtime.ErrMailboxFull):
+			return unavailable("the directory is stopped or busy")
+		case errors.Is(err, runtime.ErrNotDelivered), errors.Is(err, context.DeadlineExceeded):
+			return unavailable("the directory did not answer in time")
+		case errors.Is(err, context.Canceled):
+			return unavailable("the request was cancelled")
+		}
+		return outcome{http.StatusInternalServerError, ""}
 	}
-	return "", false
+	switch {
+	// A fault first: its panic value may be an error that wraps any other.
+	case errors.Is(err, runtime.ErrFault):
+		return outcome{http.StatusInternalServerError, "the actor faulted and is being reset"}
+	case errors.Is(err, runtime.ErrNoReply):
+		return outcome{http.StatusInternalServerError, "the actor did not reply"}
+	// Before the ctx's errors, which an undelivered ask's error wraps too.
+	case errors.Is(err, runtime.ErrNotDelivered) && errors.Is(err, context.Canceled):
+		return unavailable("the request was cancelled before the actor took it")
+	case errors.Is(err, runtime.ErrNotDelivered):
+		return unavailable("the actor is busy: the request timed out in its queue")
+	case errors.Is(err, runtime.ErrMailboxFull):
+		return unavailable("the actor is overloaded")
+	case errors.Is(err, runtime.ErrStopped):
+		return unavailable("the actor is stopped")
+	case errors.Is(err, context.DeadlineExceeded):
+		return outcome{http.StatusGatewayTimeout, "the timeout ended while the actor was handling the request"}
+	case errors.Is(err, context.Canceled):
+		return outcome{http.StatusGatewayTimeout, "the request was cancelled while the actor was handling it"}
+	}
+	return outcome{http.StatusInternalServerError, ""}
 }
 
 // pathID returns the request's contact id, or writes a 400.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -241,17 +242,20 @@ func TestBodyLimit(t *testing.T) {
 	assert.Equal(t, "name", field)
 }
 
-func TestFaultIs503(t *testing.T) {
+// TestFaultIs500: a book that panics on the request answers 500 without
+// Retry-After: the handler ran, so its change may have been made.
+func TestFaultIs500(t *testing.T) {
 	chaos, err := actors.NewChaos(1, rand.NewPCG(1, 1))
 	require.NoError(t, err)
 	s := newStack(t, actors.Config{Chaos: chaos, BookOptions: []runtime.Option{
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Reset, BackoffMin: time.Millisecond, BackoffMax: time.Millisecond}),
 	}})
 	r := do(t, "POST", s.url+"/api/alice/contacts", `{"name":"Ada"}`)
-	require.Equal(t, http.StatusServiceUnavailable, r.status)
-	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	require.Equal(t, http.StatusInternalServerError, r.status)
+	assert.Empty(t, r.header.Values("Retry-After"))
 	msg, _ := r.errorBody(t)
 	assert.Contains(t, msg, "faulted")
+	assert.Contains(t, msg, "may have taken effect")
 }
 
 func TestStoppedIs503(t *testing.T) {
@@ -259,8 +263,10 @@ func TestStoppedIs503(t *testing.T) {
 	require.NoError(t, s.sys.Shutdown(t.Context()))
 	r := do(t, "GET", s.url+"/api/alice/contacts", "")
 	require.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
 	msg, _ := r.errorBody(t)
 	assert.Contains(t, msg, "stopped")
+	assert.Contains(t, msg, "nothing was changed")
 }
 
 // fakeDirectory hands out fakeBooks, to check how the API maps errors that
@@ -280,7 +286,8 @@ func (d *fakeDirectory) Book(context.Context, string) (actors.Book, error) {
 	return b, nil
 }
 
-// fakeBook fails List with err; with block it waits for ctx instead.
+// fakeBook fails List and Create with err; with block they wait for ctx
+// instead.
 type fakeBook struct {
 	actors.Book
 	err   error
@@ -295,44 +302,104 @@ func (b fakeBook) List(ctx context.Context) ([]contact.Contact, error) {
 	return nil, b.err
 }
 
+func (b fakeBook) Create(ctx context.Context, c contact.Contact) (contact.Contact, error) {
+	if _, err := b.List(ctx); err != nil {
+		return contact.Contact{}, err
+	}
+	c.ID = "1"
+	return c, nil
+}
+
 func serveFake(t *testing.T, d *fakeDirectory, timeout time.Duration) response {
+	t.Helper()
+	return serveFakeMethod(t, d, timeout, "GET")
+}
+
+// serveFakeMethod serves a GET of the list or a POST of a contact.
+func serveFakeMethod(t *testing.T, d *fakeDirectory, timeout time.Duration, method string) response {
 	t.Helper()
 	h, err := api.New(api.Config{Directory: d, Timeout: timeout, Logger: quiet})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/api/alice/contacts", nil))
+	var body io.Reader
+	if method == "POST" {
+		body = strings.NewReader(`{"name":"Ada"}`)
+	}
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), method, "/api/alice/contacts", body))
 	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 }
 
+// notDelivered is the error of an ask whose ctx ended before its handler got
+// the message, as the runtime makes it.
+func notDelivered(ctxErr error) error {
+	return fmt.Errorf("ask /contacts/alice: %w: %w", runtime.ErrNotDelivered, ctxErr)
+}
+
+// TestErrorMapping: 503 with Retry-After exactly when the book's handler
+// never got the request; 504 without when the timeout ended while it ran;
+// 500 without when it ran and failed. The same for a read and a write.
 func TestErrorMapping(t *testing.T) {
+	fault := &runtime.FaultError{Path: "/contacts/alice", Value: "boom"}
 	for _, tc := range []struct {
-		err    error
+		name   string
+		err    error // of the book's method
+		dirErr error // of the directory, instead
 		status int
 		msg    string
 	}{
-		{fmt.Errorf("x: %w", runtime.ErrMailboxFull), 503, "overloaded"},
-		{fmt.Errorf("x: %w", runtime.ErrNoReply), 503, "did not reply"},
-		{fmt.Errorf("x: %w", runtime.ErrStopped), 503, "stopped"},
-		{&runtime.FaultError{Path: "/contacts/alice", Value: "boom"}, 503, "faulted"},
-		{context.DeadlineExceeded, 503, "in time"},
-		{errors.New("disk on fire"), 500, "internal error"},
+		{"not delivered by the deadline", notDelivered(context.DeadlineExceeded), nil, 503, "timed out in its queue"},
+		{"not delivered, cancelled", notDelivered(context.Canceled), nil, 503, "cancelled before the actor took it"},
+		{"mailbox full", fmt.Errorf("x: %w", runtime.ErrMailboxFull), nil, 503, "overloaded"},
+		{"ask dropped", fmt.Errorf("actor x: ask dropped: %w", runtime.ErrMailboxFull), nil, 503, "overloaded"},
+		{"stopped", fmt.Errorf("x: %w", runtime.ErrStopped), nil, 503, "stopped"},
+		{"deadline while handling", fmt.Errorf("ask x: %w", context.DeadlineExceeded), nil, 504, "while the actor was handling"},
+		{"cancelled while handling", fmt.Errorf("ask x: %w", context.Canceled), nil, 504, "cancelled while the actor was handling"},
+		{"fault", fault, nil, 500, "faulted"},
+		{"fault on a stopped error", &runtime.FaultError{Path: "/contacts/alice", Value: fmt.Errorf("y: %w", runtime.ErrStopped)}, nil, 500, "faulted"},
+		{"fault on an undelivered ask", &runtime.FaultError{Path: "/contacts/alice", Value: notDelivered(context.DeadlineExceeded)}, nil, 500, "faulted"},
+		{"no reply", fmt.Errorf("x: %w", runtime.ErrNoReply), nil, 500, "did not reply"},
+		{"unknown", errors.New("disk on fire"), nil, 500, "internal error"},
+		{"directory stopped", nil, fmt.Errorf("directory: %w", runtime.ErrStopped), 503, "stopped"},
+		{"directory deadline while handling", nil, fmt.Errorf("ask /contacts: %w", context.DeadlineExceeded), 503, "directory did not answer in time"},
+		{"directory not delivered", nil, notDelivered(context.DeadlineExceeded), 503, "directory did not answer in time"},
+		{"directory cancelled", nil, context.Canceled, 503, "cancelled"},
+		{"directory fault", nil, fault, 503, "directory faulted"},
+		{"directory unknown", nil, errors.New("disk on fire"), 500, "internal error"},
+		{"directory invalid user", nil, &contact.ValidationError{Field: "user", Reason: "bad"}, 400, "user: bad"},
 	} {
-		r := serveFake(t, &fakeDirectory{books: []actors.Book{fakeBook{err: tc.err}}}, 0)
-		assert.Equal(t, tc.status, r.status, "%v", tc.err)
-		msg, _ := r.errorBody(t)
-		assert.Contains(t, msg, tc.msg)
-		assert.NotContains(t, msg, "disk on fire", "internal errors are logged, not shown")
+		for _, method := range []string{"GET", "POST"} {
+			t.Run(tc.name+" "+method, func(t *testing.T) {
+				d := &fakeDirectory{books: []actors.Book{fakeBook{err: tc.err}}, err: tc.dirErr}
+				r := serveFakeMethod(t, d, 0, method)
+				assert.Equal(t, tc.status, r.status)
+				msg, _ := r.errorBody(t)
+				assert.Contains(t, msg, tc.msg)
+				assert.NotContains(t, msg, "disk on fire", "internal errors are logged, not shown")
+				if tc.status == http.StatusServiceUnavailable {
+					assert.Equal(t, "1", r.header.Get("Retry-After"))
+					assert.Contains(t, msg, "nothing was changed")
+				} else {
+					assert.Empty(t, r.header.Values("Retry-After"), "Retry-After only when nothing happened")
+				}
+				if tc.status == http.StatusGatewayTimeout || tc.status == http.StatusInternalServerError && tc.msg != "internal error" {
+					assert.Contains(t, msg, "may have taken effect")
+				}
+			})
+		}
 	}
-
-	r := serveFake(t, &fakeDirectory{err: fmt.Errorf("directory: %w", runtime.ErrStopped)}, 0)
-	assert.Equal(t, 503, r.status)
 }
 
-func TestTimeoutIs503(t *testing.T) {
-	r := serveFake(t, &fakeDirectory{books: []actors.Book{fakeBook{block: true}}}, time.Millisecond)
-	assert.Equal(t, http.StatusServiceUnavailable, r.status)
-	msg, _ := r.errorBody(t)
-	assert.Contains(t, msg, "did not answer in time")
+// TestTimeoutWhileHandlingIs504: a book whose handler is still running when
+// the timeout ends answers 504 without Retry-After.
+func TestTimeoutWhileHandlingIs504(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := serveFake(t, &fakeDirectory{books: []actors.Book{fakeBook{block: true}}}, time.Second)
+		assert.Equal(t, http.StatusGatewayTimeout, r.status)
+		assert.Empty(t, r.header.Values("Retry-After"))
+		msg, _ := r.errorBody(t)
+		assert.Contains(t, msg, "did not answer in time")
+		assert.Contains(t, msg, "may have taken effect")
+	})
 }
 
 func TestStoppedBookIsLookedUpAgain(t *testing.T) {
@@ -347,10 +414,16 @@ func TestStoppedBookIsLookedUpAgain(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	assert.Equal(t, 3, d.calls, "a bounded number of attempts")
 
-	faulted := fakeBook{err: &runtime.FaultError{Path: "/contacts/alice", Value: "boom"}}
+	faulted := fakeBook{err: &runtime.FaultError{Path: "/contacts/alice", Value: fmt.Errorf("y: %w", runtime.ErrStopped)}}
 	d = &fakeDirectory{books: []actors.Book{faulted, fakeBook{}}}
 	r = serveFake(t, d, 0)
-	assert.Equal(t, http.StatusServiceUnavailable, r.status, "a fault is not retried: the request may have been applied")
+	assert.Equal(t, http.StatusInternalServerError, r.status, "a fault is not retried: the request may have been applied")
+	assert.Equal(t, 1, d.calls)
+
+	timedOut := fakeBook{err: fmt.Errorf("ask x: %w", context.DeadlineExceeded)}
+	d = &fakeDirectory{books: []actors.Book{timedOut, fakeBook{}}}
+	r = serveFake(t, d, 0)
+	assert.Equal(t, http.StatusGatewayTimeout, r.status, "a timeout while handling is not retried either")
 	assert.Equal(t, 1, d.calls)
 }
 

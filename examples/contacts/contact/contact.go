@@ -19,10 +19,16 @@ const (
 	MaxEmailLen = 254
 	MaxPhoneLen = 32
 	MaxUserLen  = 64
+	MaxKeyLen   = 128
 )
 
-// ErrNotFound reports a contact id that the user's book does not hold.
-var ErrNotFound = errors.New("contact not found")
+var (
+	// ErrNotFound reports a contact id that the user's book does not hold.
+	ErrNotFound = errors.New("contact not found")
+	// ErrKeyReused reports a create whose idempotency key the book already
+	// holds for a contact created from a different name, email or phone.
+	ErrKeyReused = errors.New("idempotency key already used for a different contact")
+)
 
 // ID identifies a contact within one user's book.
 type ID string
@@ -33,6 +39,13 @@ type Contact struct {
 	Name  string `json:"name"`
 	Email string `json:"email,omitempty"`
 	Phone string `json:"phone,omitempty"`
+	// IdempotencyKey is set only on a contact passed to a book's Create: a
+	// retried create with the same key and the same name, email and phone
+	// returns the contact the first one made instead of making another, and
+	// one with the same key but other fields fails with ErrKeyReused. It is
+	// not part of the stored contact: every contact a book returns has it
+	// empty, and it is never in JSON.
+	IdempotencyKey string `json:"-"`
 }
 
 // Patch is a partial update of a contact: nil fields are left unchanged.
@@ -54,7 +67,7 @@ func (e *ValidationError) Error() string {
 }
 
 // Validate reports the first invalid field of c, as a *ValidationError. The
-// id is not checked: the book assigns it.
+// id is not checked: the book assigns it. An empty IdempotencyKey is valid.
 func (c Contact) Validate() error {
 	if err := validateName(c.Name); err != nil {
 		return err
@@ -62,7 +75,13 @@ func (c Contact) Validate() error {
 	if err := validateEmail(c.Email); err != nil {
 		return err
 	}
-	return validatePhone(c.Phone)
+	if err := validatePhone(c.Phone); err != nil {
+		return err
+	}
+	if c.IdempotencyKey != "" {
+		return ValidateIdempotencyKey(c.IdempotencyKey)
+	}
+	return nil
 }
 
 // Empty reports whether p changes nothing.
@@ -114,6 +133,31 @@ func ValidateUser(user string) error {
 func ValidateID(id ID) error {
 	if id == "" || len(id) > 64 {
 		return &ValidationError{Field: "id", Reason: "must be 1 to 64 characters long"}
+	}
+	return nil
+}
+
+// KeyField is the Field of a *ValidationError about an idempotency key: the
+// name of the HTTP header that carries it.
+const KeyField = "Idempotency-Key"
+
+// ValidateIdempotencyKey checks an idempotency key: 1 to MaxKeyLen ASCII
+// letters, digits or '-', '_', '.', ':', '~', '+', '/', '=' (enough for a
+// UUID, a ULID or base64), so that it needs no quoting or escaping anywhere.
+func ValidateIdempotencyKey(key string) error {
+	if key == "" || len(key) > MaxKeyLen {
+		return &ValidationError{Field: KeyField, Reason: fmt.Sprintf("must be 1 to %d characters long, got %d", MaxKeyLen, len(key))}
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.:~+/=", c) >= 0
+		switch {
+		case ok:
+		case c >= utf8.RuneSelf:
+			return &ValidationError{Field: KeyField, Reason: fmt.Sprintf("non-ASCII byte %#x at offset %d: use letters, digits and - _ . : ~ + / =", c, i)}
+		default:
+			return &ValidationError{Field: KeyField, Reason: fmt.Sprintf("invalid character %q at offset %d: use letters, digits and - _ . : ~ + / =", c, i)}
+		}
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{contact.Contact{Name: "Ada", Phone: "12"}, "phone"},
 		{contact.Contact{Name: "Ada", Phone: "555-CALL-ME"}, "phone"},
 		{contact.Contact{Name: "Ada", Phone: strings.Repeat("1", contact.MaxPhoneLen+1)}, "phone"},
+		{contact.Contact{Name: "Ada", IdempotencyKey: "a b"}, "Idempotency-Key"},
 	} {
 		err := tc.c.Validate()
 		require.Error(t, err, "%+v", tc.c)
@@ -87,4 +88,28 @@ func TestValidateID(t *testing.T) {
 	assert.NoError(t, contact.ValidateID("abc"))
 	assert.Equal(t, "id", fieldOf(t, contact.ValidateID("")))
 	assert.Equal(t, "id", fieldOf(t, contact.ValidateID(contact.ID(strings.Repeat("i", 65)))))
+}
+
+func TestValidateIdempotencyKey(t *testing.T) {
+	for _, k := range []string{
+		"k", "8e03978e-40d5-43e8-bc93-6894a57f9324", "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+		"a_b.c:d~e+f/g=", strings.Repeat("k", contact.MaxKeyLen),
+	} {
+		assert.NoError(t, contact.ValidateIdempotencyKey(k), k)
+		assert.NoError(t, contact.Contact{Name: "Ada", IdempotencyKey: k}.Validate(), k)
+	}
+	for _, tc := range []struct{ key, reason string }{
+		{"", "must be 1 to 128 characters long, got 0"},
+		{strings.Repeat("k", contact.MaxKeyLen+1), "must be 1 to 128 characters long, got 129"},
+		{"a b", `invalid character ' ' at offset 1`},
+		{`"quoted"`, `invalid character '"' at offset 0`},
+		{"a,b", `invalid character ',' at offset 1`},
+		{"é", `non-ASCII byte 0xc3 at offset 0`},
+		{"a\x00", `invalid character '\x00' at offset 1`},
+	} {
+		err := contact.ValidateIdempotencyKey(tc.key)
+		require.Error(t, err, tc.key)
+		assert.Equal(t, contact.KeyField, fieldOf(t, err), tc.key)
+		assert.True(t, strings.HasPrefix(err.Error(), "Idempotency-Key: "+tc.reason), err.Error())
+	}
 }

@@ -21,6 +21,10 @@ import (
 )
 
 // Config configures a service.
+//
+// The service logs through Logger: the runtime's events (a fault at Error
+// with its stack), failed requests, and one access-log line per request at
+// Info (see Logged).
 type Config struct {
 	// DBPath is the SQLite database file, created if missing. Required.
 	DBPath string
@@ -32,7 +36,7 @@ type Config struct {
 	Chaos float64
 	// ChaosSource draws the chaos; nil means a randomly seeded PCG.
 	ChaosSource rand.Source
-	// Logger logs the actors' events and failed requests; nil means slog.Default().
+	// Logger logs the actors' events, the requests and failed requests; nil means slog.Default().
 	Logger *slog.Logger
 	// BookOptions override the Book directives (tests shorten the backoff).
 	BookOptions []runtime.Option
@@ -76,7 +80,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		BookOptions: cfg.BookOptions,
 	})
 	if err == nil {
-		s.handler, err = api.New(api.Config{Directory: s.dir, Timeout: cfg.Timeout, Logger: log})
+		var h http.Handler
+		h, err = api.New(api.Config{Directory: s.dir, Timeout: cfg.Timeout, Logger: log})
+		s.handler = s.routes(h, log)
 	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("service: %w", err), s.Close(ctx))
@@ -87,7 +93,14 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP API.
+// Handler returns the service's HTTP handler, behind the access log (see
+// Logged):
+//
+//	GET /healthz  liveness: 200 {"status":"ok"} whenever the process serves HTTP
+//	GET /readyz   readiness: 200 when the store answers a query and the
+//	              directory actor an ask, each within 2s; 503 naming the part
+//	              that did not otherwise ({"status","store","actors"})
+//	/api/...      the API (package api)
 func (s *Service) Handler() http.Handler { return s.handler }
 
 // Directory returns the directory actor.

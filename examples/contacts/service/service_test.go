@@ -61,13 +61,17 @@ func start(t *testing.T, cfg service.Config) (url string, stop func()) {
 	return srv.URL, stop
 }
 
-func send(client *http.Client, method, url, body string) (int, []byte, error) {
+// send sends a request with body and the header's name, value pairs.
+func send(client *http.Client, method, url, body string, header ...string) (int, []byte, error) {
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := client.Do(req)
 	if err != nil {
@@ -126,14 +130,16 @@ func TestManyUsersConcurrently(t *testing.T) {
 }
 
 // TestChaos: with a third of the book calls panicking, every request gets a
-// 2xx or a clean 503 with a JSON error, and every acknowledged contact is
-// there afterwards, also after a restart on the same database.
+// 2xx, a 500 (the fault) or a clean 503, all with a JSON error and only the
+// 503 with Retry-After. Clients retry each create with its Idempotency-Key
+// until it is acknowledged, and every create lands exactly once, also after a
+// restart on the same database.
 func TestChaos(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "c.db")
 	url, stop := start(t, service.Config{
 		DBPath: db, Chaos: 0.3, ChaosSource: rand.NewPCG(42, 42), BookOptions: fastReset,
 	})
-	const users, clients, each = 10, 4, 10
+	const users, clients, each, attempts = 10, 4, 10, 50
 	var (
 		mu    sync.Mutex
 		acked = map[string][]contact.Contact{}
@@ -146,30 +152,41 @@ func TestChaos(t *testing.T) {
 				user := fmt.Sprintf("u%d", u)
 				base := url + "/api/" + user + "/contacts"
 				for i := range each {
-					status, body, err := send(http.DefaultClient, "POST", base, fmt.Sprintf(`{"name":"c%d-%d"}`, c, i))
-					if !assert.NoError(t, err) {
-						return
-					}
-					mu.Lock()
-					codes[status]++
-					mu.Unlock()
-					switch status {
-					case http.StatusCreated:
-						var got contact.Contact
-						assert.NoError(t, json.Unmarshal(body, &got))
+					name := fmt.Sprintf("c%d-%d", c, i)
+					for attempt := 1; ; attempt++ {
+						status, body, err := send(http.DefaultClient, "POST", base, `{"name":"`+name+`"}`, "Idempotency-Key", "key-"+name)
+						if !assert.NoError(t, err) {
+							return
+						}
 						mu.Lock()
-						acked[user] = append(acked[user], got)
+						codes[status]++
 						mu.Unlock()
-					case http.StatusServiceUnavailable:
+						if status == http.StatusCreated {
+							var got contact.Contact
+							assert.NoError(t, json.Unmarshal(body, &got))
+							mu.Lock()
+							acked[user] = append(acked[user], got)
+							mu.Unlock()
+							break
+						}
 						var e struct{ Error string }
 						assert.NoError(t, json.Unmarshal(body, &e))
-						assert.Contains(t, e.Error, "unavailable")
-					default:
-						t.Errorf("status %d: %s", status, body)
+						switch status {
+						case http.StatusInternalServerError:
+							assert.Contains(t, e.Error, "faulted")
+						case http.StatusServiceUnavailable:
+							assert.Contains(t, e.Error, "unavailable")
+						default:
+							t.Errorf("status %d: %s", status, body)
+							return
+						}
+						if !assert.Less(t, attempt, attempts, "%s of %s never acknowledged", name, user) {
+							return
+						}
 					}
-					status, _, err = send(http.DefaultClient, "GET", base, "")
+					status, _, err := send(http.DefaultClient, "GET", base, "")
 					assert.NoError(t, err)
-					assert.Contains(t, []int{http.StatusOK, http.StatusServiceUnavailable}, status)
+					assert.Contains(t, []int{http.StatusOK, http.StatusInternalServerError, http.StatusServiceUnavailable}, status)
 				}
 			})
 		}
@@ -177,23 +194,47 @@ func TestChaos(t *testing.T) {
 	wg.Wait()
 	t.Logf("POST outcomes: %v", codes)
 	require.Positive(t, codes[http.StatusCreated])
-	require.Positive(t, codes[http.StatusServiceUnavailable], "chaos struck")
+	require.Positive(t, codes[http.StatusInternalServerError], "chaos struck")
 
 	check := func(url string) {
 		t.Helper()
 		for user, want := range acked {
-			have := map[contact.ID]contact.Contact{}
-			for _, c := range listOf(t, url, user) {
-				have[c.ID] = c
-			}
-			for _, c := range want {
-				assert.Equal(t, c, have[c.ID], "acknowledged contact %s of %s", c.ID, user)
-			}
+			require.Len(t, want, clients*each, "every create of %s acknowledged once", user)
+			list := listOf(t, url, user)
+			assert.ElementsMatch(t, want, list, "each create of %s landed exactly once", user)
 		}
 	}
 	stop()
-	url, _ = start(t, service.Config{DBPath: db})
+	url, _ = start(t, service.Config{DBPath: db}) // without chaos, which faults a list too
 	check(url)
+}
+
+// TestIdempotencyKeySurvivesRestart: a create retried with its key after a
+// restart of the whole service on the same database finds its contact.
+func TestIdempotencyKeySurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	url, stop := start(t, service.Config{DBPath: db})
+	post := func(url, body string) (int, contact.Contact) {
+		t.Helper()
+		status, b, err := send(http.DefaultClient, "POST", url+"/api/alice/contacts", body, "Idempotency-Key", "k1")
+		require.NoError(t, err)
+		var c contact.Contact
+		if status == http.StatusCreated {
+			require.NoError(t, json.Unmarshal(b, &c))
+		}
+		return status, c
+	}
+	status, ada := post(url, `{"name":"Ada"}`)
+	require.Equal(t, http.StatusCreated, status)
+	stop()
+
+	url, _ = start(t, service.Config{DBPath: db})
+	status, again := post(url, `{"name":"Ada"}`)
+	require.Equal(t, http.StatusCreated, status)
+	assert.Equal(t, ada, again)
+	status, _ = post(url, `{"name":"Eve"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, []contact.Contact{ada}, listOf(t, url, "alice"))
 }
 
 // TestRestartLosesNothing: stop the whole service and start it again on the
@@ -272,7 +313,8 @@ func TestIdleStopAndRevival(t *testing.T) {
 }
 
 // TestDirectiveBackoffThroughHTTP: with chaos at 1, every request faults its
-// book; the Book directive's backoff (100ms, 200ms, ...) delays the next one.
+// book (a 500); the Book directive's backoff (100ms, 200ms, ...) delays the
+// next one.
 func TestDirectiveBackoffThroughHTTP(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
@@ -288,14 +330,14 @@ func TestDirectiveBackoffThroughHTTP(t *testing.T) {
 			return rec.Code, time.Since(start)
 		}
 		code, d := get()
-		assert.Equal(t, http.StatusServiceUnavailable, code)
+		assert.Equal(t, http.StatusInternalServerError, code)
 		assert.Zero(t, d, "the first fault answers at once")
 		code, d = get()
-		assert.Equal(t, http.StatusServiceUnavailable, code)
+		assert.Equal(t, http.StatusInternalServerError, code)
 		assert.GreaterOrEqual(t, d, 100*time.Millisecond, "waited for the reset")
 		assert.LessOrEqual(t, d, 120*time.Millisecond)
 		code, d = get()
-		assert.Equal(t, http.StatusServiceUnavailable, code)
+		assert.Equal(t, http.StatusInternalServerError, code)
 		assert.GreaterOrEqual(t, d, 200*time.Millisecond)
 		assert.LessOrEqual(t, d, 240*time.Millisecond)
 	})

@@ -80,6 +80,17 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Ping checks that the database answers a query on the contacts table. It
+// waits for the store's one connection, so it queues behind the writes in
+// progress: give it a context with a deadline.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM contacts LIMIT 1)").Scan(&n); err != nil {
+		return fmt.Errorf("store: ping %q: %w", s.path, err)
+	}
+	return nil
+}
+
 // JournalMode returns SQLite's journal mode for the open database ("wal").
 func (s *Store) JournalMode(ctx context.Context) (string, error) {
 	var mode string

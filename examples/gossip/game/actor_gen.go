@@ -9,116 +9,12 @@ import (
 	"time"
 
 	"github.com/actorgen/actorgen/runtime"
+	"github.com/coder/websocket"
 )
 
 // If this does not compile, the runtime no longer supports this file: regenerate it with the
 // actorgen of your github.com/actorgen/actorgen module.
 const _ = runtime.SupportPackageIsVersion1
-
-// ChatMessage is a message to a Chat actor: ChatBroadcastMsg or ChatOnlineMsg.
-type ChatMessage interface {
-	isChatMessage()
-}
-
-// ChatBroadcastMsg carries the arguments of Chat.Broadcast.
-type ChatBroadcastMsg struct {
-	Channel string
-	Text    string
-}
-
-func (ChatBroadcastMsg) isChatMessage() {}
-
-// ChatBroadcastReply carries the results of Chat.Broadcast.
-type ChatBroadcastReply struct {
-	Err error
-}
-
-// ChatOnlineMsg carries the arguments of Chat.Online.
-type ChatOnlineMsg struct{}
-
-func (ChatOnlineMsg) isChatMessage() {}
-
-// ChatOnlineReply carries the results of Chat.Online.
-type ChatOnlineReply struct {
-	R0  []string
-	Err error
-}
-
-// ChatRef is a reference to a Chat actor. It implements Chat by sending messages to the actor's mailbox.
-type ChatRef struct {
-	actor runtime.Actor[ChatMessage]
-}
-
-var _ Chat = ChatRef{}
-
-// Ref returns the untyped handle: path, Stop, Done and Err.
-func (r ChatRef) Ref() runtime.Ref {
-	return r.actor.Ref()
-}
-
-// Actor returns the typed handle, to send ChatMessage values directly.
-func (r ChatRef) Actor() runtime.Actor[ChatMessage] {
-	return r.actor
-}
-
-// ChatRefOf returns the ChatRef of the actor that ref refers to, and true, when it is a Chat actor
-// (spawned by SpawnChat); otherwise the zero ChatRef and false.
-func ChatRefOf(ref runtime.Ref) (ChatRef, bool) {
-	a, ok := runtime.ActorOf[ChatMessage](ref)
-	return ChatRef{actor: a}, ok
-}
-
-// Broadcast sends text on channel to every other server connected to the
-// relay, and returns once the relay has accepted it. Without a deadline
-// on ctx, it gives up after 5s.
-//
-// When ctx has no deadline, it waits at most 5s for the reply.
-func (r ChatRef) Broadcast(ctx context.Context, channel string, text string) error {
-	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
-	defer cancel()
-	rep, err := runtime.Ask[ChatMessage, ChatBroadcastReply](ctx, r.actor, ChatBroadcastMsg{Channel: channel, Text: text})
-	if err != nil {
-		return err
-	}
-	return rep.Err
-}
-
-// Online returns the names of the servers connected to the relay, sorted.
-// Without a deadline on ctx, it gives up after 5s.
-//
-// When ctx has no deadline, it waits at most 5s for the reply.
-func (r ChatRef) Online(ctx context.Context) ([]string, error) {
-	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
-	defer cancel()
-	rep, err := runtime.Ask[ChatMessage, ChatOnlineReply](ctx, r.actor, ChatOnlineMsg{})
-	if err != nil {
-		return rep.R0, err
-	}
-	return rep.R0, rep.Err
-}
-
-// SpawnChat starts a Chat actor named name under parent (a *runtime.System, an actor's
-// *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
-// Reset. The directives' settings come first in opts, so options passed here override them.
-func SpawnChat(parent runtime.Parent, name string, factory func(*runtime.Context) Chat, opts ...runtime.Option) (ChatRef, error) {
-	a, err := runtime.Spawn(parent, name, factory, dispatchChat, opts...)
-	if err != nil {
-		return ChatRef{}, err
-	}
-	return ChatRef{actor: a}, nil
-}
-
-// dispatchChat calls the state's method for one message.
-func dispatchChat(ctx context.Context, ac *runtime.Context, s Chat, m ChatMessage) {
-	switch m := m.(type) {
-	case ChatBroadcastMsg:
-		err := s.Broadcast(ctx, m.Channel, m.Text)
-		runtime.Reply(ac, ChatBroadcastReply{Err: err})
-	case ChatOnlineMsg:
-		r0, err := s.Online(ctx)
-		runtime.Reply(ac, ChatOnlineReply{R0: r0, Err: err})
-	}
-}
 
 // InboxMessage is a message to an Inbox actor: InboxMessageMsg or InboxPresenceMsg.
 type InboxMessage interface {
@@ -314,5 +210,189 @@ func dispatchLink(ctx context.Context, ac *runtime.Context, s Link, m LinkMessag
 	case LinkOnlineMsg:
 		r0, err := s.Online(ctx)
 		runtime.Reply(ac, LinkOnlineReply{R0: r0, Err: err})
+	}
+}
+
+// serverMessage is a message to a server actor: serverBroadcastMsg, serverDialsHeldUntilMsg, serverHoldDialsMsg, serverLinkDownMsg, serverLinkUpMsg or serverOnlineMsg.
+type serverMessage interface {
+	isServerMessage()
+}
+
+// serverBroadcastMsg carries the arguments of server.Broadcast.
+type serverBroadcastMsg struct {
+	Channel string
+	Text    string
+}
+
+func (serverBroadcastMsg) isServerMessage() {}
+
+// serverBroadcastReply carries the results of server.Broadcast.
+type serverBroadcastReply struct {
+	Err error
+}
+
+// serverDialsHeldUntilMsg carries the arguments of server.DialsHeldUntil.
+type serverDialsHeldUntilMsg struct{}
+
+func (serverDialsHeldUntilMsg) isServerMessage() {}
+
+// serverDialsHeldUntilReply carries the results of server.DialsHeldUntil.
+type serverDialsHeldUntilReply struct {
+	R0  time.Time
+	Err error
+}
+
+// serverHoldDialsMsg carries the arguments of server.HoldDials.
+type serverHoldDialsMsg struct {
+	Until time.Time
+}
+
+func (serverHoldDialsMsg) isServerMessage() {}
+
+// serverLinkDownMsg carries the arguments of server.LinkDown.
+type serverLinkDownMsg struct {
+	Conn *websocket.Conn
+}
+
+func (serverLinkDownMsg) isServerMessage() {}
+
+// serverLinkUpMsg carries the arguments of server.LinkUp.
+type serverLinkUpMsg struct {
+	L      linkRef
+	Conn   *websocket.Conn
+	Online []string
+}
+
+func (serverLinkUpMsg) isServerMessage() {}
+
+// serverOnlineMsg carries the arguments of server.Online.
+type serverOnlineMsg struct{}
+
+func (serverOnlineMsg) isServerMessage() {}
+
+// serverOnlineReply carries the results of server.Online.
+type serverOnlineReply struct {
+	R0  []string
+	Err error
+}
+
+// serverRef is a reference to a server actor. It implements server by sending messages to the actor's mailbox.
+type serverRef struct {
+	actor runtime.Actor[serverMessage]
+}
+
+var _ server = serverRef{}
+
+// Ref returns the untyped handle: path, Stop, Done and Err.
+func (r serverRef) Ref() runtime.Ref {
+	return r.actor.Ref()
+}
+
+// Actor returns the typed handle, to send serverMessage values directly.
+func (r serverRef) Actor() runtime.Actor[serverMessage] {
+	return r.actor
+}
+
+// serverRefOf returns the serverRef of the actor that ref refers to, and true, when it is a server actor
+// (spawned by spawnServer); otherwise the zero serverRef and false.
+func serverRefOf(ref runtime.Ref) (serverRef, bool) {
+	a, ok := runtime.ActorOf[serverMessage](ref)
+	return serverRef{actor: a}, ok
+}
+
+// Broadcast sends text on channel to every other server connected to the
+// relay, and returns once the relay has accepted it. A text over
+// relay.MaxText bytes (32 KiB) fails at once with ErrTooLarge. Without a
+// deadline on ctx, it gives up after 5s.
+//
+// When ctx has no deadline, it waits at most 5s for the reply.
+func (r serverRef) Broadcast(ctx context.Context, channel string, text string) error {
+	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rep, err := runtime.Ask[serverMessage, serverBroadcastReply](ctx, r.actor, serverBroadcastMsg{Channel: channel, Text: text})
+	if err != nil {
+		return err
+	}
+	return rep.Err
+}
+
+// DialsHeldUntil returns the time before which the keeper's start must
+// not dial (in the past when it may dial now).
+func (r serverRef) DialsHeldUntil(ctx context.Context) (time.Time, error) {
+	rep, err := runtime.Ask[serverMessage, serverDialsHeldUntilReply](ctx, r.actor, serverDialsHeldUntilMsg{})
+	if err != nil {
+		return rep.R0, err
+	}
+	return rep.R0, rep.Err
+}
+
+// HoldDials tells the server that the relay refused a reset's redial:
+// the keeper's start must not dial before until.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
+func (r serverRef) HoldDials(ctx context.Context, until time.Time) {
+	_ = r.actor.Tell(ctx, serverHoldDialsMsg{Until: until})
+}
+
+// LinkDown tells the server that conn is no longer live. A report about
+// another connection than the live one is ignored.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
+func (r serverRef) LinkDown(ctx context.Context, conn *websocket.Conn) {
+	_ = r.actor.Tell(ctx, serverLinkDownMsg{Conn: conn})
+}
+
+// LinkUp tells the server that the link l has the live connection conn,
+// and who was online when the relay welcomed it. Chat's calls go to l
+// from then on.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
+func (r serverRef) LinkUp(ctx context.Context, l linkRef, conn *websocket.Conn, online []string) {
+	_ = r.actor.Tell(ctx, serverLinkUpMsg{L: l, Conn: conn, Online: online})
+}
+
+// Online returns the names of the servers connected to the relay, sorted.
+// Without a deadline on ctx, it gives up after 5s.
+//
+// When ctx has no deadline, it waits at most 5s for the reply.
+func (r serverRef) Online(ctx context.Context) ([]string, error) {
+	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rep, err := runtime.Ask[serverMessage, serverOnlineReply](ctx, r.actor, serverOnlineMsg{})
+	if err != nil {
+		return rep.R0, err
+	}
+	return rep.R0, rep.Err
+}
+
+// spawnServer starts a server actor named name under parent (a *runtime.System, an actor's
+// *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
+// Reset. The directives' settings come first in opts, so options passed here override them.
+func spawnServer(parent runtime.Parent, name string, factory func(*runtime.Context) server, opts ...runtime.Option) (serverRef, error) {
+	a, err := runtime.Spawn(parent, name, factory, dispatchServer, opts...)
+	if err != nil {
+		return serverRef{}, err
+	}
+	return serverRef{actor: a}, nil
+}
+
+// dispatchServer calls the state's method for one message.
+func dispatchServer(ctx context.Context, ac *runtime.Context, s server, m serverMessage) {
+	switch m := m.(type) {
+	case serverBroadcastMsg:
+		err := s.Broadcast(ctx, m.Channel, m.Text)
+		runtime.Reply(ac, serverBroadcastReply{Err: err})
+	case serverDialsHeldUntilMsg:
+		r0, err := s.DialsHeldUntil(ctx)
+		runtime.Reply(ac, serverDialsHeldUntilReply{R0: r0, Err: err})
+	case serverHoldDialsMsg:
+		s.HoldDials(ctx, m.Until)
+	case serverLinkDownMsg:
+		s.LinkDown(ctx, m.Conn)
+	case serverLinkUpMsg:
+		s.LinkUp(ctx, m.L, m.Conn, m.Online)
+	case serverOnlineMsg:
+		r0, err := s.Online(ctx)
+		runtime.Reply(ac, serverOnlineReply{R0: r0, Err: err})
 	}
 }

@@ -11,20 +11,25 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// Config configures a game server. Name, URL, Secret and Inbox are required;
+// Config configures a game server. Name, URL, Key and Inbox are required;
 // zero durations take the defaults below.
 type Config struct {
 	// Name is the server's name on the relay (see relay.ValidName).
 	Name string
-	// URL is the relay's websocket URL, such as "ws://127.0.0.1:4000/".
+	// URL is the relay's websocket URL, such as "wss://relay.example:4000/"
+	// or, on one machine, "ws://127.0.0.1:4000/".
 	URL string
-	// Secret is the relay's shared secret.
-	Secret string
+	// Key is this server's own key, which the relay knows by Name (at least
+	// relay.MinKeyLen bytes). It never crosses the wire: the server proves
+	// that it holds it (see relay.Proof).
+	Key []byte
 	// Inbox builds game code's Inbox. It is called at start and again if the
 	// inbox actor is reset.
 	Inbox func(*runtime.Context) Inbox
 
-	// HTTPClient dials the relay. Default http.DefaultClient.
+	// HTTPClient dials the relay. Default http.DefaultClient. For a wss://
+	// relay whose certificate the system does not trust, give it a
+	// Transport whose TLSClientConfig has the relay's CA in RootCAs.
 	HTTPClient *http.Client
 	// DialTimeout bounds a connection attempt: dial, hello and welcome.
 	// Default 2s.
@@ -37,14 +42,17 @@ type Config struct {
 	TetherMax    int
 	TetherPeriod time.Duration
 	// Keeper is when the keeper tries to start the link. Default: first try
-	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1.
+	// after 200ms, then every 500ms doubling up to 4s, jitter 0.1. After the
+	// relay refuses the hello, the keeper waits at least MaxSweep before it
+	// tries again (runtime.RetryAfter): one dial per MaxSweep.
 	Keeper runtime.KeeperSchedule
 	// LinkOptions are passed to SpawnLink after the Link directives' defaults
 	// (a reset with backoff 100ms..1s), so they override them.
 	LinkOptions []runtime.Option
 	// OnEvent, if set, is called when the link comes up (from then on,
-	// Chat's calls reach it) and when its connection ends. It runs on the
-	// link's and the keeper's goroutines: keep it fast.
+	// Chat's calls reach it), when its connection ends and when the relay
+	// refuses the hello. It runs on the goroutines of the server's actors
+	// (the root, the link and its reader, the keeper): keep it fast.
 	OnEvent func(Event)
 }
 
@@ -56,6 +64,10 @@ const (
 	LinkUp EventKind = iota + 1
 	// LinkDown: the connection ended; Event.Err says how.
 	LinkDown
+	// LinkRefused: the relay refused the hello; Event.Err says why (it
+	// matches ErrRefused, and ErrNameTaken for a duplicate name). The server
+	// does not dial again for Config.Keeper.MaxSweep.
+	LinkRefused
 )
 
 func (k EventKind) String() string {
@@ -64,6 +76,8 @@ func (k EventKind) String() string {
 		return "link up"
 	case LinkDown:
 		return "link down"
+	case LinkRefused:
+		return "link refused"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -73,7 +87,7 @@ type Event struct {
 	Server string
 	Kind   EventKind
 	Names  []string // for LinkUp
-	Err    error    // for LinkDown
+	Err    error    // for LinkDown and LinkRefused
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -86,8 +100,8 @@ func (c Config) withDefaults() (Config, error) {
 	} else if u.Scheme != "ws" && u.Scheme != "wss" || u.Host == "" {
 		errs = append(errs, fmt.Errorf("bad Config.URL %q: want ws://host:port/ or wss://", c.URL))
 	}
-	if c.Secret == "" {
-		errs = append(errs, errors.New("bad Config.Secret: empty"))
+	if len(c.Key) < relay.MinKeyLen {
+		errs = append(errs, fmt.Errorf("bad Config.Key: %d bytes, want at least %d", len(c.Key), relay.MinKeyLen))
 	}
 	if c.Inbox == nil {
 		errs = append(errs, errors.New("bad Config.Inbox: nil"))

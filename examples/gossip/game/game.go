@@ -21,6 +21,11 @@ package game
 import (
 	"context"
 	"errors"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/actorgen/actorgen/runtime"
 )
 
 //go:generate go tool actorgen
@@ -44,19 +49,28 @@ var ErrLinkDown = errors.New("gossip: link to relay is down")
 var ErrUnconfirmed = errors.New("gossip: sent, but the relay's answer never came")
 
 // ErrRefused is matched by the error of a dial whose hello the relay refused
-// (a wrong secret, a bad name), and of a request the relay answered with an
-// error frame.
+// (bad credentials, a name online already), and of a request the relay
+// answered with an error frame. A refused hello is permanent: the server
+// does not dial again for Config.Keeper.MaxSweep.
 var ErrRefused = errors.New("gossip: relay refused")
 
-// Chat is what game code uses to talk to the other servers. Its actor is the
-// server's root: it knows whether the link to the relay is up, and fails a
-// call at once with ErrLinkDown when it is not.
-//
-//actor:generate
+// ErrTooLarge is matched by the error of a Broadcast whose text is longer
+// than relay.MaxText (32 KiB): it is refused before anything is sent, and
+// the link is untouched.
+var ErrTooLarge = errors.New("gossip: broadcast text too large")
+
+// ErrNameTaken is matched, with ErrRefused, by the error of a dial that the
+// relay refused because another server is online under the same name.
+var ErrNameTaken = errors.New("gossip: another server is online under this name")
+
+// Chat is what game code uses to talk to the other servers (through
+// ChatRef). Its actor is the server's root: it knows whether the link to the
+// relay is up, and fails a call at once with ErrLinkDown when it is not.
 type Chat interface {
 	// Broadcast sends text on channel to every other server connected to the
-	// relay, and returns once the relay has accepted it. Without a deadline
-	// on ctx, it gives up after 5s.
+	// relay, and returns once the relay has accepted it. A text over
+	// relay.MaxText bytes (32 KiB) fails at once with ErrTooLarge. Without a
+	// deadline on ctx, it gives up after 5s.
 	//
 	//actor:ask timeout=5s
 	Broadcast(ctx context.Context, channel, text string) error
@@ -67,8 +81,39 @@ type Chat interface {
 	Online(ctx context.Context) ([]string, error)
 }
 
+// server is the whole protocol of a game server's root actor: Chat, which
+// game code calls, and what the server's own actors tell and ask it. The
+// actor owns the server's state (which link is current, whether its
+// connection is live, how long dials are held back after a refused redial);
+// the link and the keeper's start function only send it messages.
+//
+//actor:generate
+type server interface {
+	Chat
+	// LinkUp tells the server that the link l has the live connection conn,
+	// and who was online when the relay welcomed it. Chat's calls go to l
+	// from then on.
+	LinkUp(ctx context.Context, l linkRef, conn *websocket.Conn, online []string)
+	// LinkDown tells the server that conn is no longer live. A report about
+	// another connection than the live one is ignored.
+	LinkDown(ctx context.Context, conn *websocket.Conn)
+	// HoldDials tells the server that the relay refused a reset's redial:
+	// the keeper's start must not dial before until.
+	HoldDials(ctx context.Context, until time.Time)
+	// DialsHeldUntil returns the time before which the keeper's start must
+	// not dial (in the past when it may dial now).
+	DialsHeldUntil(ctx context.Context) (time.Time, error)
+}
+
+// linkRef is a link actor's LinkRef, as an interface that server can name:
+// actorgen loads the package without its generated code.
+type linkRef interface {
+	Link
+	Ref() runtime.Ref
+}
+
 // Link is the connection to the relay. Its actor lives inside the server's
-// tether; only Chat and the connection's reader use it.
+// tether; only Chat and the connection's reader send it messages.
 //
 //actor:generate
 //actor:supervise reset backoff=100ms..1s

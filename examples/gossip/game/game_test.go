@@ -2,9 +2,12 @@ package game_test
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/actorgen/actorgen/examples/gossip/game"
+	"github.com/actorgen/actorgen/examples/gossip/internal/testcert"
 	"github.com/actorgen/actorgen/examples/gossip/relay"
 	"github.com/actorgen/actorgen/runtime"
 )
@@ -175,41 +179,63 @@ func TestRelayClosesNormally(t *testing.T) {
 		assert.ErrorIs(t, st.err, runtime.ErrStopped, "a normal closure stops the link normally")
 		assert.NotErrorIs(t, st.err, runtime.ErrFault)
 
-		err := a.Broadcast(e.ctx(), "gossip", "anyone?")
+		// The stopped event comes while the link is still stopping: its
+		// reason is visible to Chat a moment later.
+		var err error
+		e.eventually(t, "calls to see the link's stop reason", func() bool {
+			err = a.Broadcast(e.ctx(), "gossip", "anyone?")
+			return errors.Is(err, runtime.ErrStopped)
+		})
 		require.ErrorIs(t, err, game.ErrLinkDown)
-		require.ErrorIs(t, err, runtime.ErrStopped)
 
 		// The keeper starts a link called "link" again: no already_present trap.
 		e.up()
 		e.linkUp("server-a", 2)
 		e.linkUp("server-b", 2)
 		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }), "a normal closure is no fault")
-		starts := count(e.rec.all(), func(x rec) bool { return x.kind == "keeper start" && x.server == "server-a" })
-		assert.Equal(t, 2, starts)
+		// The keeper reports its start after the link is up.
+		e.rec.waitCount(t, "server-a", "keeper start", 2)
 		require.NoError(t, b.Broadcast(e.ctx(), "gossip", "back"))
 		assert.Equal(t, "back", inA.next(t).Text)
 	})
 }
 
-func TestWrongSecret(t *testing.T) {
+// TestWrongKey: a refused hello is no fault; the refusal is permanent, so
+// the keeper waits its longest interval (MaxSweep, 800ms here) before every
+// next try (runtime.RetryAfter): each try dials, and no try fails without
+// dialing.
+func TestWrongKey(t *testing.T) {
 	both(t, func(t *testing.T, e *env) {
 		e.up()
-		a, _ := e.start("server-a", func(c *game.Config) { c.Secret = "guess" })
-		recs := e.rec.wait(t, "5 keeper retries", func(recs []rec) bool {
-			return count(recs, func(x rec) bool { return x.kind == "keeper retry" }) >= 5
+		a, _ := e.start("server-a", func(c *game.Config) { c.Key = []byte("a guess, sixteen bytes or more") })
+		recs := e.rec.wait(t, "3 keeper retries", func(recs []rec) bool {
+			return count(recs, func(x rec) bool { return x.kind == "keeper retry" }) >= 3
 		})
-		var retries []rec
+		var retries, dials []rec
 		for _, x := range recs {
-			if x.kind == "keeper retry" {
+			switch x.kind {
+			case "keeper retry":
 				retries = append(retries, x)
+			case "link refused":
+				dials = append(dials, x)
 			}
 		}
-		retries = retries[:5]
-		want := []time.Duration{100, 200, 400, 800, 800}
+		// One refused dial per try: no try without a dial (the dial of the
+		// next try comes 800ms after the last retry).
+		require.LessOrEqual(t, len(retries), len(dials), "no try without a dial")
+		require.LessOrEqual(t, len(dials), len(retries)+1)
+		for i, d := range dials {
+			require.ErrorIs(t, d.err, game.ErrRefused)
+			assert.NotErrorIs(t, d.err, game.ErrNameTaken)
+			assert.EqualError(t, d.err, "gossip: relay refused the hello of server-a: relay: bad credentials for server-a (unknown server or wrong key) (status 1008)")
+			if i > 0 {
+				assert.GreaterOrEqual(t, d.at.Sub(dials[i-1].at), 800*time.Millisecond, "dial %d is held back", i)
+			}
+		}
 		for i, r := range retries {
 			require.ErrorIs(t, r.err, game.ErrRefused)
-			assert.EqualError(t, r.err, "gossip: relay refused the hello of server-a: relay: wrong secret for server-a (status 1008)")
-			assert.Equal(t, want[i]*time.Millisecond, r.delay, "retry %d backs off", i)
+			assert.ErrorContains(t, r.err, "bad credentials for server-a")
+			assert.Equal(t, 800*time.Millisecond, r.delay, "retry %d waits MaxSweep, not the sweep's 100ms, 200ms, 400ms", i)
 			if i > 0 {
 				// The keeper waits the announced delay before trying again:
 				// exactly in a bubble, at least on real sockets.
@@ -225,6 +251,155 @@ func TestWrongSecret(t *testing.T) {
 		_, err := a.Online(e.ctx())
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.Empty(t, e.relay.Hub().Online())
+	})
+}
+
+// TestDuplicateName: a second server with the same name and key is refused
+// with its own reason while the first stays online; the refusal makes one
+// dial per MaxSweep and no fault; once the first server stops, the second
+// takes the name at its next dial.
+func TestDuplicateName(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		first, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+
+		r2 := newRecorder()
+		sys2 := runtime.NewSystem(runtime.WithLogger(quiet()), runtime.WithEventHook(r2.runtimeEvent))
+		defer func() { require.NoError(t, sys2.Shutdown(context.Background())) }()
+		cfg := e.config("server-a", newInbox())
+		cfg.OnEvent = r2.gameEvent
+		second, err := game.Start(sys2, cfg)
+		require.NoError(t, err)
+
+		recs := r2.wait(t, "3 refused dials", func(recs []rec) bool {
+			return count(recs, func(x rec) bool { return x.kind == "link refused" }) >= 3
+		})
+		var prev time.Time
+		for _, x := range recs {
+			if x.kind != "link refused" {
+				continue
+			}
+			require.ErrorIs(t, x.err, game.ErrNameTaken)
+			require.ErrorIs(t, x.err, game.ErrRefused)
+			assert.EqualError(t, x.err, "gossip: relay refused the hello of server-a: gossip: another server is online under this name: relay: server-a is online already; a second server may not take its name (status 4001)")
+			if !prev.IsZero() {
+				assert.GreaterOrEqual(t, x.at.Sub(prev), 800*time.Millisecond, "dials are held back for MaxSweep")
+			}
+			prev = x.at
+		}
+		// No burst of keeper retries: each try dials, and the keeper waits
+		// MaxSweep after each refusal.
+		var retries []rec
+		for _, x := range recs {
+			if x.kind == "keeper retry" {
+				retries = append(retries, x)
+			}
+		}
+		require.NotEmpty(t, retries)
+		assert.LessOrEqual(t, len(retries), count(recs, func(x rec) bool { return x.kind == "link refused" }), "no try without a dial")
+		for i, r := range retries {
+			require.ErrorIs(t, r.err, game.ErrNameTaken)
+			assert.GreaterOrEqual(t, r.delay, 800*time.Millisecond, "retry %d waits MaxSweep", i)
+			if i > 0 {
+				assert.GreaterOrEqual(t, r.at.Sub(retries[i-1].at), 800*time.Millisecond, "retry %d comes MaxSweep after the one before", i)
+			}
+		}
+		assert.Zero(t, count(recs, func(x rec) bool { return x.kind == "fault" }), "the second server: no fault")
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" || x.kind == "link down" }), "the first server: untouched")
+		require.NoError(t, first.Broadcast(e.ctx(), "gossip", "still the one"))
+		_, err = second.Online(e.ctx())
+		require.ErrorIs(t, err, game.ErrLinkDown)
+
+		// The first server stops: the second gets the name.
+		stopped := time.Now()
+		require.NoError(t, first.Ref().Stop(e.ctx()))
+		up := r2.waitCount(t, "server-a", "link up", 1)
+		if e.synced {
+			assert.LessOrEqual(t, up.at.Sub(stopped), 1600*time.Millisecond, "within the hold and one more keeper sweep")
+		}
+		names, err := second.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a"}, names)
+	})
+}
+
+// TestOverTLS: a server links up to a wss:// relay whose certificate its
+// HTTPClient trusts, and messages flow.
+func TestOverTLS(t *testing.T) {
+	cert, err := testcert.New()
+	require.NoError(t, err)
+	e := newLoopbackEnv(t)
+	tc := &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
+	rs, err := relay.Listen("127.0.0.1:0", relay.Config{Keys: relayKeys(), Logger: quiet(), TLS: tc})
+	require.NoError(t, err)
+	t.Cleanup(rs.Kill)
+	e.url = rs.URL()
+	e.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: cert.Pool}}}
+	a, _ := e.start("server-a", nil)
+	b, inB := e.start("server-b", nil)
+	e.linkUp("server-a", 1)
+	e.linkUp("server-b", 1)
+	require.NoError(t, a.Broadcast(e.ctx(), "gossip", "over tls"))
+	assert.Equal(t, game.Message{From: "server-a", Channel: "gossip", Text: "over tls"}, inB.next(t))
+	names, err := b.Online(e.ctx())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"server-a", "server-b"}, names)
+}
+
+// TestBroadcastSizeLimit: a text of relay.MaxText bytes is delivered; one
+// byte more fails at once with ErrTooLarge, nothing is sent and the link is
+// untouched.
+func TestBroadcastSizeLimit(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		a, _ := e.start("server-a", nil)
+		_, inB := e.start("server-b", nil)
+		e.linkUp("server-a", 1)
+		e.linkUp("server-b", 1)
+
+		big := strings.Repeat("\x01", relay.MaxText) // JSON makes it six times longer
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", big))
+		assert.Equal(t, big, inB.next(t).Text)
+
+		start := time.Now()
+		err := a.Broadcast(e.ctx(), "gossip", big+"x")
+		require.ErrorIs(t, err, game.ErrTooLarge)
+		assert.NotErrorIs(t, err, game.ErrLinkDown)
+		assert.NotErrorIs(t, err, game.ErrUnconfirmed)
+		assert.EqualError(t, err, "gossip: broadcast text too large: server-a Broadcast: the text is 32769 bytes, over the relay's limit of 32768 (relay.MaxText)")
+		if e.synced {
+			assert.Zero(t, time.Since(start))
+		}
+		require.NoError(t, a.Broadcast(e.ctx(), "gossip", "after"))
+		assert.Equal(t, "after", inB.next(t).Text)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" || x.kind == "link down" }), "the link is untouched")
+	})
+}
+
+// TestImpersonationRefused: a server that holds server-b's key and calls
+// itself server-a is refused; the real server-a is untouched.
+func TestImpersonationRefused(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		e.up()
+		genuine, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		sys2 := runtime.NewSystem(runtime.WithLogger(quiet()), runtime.WithEventHook(e.rec.runtimeEvent))
+		defer func() { require.NoError(t, sys2.Shutdown(context.Background())) }()
+		cfg := e.config("server-a", newInbox())
+		cfg.Key = keyOf("server-b")
+		cfg.OnEvent = nil
+		_, err := game.Start(sys2, cfg)
+		require.NoError(t, err)
+		e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		retry, _ := first(e.rec.all(), "", "keeper retry")
+		require.ErrorIs(t, retry.err, game.ErrRefused)
+		assert.ErrorContains(t, retry.err, "bad credentials for server-a")
+		assert.Equal(t, []string{"server-a"}, e.relay.Hub().Online())
+		names, err := genuine.Online(e.ctx())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"server-a"}, names)
+		assert.Zero(t, count(e.rec.all(), func(x rec) bool { return x.kind == "fault" }))
 	})
 }
 
@@ -278,15 +453,19 @@ func TestBadInput(t *testing.T) {
 
 	_, err := game.Start(sys, game.Config{})
 	require.Error(t, err)
-	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `bad Config.URL "": want ws://`, "bad Config.Secret: empty", "bad Config.Inbox: nil"} {
+	for _, want := range []string{"gossip: bad config:", "Config.Name is empty", `bad Config.URL "": want ws://`, "bad Config.Key: 0 bytes, want at least 16", "bad Config.Inbox: nil"} {
 		assert.ErrorContains(t, err, want)
 	}
-	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Secret: "s", Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
-	for _, want := range []string{`Config.Name "a b" has a bad character at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
+	_, err = game.Start(sys, game.Config{Name: "a b", URL: "http://x/", Key: keyOf("server-a"), Inbox: in.factory, DialTimeout: -1, TetherMax: -2})
+	for _, want := range []string{`Config.Name "a b" has a bad character ' ' at byte 1`, `bad Config.URL "http://x/"`, "bad Config.DialTimeout: -1ns is negative", "bad Config.TetherMax: -2 is negative"} {
 		assert.ErrorContains(t, err, want)
 	}
 
-	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Secret: "s", Inbox: in.factory}
+	// A look-alike of server-a (a Cyrillic е) is refused before anything is dialed.
+	_, err = game.Start(sys, game.Config{Name: "s\u0435rver-a", URL: "ws://127.0.0.1:1/", Key: keyOf("server-a"), Inbox: in.factory})
+	assert.ErrorContains(t, err, `Config.Name "s\u0435rver-a" has a bad character '\u0435' at byte 1`)
+
+	ok := game.Config{Name: "server-a", URL: "ws://127.0.0.1:1/", Key: keyOf("server-a"), Inbox: in.factory}
 	_, err = game.Start(nil, ok)
 	assert.ErrorContains(t, err, "parent is nil")
 	bad := ok
@@ -302,12 +481,13 @@ func TestBadInput(t *testing.T) {
 	require.ErrorIs(t, err, runtime.ErrNameTaken)
 
 	err = a.Broadcast(t.Context(), "no spaces", "x")
-	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character at byte 2 (letters, digits, '-', '_', '.' only)`)
+	assert.EqualError(t, err, `gossip: server-a Broadcast: relay: channel "no spaces" has a bad character ' ' at byte 2 (a-z, 0-9, '-', '_', '.' only, beginning with a-z or 0-9)`)
 	err = a.Broadcast(t.Context(), strings.Repeat("c", 65), "x")
 	assert.ErrorContains(t, err, "longer than 64 bytes")
 }
 
-// fakeRelay serves, on e's network, a relay that reads each server's hello
+// fakeRelay serves, on e's network, a relay that sends each server a
+// challenge, reads its hello (whatever its proof)
 // and hands the connection to serve; the connection is dropped when serve
 // returns.
 func fakeRelay(t *testing.T, e *env, serve func(c *websocket.Conn, hello relay.Frame)) {
@@ -320,7 +500,8 @@ func fakeRelay(t *testing.T, e *env, serve func(c *websocket.Conn, hello relay.F
 		}
 		defer c.CloseNow()
 		var hello relay.Frame
-		if wsjson.Read(r.Context(), c, &hello) != nil {
+		if wsjson.Write(r.Context(), c, relay.Frame{Type: relay.TypeChallenge, Nonce: "n"}) != nil ||
+			wsjson.Read(r.Context(), c, &hello) != nil {
 			return
 		}
 		serve(c, hello)
@@ -380,6 +561,42 @@ func TestRelayDiesBeforeAnswering(t *testing.T) {
 		require.ErrorIs(t, err, game.ErrLinkDown)
 		assert.EqualError(t, err, "gossip: sent, but the relay's answer never came (broadcast): gossip: link to relay is down: the connection ended")
 		assert.Zero(t, time.Since(start))
+	})
+}
+
+// TestRefusedRedial: the relay drops the connection, and refuses the reset's
+// redial because the name is taken meanwhile: the link stops normally (one
+// fault, the drop; none for the refusal) and the keeper is held back.
+func TestRefusedRedial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newPipeEnv(t)
+		var conns atomic.Int32
+		fakeRelay(t, e, func(c *websocket.Conn, hello relay.Frame) {
+			if conns.Add(1) == 1 {
+				welcomeThen(func(*websocket.Conn, relay.Frame) bool { return false })(c, hello)
+				return // drops the connection: a fault
+			}
+			_ = c.Close(relay.StatusNameTaken, "relay: server-a is online already")
+		})
+		a, _ := e.start("server-a", nil)
+		e.linkUp("server-a", 1)
+		err := a.Broadcast(e.ctx(), "gossip", "x") // the relay drops the connection
+		require.ErrorIs(t, err, game.ErrLinkDown)
+		e.rec.waitCount(t, "server-a", "link refused", 1)
+		recs := e.rec.wait(t, "the link stops", func(recs []rec) bool {
+			_, ok := first(recs, linkA, "stopped")
+			return ok
+		})
+		st, _ := first(recs, linkA, "stopped")
+		assert.ErrorIs(t, st.err, runtime.ErrStopped)
+		assert.NotErrorIs(t, st.err, runtime.ErrFault)
+		assert.Equal(t, 1, count(recs, func(x rec) bool { return x.kind == "fault" }), "the drop only")
+		refused, _ := first(e.rec.all(), "", "link refused")
+		retry := e.rec.waitCount(t, "server-a", "keeper retry", 1)
+		require.ErrorIs(t, retry.err, game.ErrRefused)
+		assert.ErrorContains(t, retry.err, "not dialing for another")
+		assert.Equal(t, 800*time.Millisecond, retry.at.Add(retry.delay).Sub(refused.at), "the keeper waits for the rest of the hold")
+		assert.Equal(t, int32(2), conns.Load(), "no dial during the hold")
 	})
 }
 

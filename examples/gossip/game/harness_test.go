@@ -19,7 +19,13 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-const secret = "s3cret"
+// keyOf is the test key of the server called name.
+func keyOf(name string) []byte { return []byte("key of " + name + " ....") }
+
+// relayKeys returns the relay's keys: those of server-a and server-b.
+func relayKeys() map[string][]byte {
+	return map[string][]byte{"server-a": keyOf("server-a"), "server-b": keyOf("server-b")}
+}
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
@@ -86,7 +92,7 @@ func (e *env) up() {
 	require.Nil(e.t, e.relay, "relay already up")
 	ln, err := e.listen()
 	require.NoError(e.t, err)
-	e.relay, err = relay.Serve(ln, relay.Config{Secret: secret, Logger: quiet()})
+	e.relay, err = relay.Serve(ln, relay.Config{Keys: relayKeys(), Logger: quiet()})
 	require.NoError(e.t, err)
 	e.rec.note("relay up")
 }
@@ -110,7 +116,7 @@ func (e *env) config(name string, in *inbox) game.Config {
 	return game.Config{
 		Name:         name,
 		URL:          e.url,
-		Secret:       secret,
+		Key:          keyOf(name),
 		HTTPClient:   e.client,
 		Inbox:        in.factory,
 		DialTimeout:  2 * time.Second,
@@ -143,6 +149,19 @@ func (e *env) start(name string, mod func(*game.Config)) (game.ChatRef, *inbox) 
 func (e *env) linkUp(server string, n int) time.Time {
 	e.t.Helper()
 	return e.rec.waitCount(e.t, server, "link up", n).at
+}
+
+// eventually polls cond every millisecond (fake time in a bubble) until it
+// holds, failing the test after 5s.
+func (e *env) eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // ctx returns a context for one call: calls never need long.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -15,7 +16,8 @@ import (
 	"github.com/actorgen/actorgen/runtime"
 )
 
-// connect dials the relay, says hello and waits for the welcome, all within
+// connect dials the relay, answers its challenge with a hello that proves
+// the server holds its key, and waits for the welcome, all within
 // cfg.DialTimeout.
 func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
@@ -24,19 +26,42 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 	if err != nil {
 		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: dial relay: %w", cfg.Name, err)
 	}
+	conn.SetReadLimit(relay.MaxFrame) // a message of relay.MaxText bytes is more than the default 32 KiB
 	fail := func(format string, args ...any) (*websocket.Conn, relay.Frame, error) {
 		_ = conn.CloseNow()
 		return nil, relay.Frame{}, fmt.Errorf("gossip: %s: "+format, append([]any{cfg.Name}, args...)...)
 	}
-	if err := wsjson.Write(ctx, conn, relay.Frame{Type: relay.TypeHello, Name: cfg.Name, Secret: cfg.Secret}); err != nil {
+	// A close frame where the challenge or the welcome should be is the
+	// relay's refusal, with its reason.
+	refused := func(err error) error {
+		ce, ok := errors.AsType[websocket.CloseError](err)
+		if !ok {
+			return nil
+		}
+		_ = conn.CloseNow()
+		if ce.Code == relay.StatusNameTaken {
+			return fmt.Errorf("%w the hello of %s: %w: %s (status %d)", ErrRefused, cfg.Name, ErrNameTaken, ce.Reason, int(ce.Code))
+		}
+		return fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
+	}
+	var ch relay.Frame
+	if err := wsjson.Read(ctx, conn, &ch); err != nil {
+		if rerr := refused(err); rerr != nil {
+			return nil, relay.Frame{}, rerr
+		}
+		return fail("wait for the challenge: %w", err)
+	}
+	if ch.Type != relay.TypeChallenge || ch.Nonce == "" {
+		return fail("relay opened with a %q frame, want a %q with a nonce", ch.Type, relay.TypeChallenge)
+	}
+	hello := relay.Frame{Type: relay.TypeHello, Name: cfg.Name, Proof: relay.Proof(cfg.Key, cfg.Name, ch.Nonce)}
+	if err := wsjson.Write(ctx, conn, hello); err != nil {
 		return fail("send hello: %w", err)
 	}
 	var w relay.Frame
 	if err := wsjson.Read(ctx, conn, &w); err != nil {
-		var ce websocket.CloseError
-		if errors.As(err, &ce) {
-			_ = conn.CloseNow()
-			return nil, relay.Frame{}, fmt.Errorf("%w the hello of %s: %s (status %d)", ErrRefused, cfg.Name, ce.Reason, int(ce.Code))
+		if rerr := refused(err); rerr != nil {
+			return nil, relay.Frame{}, rerr
 		}
 		return fail("wait for welcome: %w", err)
 	}
@@ -48,9 +73,22 @@ func connect(ctx context.Context, cfg *Config) (*websocket.Conn, relay.Frame, er
 
 // startLink is the keeper's runtime.StartFunc: connect, then spawn the link
 // inside the tether with the connection. A failed connect is an error, not a
-// fault: it costs the tether nothing.
-func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
-	conn, welcome, err := connect(ctx, &s.cfg)
+// fault: it costs the tether nothing. A refusal, which is permanent, makes
+// the keeper wait at least Keeper.MaxSweep before its next try
+// (runtime.RetryAfter). It first asks the server whether a reset's redial
+// was refused meanwhile, which the keeper did not see.
+func (w *wiring) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref, error) {
+	until, err := w.chat.DialsHeldUntil(ctx)
+	if err != nil {
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: ask the server whether to dial: %w", w.cfg.Name, err)
+	}
+	if wait := time.Until(until); wait > 0 {
+		return runtime.Ref{}, runtime.RetryAfter(wait, fmt.Errorf("%w: %s: not dialing for another %v after a refusal", ErrRefused, w.cfg.Name, wait.Round(time.Millisecond)))
+	}
+	conn, welcome, err := w.dial(ctx)
+	if errors.Is(err, ErrRefused) {
+		return runtime.Ref{}, runtime.RetryAfter(w.cfg.Keeper.MaxSweep, err)
+	}
 	if err != nil {
 		return runtime.Ref{}, err
 	}
@@ -60,36 +98,59 @@ func (s *server) startLink(ctx context.Context, t *runtime.Tether) (runtime.Ref,
 		// The first state takes the connection made above; every Reset
 		// redials, and a failed redial panics: a fault that counts towards
 		// the tether's intensity.
-		c, w := first.Swap(nil), welcome
+		// A refusal is no fault: the state only stops the link (OnStart),
+		// and the server holds the keeper's dials back.
+		c, wl := first.Swap(nil), welcome
+		self, _ := runtime.Self[LinkMessage](ac)
+		l := &link{w: w, self: self, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
 		if c == nil {
 			var err error
-			if c, w, err = connect(context.Background(), &s.cfg); err != nil {
+			if c, wl, err = w.dial(context.Background()); errors.Is(err, ErrRefused) {
+				w.chat.HoldDials(context.Background(), time.Now().Add(w.cfg.Keeper.MaxSweep))
+				l.refused = err
+				close(l.loopDone)
+				return l
+			} else if err != nil {
 				panic(err)
 			}
 		}
-		self, _ := runtime.Self[LinkMessage](ac)
-		return &link{srv: s, self: self, conn: c, welcome: w, log: ac.Logger(), stopSelf: ac.Stop, loopDone: make(chan struct{})}
+		l.conn, l.welcome = c, wl
+		return l
 	}
-	ref, err := SpawnLink(t, "link", factory, s.cfg.LinkOptions...)
+	ref, err := SpawnLink(t, "link", factory, w.cfg.LinkOptions...)
 	if err != nil {
 		if c := first.Swap(nil); c != nil {
 			_ = c.CloseNow()
 		}
-		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", s.cfg.Name, err)
+		return runtime.Ref{}, fmt.Errorf("gossip: %s: spawn link: %w", w.cfg.Name, err)
 	}
-	s.attach(ref)
 	return ref.Ref(), nil
+}
+
+// dial connects to the relay. After a refusal, which is permanent, it logs
+// why and emits LinkRefused; the caller holds further dials back for
+// Keeper.MaxSweep: a second server with this name, or a wrong key, makes one
+// dial per MaxSweep and no fault at all.
+func (w *wiring) dial(ctx context.Context) (*websocket.Conn, relay.Frame, error) {
+	conn, f, err := connect(ctx, &w.cfg)
+	if errors.Is(err, ErrRefused) {
+		w.log.Error("gossip: the relay refused this server, a mistake in its configuration that retrying cannot fix: not dialing again for "+w.cfg.Keeper.MaxSweep.String(),
+			"server", w.cfg.Name, "err", err)
+		w.cfg.emit(Event{Kind: LinkRefused, Err: err})
+	}
+	return conn, f, err
 }
 
 // link is the Link actor's state: one websocket connection to the relay.
 type link struct {
-	srv      *server
+	w        *wiring
 	self     runtime.Actor[LinkMessage] // the actor's own handle, for the reader
 	conn     *websocket.Conn
 	welcome  relay.Frame
 	log      *slog.Logger
 	stopSelf func() // the actor's Context.Stop
 
+	refused  error         // the relay refused a redial: the link stops at once, with no connection
 	closing  atomic.Bool   // set before the link closes conn itself
 	loopDone chan struct{} // closed when the reader has ended
 	nextID   uint64        // used on the actor's goroutine only
@@ -101,11 +162,17 @@ type link struct {
 
 var _ Link = (*link)(nil)
 
-// OnStart starts the connection's reader and marks the link up.
+// OnStart tells the server that the link is up, then starts the
+// connection's reader, whose report that the connection is down therefore
+// comes after it; a link whose redial was refused stops, normally.
 func (l *link) OnStart(*runtime.Context) {
-	go l.read()
+	if l.refused != nil {
+		l.stopSelf()
+		return
+	}
 	l.log.Info("gossip: link up", "online", l.welcome.Names)
-	l.srv.connUp(l.self.Ref(), l.conn, l.welcome.Names)
+	l.w.chat.LinkUp(context.Background(), LinkRef{actor: l.self}, l.conn, l.welcome.Names)
+	go l.read()
 }
 
 // OnReset closes the old connection before a Reset redials.
@@ -115,7 +182,10 @@ func (l *link) OnReset(*runtime.Context) { l.close("gossip: link resetting") }
 func (l *link) OnStop(*runtime.Context) { l.close("gossip: link stopping") }
 
 func (l *link) close(reason string) {
-	l.srv.connDown(l.conn)
+	if l.conn == nil {
+		return // refused: never connected
+	}
+	l.w.chat.LinkDown(context.Background(), l.conn)
 	l.closing.Store(true)
 	_ = l.conn.Close(websocket.StatusNormalClosure, reason)
 	<-l.loopDone
@@ -149,16 +219,16 @@ func (l *link) read() {
 			if l.closing.Load() {
 				return
 			}
-			l.srv.connDown(l.conn)
-			l.srv.cfg.emit(Event{Kind: LinkDown, Err: err})
+			l.w.cfg.emit(Event{Kind: LinkDown, Err: err})
+			l.w.chat.LinkDown(ctx, l.conn)
 			_ = l.self.Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
 			return
 		}
 		switch f.Type {
 		case relay.TypeMessage:
-			l.srv.inbox.Message(ctx, Message{From: f.From, Channel: f.Channel, Text: f.Text})
+			l.w.inbox.Message(ctx, Message{From: f.From, Channel: f.Channel, Text: f.Text})
 		case relay.TypeJoined, relay.TypeLeft:
-			l.srv.inbox.Presence(ctx, f.Name, f.Type == relay.TypeJoined)
+			l.w.inbox.Presence(ctx, f.Name, f.Type == relay.TypeJoined)
 		case relay.TypeOK, relay.TypeOnline, relay.TypeError:
 			l.answer(f)
 		default:
@@ -194,7 +264,7 @@ func (l *link) request(ctx context.Context, f relay.Frame) (relay.Frame, error) 
 
 	// The write gets its own timeout: coder/websocket closes the connection
 	// when a write's ctx ends, and a caller's deadline must not do that.
-	wctx, cancel := context.WithTimeout(context.Background(), l.srv.cfg.WriteTimeout)
+	wctx, cancel := context.WithTimeout(context.Background(), l.w.cfg.WriteTimeout)
 	err := wsjson.Write(wctx, l.conn, f)
 	cancel()
 	if err != nil {
@@ -239,5 +309,5 @@ func (l *link) Closed(_ context.Context, err error) {
 		l.stopSelf()
 		return
 	}
-	panic(fmt.Errorf("gossip: %s: %w", l.srv.cfg.Name, err))
+	panic(fmt.Errorf("gossip: %s: %w", l.w.cfg.Name, err))
 }

@@ -12,7 +12,7 @@ import (
 func TestClosedDecidesByCloseStatusAndIgnoresOldConnections(t *testing.T) {
 	stopped := 0
 	l := &link{
-		srv:      &server{cfg: Config{Name: "server-a"}},
+		w:        &wiring{cfg: Config{Name: "server-a"}},
 		conn:     new(websocket.Conn),
 		log:      slog.New(slog.DiscardHandler),
 		stopSelf: func() { stopped++ },

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"log/slog"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -21,142 +22,149 @@ func Start(parent runtime.Parent, cfg Config) (ChatRef, error) {
 	if err != nil {
 		return ChatRef{}, err
 	}
-	srv := &server{cfg: cfg}
-	ref, err := SpawnChat(parent, cfg.Name, func(*runtime.Context) Chat { return &chat{srv: srv} })
+	ref, err := spawnServer(parent, cfg.Name, func(*runtime.Context) server { return &chat{cfg: cfg} })
 	if err != nil {
 		return ChatRef{}, fmt.Errorf("gossip: start server %s: %w", cfg.Name, err)
 	}
-	return ref, nil
+	return ChatRef{r: ref}, nil
 }
 
-// server is what a game server's actors share.
-type server struct {
+// ChatRef is a reference to a game server's root actor, for game code: it
+// implements Chat by sending messages to the actor's mailbox. The actor's
+// other messages (the unexported interface server) are for the server's own
+// actors only.
+type ChatRef struct {
+	r serverRef
+}
+
+var _ Chat = ChatRef{}
+
+// Ref returns the untyped handle: path, Stop, Done and Err.
+func (c ChatRef) Ref() runtime.Ref { return c.r.Ref() }
+
+// Broadcast implements Chat.
+func (c ChatRef) Broadcast(ctx context.Context, channel, text string) error {
+	return c.r.Broadcast(ctx, channel, text)
+}
+
+// Online implements Chat.
+func (c ChatRef) Online(ctx context.Context) ([]string, error) { return c.r.Online(ctx) }
+
+// wiring is what the keeper's start function and the link actors know of
+// their server. It is set when the root actor starts, before the keeper, and
+// only read after: the server's state is the root actor's, and they send it
+// messages through chat.
+type wiring struct {
 	cfg   Config
+	chat  serverRef
 	inbox InboxRef
-
-	mu        sync.Mutex
-	link      LinkRef         // the link the keeper started last; zero before the first
-	upRef     runtime.Ref     // the link actor whose connection is live, if any
-	upConn    *websocket.Conn // that connection
-	upNames   []string        // who was online when the relay welcomed it
-	announced *websocket.Conn // the connection LinkUp was last emitted for
+	log   *slog.Logger
 }
 
-// attach records the link the keeper just started.
-func (s *server) attach(l LinkRef) {
-	s.mu.Lock()
-	s.link = l
-	s.announce()
-}
-
-// connUp records that the link actor self has the live connection conn.
-func (s *server) connUp(self runtime.Ref, conn *websocket.Conn, names []string) {
-	s.mu.Lock()
-	s.upRef, s.upConn, s.upNames = self, conn, names
-	s.announce()
-}
-
-// connDown records that conn is no longer live.
-func (s *server) connDown(conn *websocket.Conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.upConn == conn {
-		s.upRef, s.upConn, s.upNames = runtime.Ref{}, nil, nil
-	}
-}
-
-// announce emits LinkUp once per connection, as soon as the link that owns
-// the live connection is also the one Chat calls: a call made after LinkUp
-// reaches it. It unlocks s.mu.
-func (s *server) announce() {
-	upNow := s.upLocked() && s.announced != s.upConn
-	if upNow {
-		s.announced = s.upConn
-	}
-	names := s.upNames
-	s.mu.Unlock()
-	if upNow {
-		s.cfg.emit(Event{Kind: LinkUp, Names: names})
-	}
-}
-
-// upLocked reports whether the link Chat calls has the live connection.
-func (s *server) upLocked() bool { return s.upConn != nil && s.link.Ref() == s.upRef }
-
-// current returns the link if it is up, or an error matching ErrLinkDown
-// (and the link actor's stop reason, once it has stopped).
-func (s *server) current(op string) (LinkRef, error) {
-	s.mu.Lock()
-	l, up := s.link, s.upLocked()
-	s.mu.Unlock()
-	if up {
-		return l, nil
-	}
-	if l.Ref().IsZero() {
-		return l, fmt.Errorf("%w (%s %s: never connected yet)", ErrLinkDown, s.cfg.Name, op)
-	}
-	if err := l.Ref().Err(); err != nil {
-		return l, fmt.Errorf("%w (%s %s): %w", ErrLinkDown, s.cfg.Name, op, err)
-	}
-	return l, fmt.Errorf("%w (%s %s: reconnecting)", ErrLinkDown, s.cfg.Name, op)
-}
-
-// chat is the Chat actor's state: the server's root. Its OnStart spawns the
-// rest of the tree.
+// chat is the state of the server's root actor, which implements Chat for
+// game code and owns what the server knows about its link. Its OnStart
+// spawns the rest of the tree.
 type chat struct {
-	srv *server
+	cfg Config
+
+	link      linkRef         // the link that came up last; nil before the first
+	live      *websocket.Conn // link's connection while it is live, else nil
+	heldUntil time.Time       // no dial before then: the relay refused a redial
 }
 
-var _ Chat = (*chat)(nil)
+var _ server = (*chat)(nil)
 
 // OnStart spawns the inbox, the tether and the keeper. A failure panics: a
 // fault at start, which makes Start fail.
 func (c *chat) OnStart(ac *runtime.Context) {
-	cfg := &c.srv.cfg
-	inbox, err := SpawnInbox(ac, "inbox", cfg.Inbox)
+	self, _ := runtime.Self[serverMessage](ac)
+	inbox, err := SpawnInbox(ac, "inbox", c.cfg.Inbox)
 	if err != nil {
-		panic(fmt.Errorf("gossip: %s: spawn inbox: %w", cfg.Name, err))
+		panic(fmt.Errorf("gossip: %s: spawn inbox: %w", c.cfg.Name, err))
 	}
-	c.srv.inbox = inbox
-	t, err := runtime.SpawnTether(ac, "tether", cfg.TetherMax, cfg.TetherPeriod)
+	w := &wiring{cfg: c.cfg, chat: serverRef{actor: self}, inbox: inbox, log: ac.Logger()}
+	t, err := runtime.SpawnTether(ac, "tether", c.cfg.TetherMax, c.cfg.TetherPeriod)
 	if err != nil {
-		panic(fmt.Errorf("gossip: %s: spawn tether: %w", cfg.Name, err))
+		panic(fmt.Errorf("gossip: %s: spawn tether: %w", c.cfg.Name, err))
 	}
-	if _, err := runtime.SpawnKeeper(ac, "keeper", t, c.srv.startLink, cfg.Keeper); err != nil {
-		panic(fmt.Errorf("gossip: %s: spawn keeper: %w", cfg.Name, err))
+	if _, err := runtime.SpawnKeeper(ac, "keeper", t, w.startLink, c.cfg.Keeper); err != nil {
+		panic(fmt.Errorf("gossip: %s: spawn keeper: %w", c.cfg.Name, err))
 	}
+}
+
+// LinkUp implements server. A call handled after it reaches l, so it emits
+// the LinkUp event.
+func (c *chat) LinkUp(_ context.Context, l linkRef, conn *websocket.Conn, online []string) {
+	c.link, c.live = l, conn
+	c.cfg.emit(Event{Kind: LinkUp, Names: online})
+}
+
+// LinkDown implements server.
+func (c *chat) LinkDown(_ context.Context, conn *websocket.Conn) {
+	if c.live == conn {
+		c.live = nil
+	}
+}
+
+// HoldDials implements server.
+func (c *chat) HoldDials(_ context.Context, until time.Time) {
+	if until.After(c.heldUntil) {
+		c.heldUntil = until
+	}
+}
+
+// DialsHeldUntil implements server.
+func (c *chat) DialsHeldUntil(context.Context) (time.Time, error) { return c.heldUntil, nil }
+
+// current returns the link if it is up, or an error matching ErrLinkDown
+// (and the link actor's stop reason, once it has stopped).
+func (c *chat) current(op string) (linkRef, error) {
+	l := c.link
+	if l == nil {
+		return nil, fmt.Errorf("%w (%s %s: never connected yet)", ErrLinkDown, c.cfg.Name, op)
+	}
+	if c.live != nil && l.Ref().Err() == nil {
+		return l, nil
+	}
+	if err := l.Ref().Err(); err != nil {
+		return l, fmt.Errorf("%w (%s %s): %w", ErrLinkDown, c.cfg.Name, op, err)
+	}
+	return l, fmt.Errorf("%w (%s %s: reconnecting)", ErrLinkDown, c.cfg.Name, op)
 }
 
 // Broadcast implements Chat.
 func (c *chat) Broadcast(ctx context.Context, channel, text string) error {
 	if err := relay.ValidName("channel", channel); err != nil {
-		return fmt.Errorf("gossip: %s Broadcast: %w", c.srv.cfg.Name, err)
+		return fmt.Errorf("gossip: %s Broadcast: %w", c.cfg.Name, err)
 	}
-	l, err := c.srv.current("Broadcast")
+	if len(text) > relay.MaxText {
+		return fmt.Errorf("%w: %s Broadcast: the text is %d bytes, over the relay's limit of %d (relay.MaxText)", ErrTooLarge, c.cfg.Name, len(text), relay.MaxText)
+	}
+	l, err := c.current("Broadcast")
 	if err != nil {
 		return err
 	}
-	return c.srv.linkErr("Broadcast", l.Broadcast(ctx, channel, text))
+	return c.linkErr("Broadcast", l.Broadcast(ctx, channel, text))
 }
 
 // Online implements Chat.
 func (c *chat) Online(ctx context.Context) ([]string, error) {
-	l, err := c.srv.current("Online")
+	l, err := c.current("Online")
 	if err != nil {
 		return nil, err
 	}
 	names, err := l.Online(ctx)
-	return names, c.srv.linkErr("Online", err)
+	return names, c.linkErr("Online", err)
 }
 
 // linkErr makes an error from the link actor match ErrLinkDown when the link
 // went away during the call.
-func (s *server) linkErr(op string, err error) error {
+func (c *chat) linkErr(op string, err error) error {
 	if err == nil || errors.Is(err, ErrLinkDown) {
 		return err
 	}
 	if errors.Is(err, runtime.ErrStopped) || errors.Is(err, runtime.ErrFault) {
-		return fmt.Errorf("%w (%s %s): %w", ErrLinkDown, s.cfg.Name, op, err)
+		return fmt.Errorf("%w (%s %s): %w", ErrLinkDown, c.cfg.Name, op, err)
 	}
 	return err
 }

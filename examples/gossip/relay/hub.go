@@ -1,8 +1,10 @@
 package relay
 
 import (
+	"bytes"
 	"context"
-	"crypto/subtle"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,8 +24,11 @@ var ErrClosed = errors.New("relay: closed")
 
 // Config configures a [Hub].
 type Config struct {
-	// Secret is the shared secret every hello must carry. Required.
-	Secret string
+	// Keys is each game server's key, by name: a server proves that it
+	// holds its name's key (see [Proof]), so that no server can take
+	// another's name. Required; names must pass [ValidName], keys must be at
+	// least [MinKeyLen] bytes. The hub keeps a copy.
+	Keys map[string][]byte
 	// HelloTimeout bounds the wait for the hello frame after the websocket
 	// handshake. Default 5s.
 	HelloTimeout time.Duration
@@ -33,13 +38,34 @@ type Config struct {
 	// drops its connection (rather than dropping a frame).
 	// Default 256.
 	SendQueue int
+	// TLS, if set, makes [Serve] and [Listen] serve wss:// (websocket over
+	// TLS) with it: it needs a certificate (Certificates or GetCertificate).
+	// Without it the relay serves ws://, in clear. The hub itself ignores it.
+	TLS *tls.Config
 	// Logger receives the relay's logs. Default slog.Default().
 	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() (Config, error) {
-	if c.Secret == "" {
-		return c, errors.New("relay: Config.Secret is empty")
+	if len(c.Keys) == 0 {
+		return c, errors.New("relay: Config.Keys is empty")
+	}
+	keys := make(map[string][]byte, len(c.Keys))
+	var errs []error
+	for name, key := range c.Keys {
+		if err := ValidName("Config.Keys: server name", name); err != nil {
+			errs = append(errs, err)
+		} else if len(key) < MinKeyLen {
+			errs = append(errs, fmt.Errorf("relay: Config.Keys: the key of %s is %d bytes, want at least %d", name, len(key), MinKeyLen))
+		}
+		keys[name] = bytes.Clone(key)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	c.Keys = keys
+	if c.TLS != nil && len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
+		return c, errors.New("relay: Config.TLS has no certificate (Certificates, GetCertificate or GetConfigForClient)")
 	}
 	if c.HelloTimeout < 0 || c.WriteTimeout < 0 || c.SendQueue < 0 {
 		return c, fmt.Errorf("relay: Config has a negative HelloTimeout (%v), WriteTimeout (%v) or SendQueue (%d)",
@@ -139,6 +165,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.conns.Add(1)
 	defer h.conns.Add(-1)
 	defer conn.CloseNow()
+	conn.SetReadLimit(MaxFrame)
 
 	p, err := h.hello(conn)
 	if err != nil {
@@ -152,18 +179,22 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.read(p)
 }
 
-// hello reads and checks the hello frame, registers the peer and sends the
-// welcome. On failure it has already closed conn with a reason.
+// hello sends the challenge, reads and checks the hello, registers the peer
+// and sends the welcome. On failure it has already closed conn with a
+// reason.
 func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 	rctx, cancel := context.WithTimeout(h.ctx, h.cfg.HelloTimeout)
+	defer cancel()
+	nonce := rand.Text()
+	if err := wsjson.Write(rctx, conn, Frame{Type: TypeChallenge, Nonce: nonce}); err != nil {
+		return nil, fmt.Errorf("relay: writing the challenge: %w", err)
+	}
 	var f Frame
-	err := wsjson.Read(rctx, conn, &f)
-	cancel()
-	if err != nil {
+	if err := wsjson.Read(rctx, conn, &f); err != nil {
 		return nil, fmt.Errorf("relay: reading hello: %w", err)
 	}
 	refuse := func(reason string) (*peer, error) {
-		_ = conn.Close(websocket.StatusPolicyViolation, reason)
+		_ = conn.Close(websocket.StatusPolicyViolation, CloseReason(reason))
 		return nil, errors.New(reason)
 	}
 	if f.Type != TypeHello {
@@ -172,8 +203,12 @@ func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 	if err := ValidName("server name", f.Name); err != nil {
 		return refuse(err.Error())
 	}
-	if subtle.ConstantTimeCompare([]byte(f.Secret), []byte(h.cfg.Secret)) != 1 {
-		return refuse("relay: wrong secret for " + f.Name)
+	// The same answer for an unknown name and a wrong key, so that the
+	// reason does not tell a stranger which names exist; the log does.
+	key, known := h.cfg.Keys[f.Name]
+	if !known || !checkProof(key, f.Name, nonce, f.Proof) {
+		h.log.Warn("relay: hello with bad credentials", "server", f.Name, "known", known)
+		return refuse("relay: bad credentials for " + f.Name + " (unknown server or wrong key)")
 	}
 
 	p := &peer{name: f.Name, conn: conn, send: make(chan Frame, h.cfg.SendQueue), done: make(chan struct{})}
@@ -183,22 +218,20 @@ func (h *Hub) hello(conn *websocket.Conn) (*peer, error) {
 		_ = conn.Close(websocket.StatusGoingAway, "relay: shutting down")
 		return nil, ErrClosed
 	}
-	old := h.peers[p.name]
+	if _, taken := h.peers[p.name]; taken {
+		h.mu.Unlock()
+		// The server online keeps its name: a second one with the same
+		// name (and key) is a configuration mistake, and replacing the
+		// first would make the two kick each other off forever.
+		reason := "relay: " + p.name + " is online already; a second server may not take its name"
+		h.log.Warn("relay: hello refused: name taken", "server", p.name)
+		_ = conn.Close(StatusNameTaken, CloseReason(reason))
+		return nil, errors.New(reason)
+	}
 	h.peers[p.name] = p
 	names := h.namesLocked()
-	if old == nil {
-		h.fanOutLocked(p, Frame{Type: TypeJoined, Name: p.name})
-	}
+	h.fanOutLocked(p, Frame{Type: TypeJoined, Name: p.name})
 	h.mu.Unlock()
-	if old != nil {
-		h.log.Info("relay: a new connection replaces the old one", "server", p.name)
-		// The close handshake waits for the old server's answer: do not hold
-		// up the new one meanwhile. (This handler's own count keeps the
-		// WaitGroup above zero, so Add is safe here.)
-		h.handlers.Go(func() {
-			old.close(websocket.StatusPolicyViolation, "relay: replaced by a newer connection with the same name")
-		})
-	}
 
 	wctx, cancel := context.WithTimeout(h.ctx, h.cfg.WriteTimeout)
 	defer cancel()
@@ -222,6 +255,10 @@ func (h *Hub) read(p *peer) {
 		case TypeBroadcast:
 			if err := ValidName("channel", f.Channel); err != nil {
 				h.reply(p, Frame{Type: TypeError, ID: f.ID, Error: err.Error()})
+				continue
+			}
+			if len(f.Text) > MaxText {
+				h.reply(p, Frame{Type: TypeError, ID: f.ID, Error: fmt.Sprintf("relay: broadcast text is %d bytes, over the limit of %d", len(f.Text), MaxText)})
 				continue
 			}
 			h.mu.Lock()

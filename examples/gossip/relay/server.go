@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,9 +14,10 @@ import (
 // [Hub]. A Server runs once: after Kill or Close, start a new one (on the
 // same address, to play a relay restart).
 type Server struct {
-	hub  *Hub
-	http *http.Server
-	ln   net.Listener
+	scheme string // "ws", or "wss" with Config.TLS
+	hub    *Hub
+	http   *http.Server
+	ln     net.Listener
 
 	serving sync.WaitGroup
 	stop    sync.Once
@@ -34,17 +36,28 @@ func Listen(addr string, cfg Config) (*Server, error) {
 }
 
 // Serve starts a relay on ln, which it owns from now on (it is closed by Kill
-// and Close, and on error).
+// and Close, and on error). With cfg.TLS it serves TLS on ln (at least TLS
+// 1.2).
 func Serve(ln net.Listener, cfg Config) (*Server, error) {
 	hub, err := NewHub(cfg)
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
+	scheme := "ws"
+	if cfg.TLS != nil {
+		tc := cfg.TLS.Clone()
+		if tc.MinVersion < tls.VersionTLS12 {
+			tc.MinVersion = tls.VersionTLS12
+		}
+		ln = tls.NewListener(ln, tc)
+		scheme = "wss"
+	}
 	s := &Server{
-		hub:  hub,
-		ln:   ln,
-		http: &http.Server{Handler: hub, ReadHeaderTimeout: 5 * time.Second},
+		scheme: scheme,
+		hub:    hub,
+		ln:     ln,
+		http:   &http.Server{Handler: hub, ReadHeaderTimeout: 5 * time.Second},
 	}
 	s.serving.Go(func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -57,8 +70,9 @@ func Serve(ln net.Listener, cfg Config) (*Server, error) {
 // Addr returns the address the relay listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// URL returns the websocket URL game servers dial.
-func (s *Server) URL() string { return "ws://" + s.Addr() + "/" }
+// URL returns the websocket URL game servers dial: wss:// with Config.TLS,
+// ws:// without.
+func (s *Server) URL() string { return s.scheme + "://" + s.Addr() + "/" }
 
 // Hub returns the relay's hub.
 func (s *Server) Hub() *Hub { return s.hub }

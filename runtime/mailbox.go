@@ -1,0 +1,134 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+)
+
+// Tell sends msg to the actor without waiting for it to be handled. It fails with ErrStopped if
+// the actor is stopping or stopped, and with ErrMailboxFull if a bounded mailbox with
+// OverflowFail is full; a bounded mailbox with OverflowBlock makes it wait for room, or for ctx.
+// The handler gets ctx without its cancellation, so values such as trace ids travel with the
+// message while the sender's deadline does not cut the handler short.
+func (a Actor[M]) Tell(ctx context.Context, msg M) error {
+	if a.m == nil {
+		return ErrStopped
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ectx := ctx
+	if ctx.Done() != nil {
+		ectx = context.WithoutCancel(ctx)
+	}
+	return a.m.send(ctx, ectx, msg, nil, false)
+}
+
+// envelope is a message in a mailbox.
+type envelope[M any] struct {
+	ctx   context.Context
+	msg   M
+	reply replier
+}
+
+// mailbox is the half of an actor that senders use: its node and its inbox. It depends on the
+// message type only, so that Tell and Ask call it directly.
+type mailbox[M any] struct {
+	node
+	in []envelope[M] // guarded by mu
+}
+
+// send puts a message in the mailbox and schedules the actor if it is idle: on its parked
+// goroutine if it has one, else on a new goroutine; or with inline on the caller's, until the ask
+// r has its outcome.
+func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bool) error {
+	a.mu.Lock()
+	if a.status != running {
+		a.mu.Unlock()
+		return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+	}
+	if a.cfg.size > 0 {
+		if err := a.room(wait); err != nil {
+			a.mu.Unlock()
+			if err == errDropped {
+				if r != nil { // nobody would ever answer it
+					return fmt.Errorf("actor %s: ask dropped: %w", a.path(), ErrMailboxFull)
+				}
+				return nil
+			}
+			return err
+		}
+	}
+	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r})
+	start := !a.sched && !a.suspended
+	var wake chan<- bool
+	if start {
+		a.sched = true
+		if !inline {
+			wake = a.unpark()
+		}
+	}
+	backlog := len(a.in)
+	a.mu.Unlock()
+	if backlog%yieldEvery == 0 && !start {
+		goruntime.Gosched()
+	}
+	if start {
+		if inline {
+			a.cell.drain(r)
+		} else {
+			a.handOff(wake)
+		}
+	}
+	return nil
+}
+
+// room makes room in a bounded mailbox, under mu, as its overflow says: it waits for room
+// (OverflowBlock), or returns errDropped (OverflowDrop) or ErrMailboxFull (OverflowFail).
+func (a *mailbox[M]) room(wait context.Context) error {
+	r := a.rare
+	for r.queued >= a.cfg.size {
+		switch a.cfg.overflow {
+		case OverflowDrop:
+			return errDropped
+		case OverflowFail:
+			return fmt.Errorf("actor %s: %w", a.path(), ErrMailboxFull)
+		}
+		if r.space == nil {
+			r.space = make(chan struct{})
+		}
+		space := r.space
+		a.mu.Unlock()
+		select {
+		case <-space:
+		case <-wait.Done():
+			a.mu.Lock()
+			return fmt.Errorf("send to %s: %w: %w", a.path(), ErrNotDelivered, wait.Err())
+		}
+		a.mu.Lock()
+		if a.status != running {
+			return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
+		}
+	}
+	r.queued++
+	return nil
+}
+
+// yieldEvery is how often, in queued messages, a sender yields the processor while the inbox
+// grows. A goroutine started for an idle actor waits in the sender's run queue; a sender in a
+// tight loop would otherwise fill the inbox for a whole time slice before the actor ran at all,
+// and every message would pay for that growth in copying and garbage collection. The mailbox
+// stays unbounded: the send never waits for room.
+const yieldEvery = 1024
+
+func (a *mailbox[M]) freeSlot() {
+	a.mu.Lock()
+	r := a.rare
+	r.queued--
+	if r.space != nil {
+		close(r.space)
+		r.space = nil
+	}
+	a.mu.Unlock()
+}
