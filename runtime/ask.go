@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -71,6 +72,9 @@ type replier interface {
 	done() bool // the ask has its outcome
 }
 
+// yieldsBeforePark is how often an asker yields for its reply before it parks.
+const yieldsBeforePark = 2
+
 // Delivery states of a promise: whoever moves it out of askQueued decides whether the handler
 // runs.
 const (
@@ -126,6 +130,15 @@ func (p *promise[R]) take(ctx context.Context, n *node) bool {
 // wait returns the outcome, or ctx's error if ctx is done first; withdrawn then says that the
 // handler was not given the message and never will be.
 func (p *promise[R]) wait(ctx context.Context) (v R, err error, withdrawn bool) {
+	// The actor's goroutine was just made runnable, most often on this processor: yielding to it
+	// a few times lets a quick handler answer before this goroutine parks on a channel, which
+	// costs a channel, a select and two wake-ups more.
+	for range yieldsBeforePark {
+		if p.set.Load() || ctx.Err() != nil {
+			break
+		}
+		goruntime.Gosched()
+	}
 	p.mu.Lock()
 	if !p.set.Load() {
 		if p.wake == nil {

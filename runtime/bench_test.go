@@ -185,6 +185,64 @@ func BenchmarkAsk(b *testing.B) {
 	})
 }
 
+// BenchmarkAskCancellable is BenchmarkAsk with a ctx that can be cancelled (an HTTP request's,
+// say): the actor's goroutine handles the ask, so that the caller can give up when ctx ends. The
+// baseline waits for its reply channel or ctx, as such a caller must.
+func BenchmarkAskCancellable(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.Run("chan", func(b *testing.B) {
+		ch := make(chan request, chanCap)
+		go func() {
+			sum := 0
+			for r := range ch {
+				sum += r.m
+				r.reply <- sum
+			}
+		}()
+		b.ReportAllocs()
+		b.ResetTimer()
+		want := 0
+		for i := range b.N {
+			r := request{m: i, reply: make(chan int, 1)}
+			ch <- r
+			want += i
+			select {
+			case got := <-r.reply:
+				if got != want {
+					b.Fatalf("reply %d, want %d", got, want)
+				}
+			case <-ctx.Done():
+				b.Fatal(ctx.Err())
+			}
+		}
+		close(ch)
+	})
+	b.Run("actor", func(b *testing.B) {
+		sys := benchSystem()
+		defer sys.Shutdown(context.Background())
+		type acc struct{ sum int }
+		a, err := Spawn(sys, "acc", func(*Context) *acc { return &acc{} },
+			func(_ context.Context, ac *Context, s *acc, m int) {
+				s.sum += m
+				Reply(ac, s.sum)
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		want := 0
+		for i := range b.N {
+			want += i
+			got, err := Ask[int, int](ctx, a, i)
+			if err != nil || got != want {
+				b.Fatalf("reply %d, %v, want %d", got, err, want)
+			}
+		}
+	})
+}
+
 const (
 	fanActors   = 10_000
 	fanMessages = 100
