@@ -136,16 +136,39 @@ type request struct {
 	reply chan int
 }
 
+// chanAdder starts the baseline of the ask benchmarks: a goroutine that answers each request
+// with the running sum. Closing the channel ends it.
+func chanAdder() chan<- request {
+	ch := make(chan request, chanCap)
+	go func() {
+		sum := 0
+		for r := range ch {
+			sum += r.m
+			r.reply <- sum
+		}
+	}()
+	return ch
+}
+
+// actorAdder spawns the actor of the ask benchmarks: it answers each ask with the running sum.
+func actorAdder(b *testing.B) Actor[int] {
+	sys := benchSystem()
+	b.Cleanup(func() { _ = sys.Shutdown(context.Background()) })
+	type acc struct{ sum int }
+	a, err := Spawn(sys, "acc", func(*Context) *acc { return &acc{} },
+		func(_ context.Context, ac *Context, s *acc, m int) {
+			s.sum += m
+			Reply(ac, s.sum)
+		})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
 func BenchmarkAsk(b *testing.B) {
 	b.Run("chan", func(b *testing.B) {
-		ch := make(chan request, chanCap)
-		go func() {
-			sum := 0
-			for r := range ch {
-				sum += r.m
-				r.reply <- sum
-			}
-		}()
+		ch := chanAdder()
 		b.ReportAllocs()
 		b.ResetTimer()
 		want := 0
@@ -160,17 +183,7 @@ func BenchmarkAsk(b *testing.B) {
 		close(ch)
 	})
 	b.Run("actor", func(b *testing.B) {
-		sys := benchSystem()
-		defer sys.Shutdown(context.Background())
-		type acc struct{ sum int }
-		a, err := Spawn(sys, "acc", func(*Context) *acc { return &acc{} },
-			func(_ context.Context, ac *Context, s *acc, m int) {
-				s.sum += m
-				Reply(ac, s.sum)
-			})
-		if err != nil {
-			b.Fatal(err)
-		}
+		a := actorAdder(b)
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -192,14 +205,7 @@ func BenchmarkAskCancellable(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.Run("chan", func(b *testing.B) {
-		ch := make(chan request, chanCap)
-		go func() {
-			sum := 0
-			for r := range ch {
-				sum += r.m
-				r.reply <- sum
-			}
-		}()
+		ch := chanAdder()
 		b.ReportAllocs()
 		b.ResetTimer()
 		want := 0
@@ -219,17 +225,7 @@ func BenchmarkAskCancellable(b *testing.B) {
 		close(ch)
 	})
 	b.Run("actor", func(b *testing.B) {
-		sys := benchSystem()
-		defer sys.Shutdown(context.Background())
-		type acc struct{ sum int }
-		a, err := Spawn(sys, "acc", func(*Context) *acc { return &acc{} },
-			func(_ context.Context, ac *Context, s *acc, m int) {
-				s.sum += m
-				Reply(ac, s.sum)
-			})
-		if err != nil {
-			b.Fatal(err)
-		}
+		a := actorAdder(b)
 		b.ReportAllocs()
 		b.ResetTimer()
 		want := 0
