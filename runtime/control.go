@@ -417,10 +417,12 @@ func (a *actor[S, M]) terminate(reason error) {
 		for _, e := range left {
 			if e.reply != nil {
 				e.reply.fail(err)
+				a.cfg.typ.asksFailed.Add(1)
 			}
 		}
 	}
 	a.sys.emit(&a.node, Event{Kind: EventStopped, Err: reason})
+	a.cfg.typ.live.Add(-1)
 	a.parent.remove(&a.node)
 
 	a.mu.Lock()
