@@ -468,3 +468,24 @@ func TestTetherAndKeeperStats(t *testing.T) {
 		assert.Equal(t, TetherInterface, info.Interface)
 	})
 }
+
+// Ref.Reset rebuilds the state and keeps the mailbox; it does nothing to a stopped actor.
+func TestRefReset(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, rec := newSystem(t)
+		a := spawnCalc(t, sys, "c")
+		require.NoError(t, a.Tell(t.Context(), calcMsg{kind: calcAdd, n: 5}))
+		synctest.Wait()
+		a.Ref().Reset()
+		synctest.Wait()
+		got, err := Ask[calcMsg, string](t.Context(), a, calcMsg{kind: calcGet})
+		require.NoError(t, err)
+		assert.Equal(t, "0 ", got)
+		assert.Equal(t, []string{"started", "reset"}, rec.of("/c"))
+		info, _ := a.Ref().Info()
+		assert.Equal(t, uint64(1), info.Resets)
+		require.NoError(t, a.Ref().Stop(t.Context()))
+		a.Ref().Reset()
+		Ref{}.Reset()
+	})
+}
