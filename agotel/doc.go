@@ -6,7 +6,9 @@
 // OpenTelemetry, never imports it.
 //
 //	sys := runtime.NewSystem(agotel.Tracing(agotel.Config{}), runtime.WithMetrics(runtime.MetricsOptions{}))
-//	reg, err := agotel.RegisterMetrics(sys, agotel.Config{})
+//	reader := sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithProducer(agotel.Producer(sys)))
+//	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+//	reg, err := agotel.RegisterMetrics(sys, agotel.Config{MeterProvider: mp})
 //	defer reg.Unregister()
 //
 // Traces. An ask gets a span of kind Server named "Book/Create", a child of the span in the
@@ -20,7 +22,8 @@
 //
 // Metrics. Every instrument is asynchronous: its callback reads System.Stats, the runtime's
 // atomic counters, when the reader collects, so enabling metrics adds no OpenTelemetry call to
-// the path of a message. Labels are the actor's interface (actorgen.type), the method
+// the path of a message. The histograms of handling time and time in the mailbox come from the
+// runtime's own buckets through Producer, since the API has no asynchronous histogram. Labels are the actor's interface (actorgen.type), the method
 // (rpc.method) and the outcome (actorgen.outcome), never the actor's path, except for the
 // paths Config.Paths allows.
 package agotel

@@ -4,34 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/actorgen/actorgen/runtime"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 // Metric names. Counters are cumulative since the system started; durations are in seconds.
 const (
-	MetricActorsLive     = "actorgen.actors.live"      // actors spawned and not stopped, by type
-	MetricActorsSpawned  = "actorgen.actors.spawned"   // actors spawned, by type
-	MetricFaults         = "actorgen.faults"           // faults, by type
-	MetricResets         = "actorgen.resets"           // states rebuilt after a fault, by type
-	MetricStops          = "actorgen.stops"            // actors stopped, for any reason, by type
-	MetricTetherCuts     = "actorgen.tether.cuts"      // tethers cut, by type
-	MetricKeeperRetries  = "actorgen.keeper.retries"   // failed starts of keepers, by type
-	MetricAsksFailedFast = "actorgen.asks.failed_fast" // asks failed without a time-out, by type
-	MetricMessages       = "actorgen.messages"         // messages handled, by type, method, outcome
-	MetricHandleTime     = "actorgen.message.handle_time"
-	MetricMailboxTime    = "actorgen.message.mailbox_time"
-	MetricActorMailbox   = "actorgen.actor.mailbox"  // queued messages of an allowed path
-	MetricActorHandled   = "actorgen.actor.messages" // messages an allowed path handled
-	MetricActorFaults    = "actorgen.actor.faults"   // faults of an allowed path
+	MetricActorsLive     = "actorgen.actors.live"          // actors spawned and not stopped, by type
+	MetricActorsSpawned  = "actorgen.actors.spawned"       // actors spawned, by type
+	MetricFaults         = "actorgen.faults"               // faults, by type
+	MetricResets         = "actorgen.resets"               // states rebuilt after a fault, by type
+	MetricStops          = "actorgen.stops"                // actors stopped, for any reason, by type
+	MetricTetherCuts     = "actorgen.tether.cuts"          // tethers cut, by type
+	MetricKeeperRetries  = "actorgen.keeper.retries"       // failed starts of keepers, by type
+	MetricAsksFailedFast = "actorgen.asks.failed_fast"     // asks failed without a time-out, by type
+	MetricMessages       = "actorgen.messages"             // messages handled, by type, method, outcome
+	MetricHandleTime     = "actorgen.message.handle_time"  // histogram (Producer), s, by type and method
+	MetricMailboxTime    = "actorgen.message.mailbox_time" // histogram (Producer), s, by type and method
+	MetricActorMailbox   = "actorgen.actor.mailbox"        // queued messages of an allowed path
+	MetricActorHandled   = "actorgen.actor.messages"       // messages an allowed path handled
+	MetricActorFaults    = "actorgen.actor.faults"         // faults of an allowed path
 )
-
-// Each duration is reported as three instruments, since OpenTelemetry has no asynchronous
-// histogram: NAME.sum (seconds) and NAME.count, cumulative counters whose rates give the mean,
-// and NAME.p99, a gauge of the 99th percentile's upper bound since start (the runtime keeps
-// power-of-two buckets, so it is within a factor of two).
 
 // Registration is what RegisterMetrics registered; Unregister removes it.
 type Registration struct {
@@ -69,16 +69,6 @@ func RegisterMetrics(sys *runtime.System, c Config) (*Registration, error) {
 		errs = append(errs, err)
 		return o
 	}
-	f64c := func(name, desc string) metric.Float64Observable {
-		o, err := m.Float64ObservableCounter(name, metric.WithDescription(desc), metric.WithUnit("s"))
-		errs = append(errs, err)
-		return o
-	}
-	f64g := func(name, desc string) metric.Float64Observable {
-		o, err := m.Float64ObservableGauge(name, metric.WithDescription(desc), metric.WithUnit("s"))
-		errs = append(errs, err)
-		return o
-	}
 	ins.live = i64(MetricActorsLive, "Actors spawned and not yet stopped.", false)
 	ins.spawned = i64(MetricActorsSpawned, "Actors spawned.", true)
 	ins.faults = i64(MetricFaults, "Faults: panics in handlers, factories and lifecycle hooks.", true)
@@ -88,12 +78,6 @@ func RegisterMetrics(sys *runtime.System, c Config) (*Registration, error) {
 	ins.retries = i64(MetricKeeperRetries, "Failed starts of keepers, to be tried again.", true)
 	ins.failedFast = i64(MetricAsksFailedFast, "Asks failed at once: a fault, no reply, a stopped actor, a full mailbox.", true)
 	ins.messages = i64(MetricMessages, "Messages handled, by method and outcome.", true)
-	ins.handleSum = f64c(MetricHandleTime+".sum", "Handling time of the timed messages.")
-	ins.handleCount = i64(MetricHandleTime+".count", "Messages timed for handling time.", true)
-	ins.handleP99 = f64g(MetricHandleTime+".p99", "Upper bound of the 99th percentile of handling time.")
-	ins.waitSum = f64c(MetricMailboxTime+".sum", "Time in the mailbox of the timed messages.")
-	ins.waitCount = i64(MetricMailboxTime+".count", "Messages timed for time in the mailbox.", true)
-	ins.waitP99 = f64g(MetricMailboxTime+".p99", "Upper bound of the 99th percentile of time in the mailbox.")
 	if len(c.Paths) > 0 {
 		ins.actorMailbox = i64(MetricActorMailbox, "Messages queued for the actor.", false)
 		ins.actorHandled = i64(MetricActorHandled, "Messages the actor has handled.", true)
@@ -115,15 +99,13 @@ func RegisterMetrics(sys *runtime.System, c Config) (*Registration, error) {
 
 type instruments struct {
 	live, spawned, faults, resets, stops, cuts, retries, failedFast, messages metric.Int64Observable
-	handleCount, waitCount                                                    metric.Int64Observable
-	handleSum, handleP99, waitSum, waitP99                                    metric.Float64Observable
 	actorMailbox, actorHandled, actorFaults                                   metric.Int64Observable
 }
 
 func (ins *instruments) list() []metric.Observable {
 	out := []metric.Observable{
 		ins.live, ins.spawned, ins.faults, ins.resets, ins.stops, ins.cuts, ins.retries, ins.failedFast,
-		ins.messages, ins.handleCount, ins.waitCount, ins.handleSum, ins.handleP99, ins.waitSum, ins.waitP99,
+		ins.messages,
 	}
 	if ins.actorMailbox != nil {
 		out = append(out, ins.actorMailbox, ins.actorHandled, ins.actorFaults)
@@ -146,26 +128,12 @@ func (ins *instruments) observe(o metric.Observer, sys *runtime.System, paths []
 		o.ObserveInt64(ins.retries, clamp(ts.KeeperRetries), typ)
 		o.ObserveInt64(ins.failedFast, clamp(ts.AsksFailedFast), typ)
 		for _, ms := range ts.Methods {
-			if ms.Total() == 0 && ms.HandleTime.Count == 0 {
-				continue
-			}
-			method := []attribute.KeyValue{KeyActorType.String(ts.Interface), KeyRPCMethod.String(ms.Method)}
 			for out, n := range ms.Handled {
 				if n == 0 {
 					continue
 				}
-				o.ObserveInt64(ins.messages, clamp(n), metric.WithAttributes(append(method, KeyOutcome.String(runtime.Outcome(out).String()))...))
-			}
-			attrs := metric.WithAttributes(method...)
-			if h := ms.HandleTime; h.Count > 0 {
-				o.ObserveFloat64(ins.handleSum, h.Sum.Seconds(), attrs)
-				o.ObserveInt64(ins.handleCount, clamp(h.Count), attrs)
-				o.ObserveFloat64(ins.handleP99, h.Quantile(0.99).Seconds(), attrs)
-			}
-			if h := ms.MailboxTime; h.Count > 0 {
-				o.ObserveFloat64(ins.waitSum, h.Sum.Seconds(), attrs)
-				o.ObserveInt64(ins.waitCount, clamp(h.Count), attrs)
-				o.ObserveFloat64(ins.waitP99, h.Quantile(0.99).Seconds(), attrs)
+				o.ObserveInt64(ins.messages, clamp(n), metric.WithAttributes(KeyActorType.String(ts.Interface),
+					KeyRPCMethod.String(ms.Method), KeyOutcome.String(runtime.Outcome(out).String())))
 			}
 		}
 	}
@@ -182,5 +150,68 @@ func (ins *instruments) observe(o metric.Observer, sys *runtime.System, paths []
 		o.ObserveInt64(ins.actorMailbox, int64(info.Mailbox), attrs)
 		o.ObserveInt64(ins.actorHandled, clamp(info.Handled), attrs)
 		o.ObserveInt64(ins.actorFaults, clamp(info.Faults), attrs)
+	}
+}
+
+// Producer returns the producer of the histograms of handling time and of time in the mailbox
+// (MetricHandleTime, MetricMailboxTime: seconds, by type and method, cumulative), for
+// sdkmetric.WithProducer on the reader. They come from the runtime's own buckets, sampled 1
+// message in MetricsOptions.SampleEvery and read at collection time: OpenTelemetry's API has no
+// asynchronous histogram, and recording every sampled duration into a synchronous one would put
+// an SDK call back on the path of a message. The runtime's buckets are powers of two of
+// nanoseconds, which become the histogram's explicit bounds.
+func Producer(sys *runtime.System) sdkmetric.Producer {
+	return &producer{sys: sys, start: time.Now()}
+}
+
+type producer struct {
+	sys   *runtime.System
+	start time.Time
+}
+
+func (p *producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	now := time.Now()
+	handle := metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality}
+	wait := metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality}
+	for _, s := range p.sys.Stats() {
+		for _, m := range s.Methods {
+			attrs := attribute.NewSet(KeyActorType.String(s.Interface), KeyRPCMethod.String(m.Method))
+			if m.HandleTime.Count > 0 {
+				handle.DataPoints = append(handle.DataPoints, histogramPoint(attrs, p.start, now, m.HandleTime))
+			}
+			if m.MailboxTime.Count > 0 {
+				wait.DataPoints = append(wait.DataPoints, histogramPoint(attrs, p.start, now, m.MailboxTime))
+			}
+		}
+	}
+	var ms []metricdata.Metrics
+	if len(handle.DataPoints) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: MetricHandleTime, Unit: "s",
+			Description: "Handling time of the timed messages.", Data: handle})
+	}
+	if len(wait.DataPoints) > 0 {
+		ms = append(ms, metricdata.Metrics{Name: MetricMailboxTime, Unit: "s",
+			Description: "Time from the send to the start of the handling, of the timed messages.", Data: wait})
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	return []metricdata.ScopeMetrics{{Scope: instrumentation.Scope{Name: ScopeName}, Metrics: ms}}, nil
+}
+
+// histogramPoint converts a runtime histogram: its bucket i counts [2^(i-1), 2^i) ns, so 2^i ns
+// is the upper bound of OpenTelemetry's bucket i (which counts the values up to its bound).
+func histogramPoint(attrs attribute.Set, start, now time.Time, h runtime.Histogram) metricdata.HistogramDataPoint[float64] {
+	bounds := make([]float64, len(h.Buckets)-1)
+	for i := range bounds {
+		bounds[i] = runtime.BucketBound(i).Seconds()
+	}
+	var total uint64
+	for _, c := range h.Buckets {
+		total += c
+	}
+	return metricdata.HistogramDataPoint[float64]{
+		Attributes: attrs, StartTime: start, Time: now,
+		Count: total, Bounds: bounds, BucketCounts: slices.Clone(h.Buckets), Sum: h.Sum.Seconds(),
 	}
 }

@@ -53,12 +53,12 @@ func labels(s attribute.Set) string {
 
 func TestMetricsReadTheRuntimesCounters(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		reader := sdkmetric.NewManualReader()
-		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-		defer func() { require.NoError(t, mp.Shutdown(context.Background())) }()
 		sys := runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)),
 			runtime.WithMetrics(runtime.MetricsOptions{SampleEvery: 1}))
 		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(agotel.Producer(sys)))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		defer func() { require.NoError(t, mp.Shutdown(context.Background())) }()
 		reg, err := agotel.RegisterMetrics(sys, agotel.Config{MeterProvider: mp, Paths: []string{"/a", "/missing"}})
 		require.NoError(t, err)
 		defer func() { require.NoError(t, reg.Unregister()) }()
@@ -85,9 +85,10 @@ func TestMetricsReadTheRuntimesCounters(t *testing.T) {
 		assert.Equal(t, int64(1), p[agotel.MetricMessages]["actorgen.outcome=fault,actorgen.type=Calc,rpc.method=Crash"])
 		assert.Equal(t, int64(1), p[agotel.MetricFaults]["actorgen.type=Calc"])
 		assert.Equal(t, int64(1), p[agotel.MetricActorsLive]["actorgen.type=Calc"])
-		assert.Equal(t, int64(5), p[agotel.MetricHandleTime+".count"]["actorgen.type=Calc,rpc.method=Add"]+
-			p[agotel.MetricHandleTime+".count"]["actorgen.type=Calc,rpc.method=Get"]+
-			p[agotel.MetricHandleTime+".count"]["actorgen.type=Calc,rpc.method=Crash"])
+		assert.Equal(t, map[string]uint64{
+			"actorgen.type=Calc,rpc.method=Add": 3, "actorgen.type=Calc,rpc.method=Get": 1, "actorgen.type=Calc,rpc.method=Crash": 1,
+		}, histogramCounts(rm, agotel.MetricHandleTime), "every message timed, with SampleEvery 1")
+		assert.Len(t, histogramCounts(rm, agotel.MetricMailboxTime), 3)
 		assert.Equal(t, map[string]int64{"actorgen.actor.path=/a,actorgen.type=Calc": 5}, p[agotel.MetricActorHandled],
 			"only the allowed paths that exist, by path")
 		assert.Equal(t, int64(1), p[agotel.MetricActorFaults]["actorgen.actor.path=/a,actorgen.type=Calc"])
@@ -111,4 +112,29 @@ func TestMetricsReadTheRuntimesCounters(t *testing.T) {
 func TestRegisterMetricsRejectsANilSystem(t *testing.T) {
 	_, err := agotel.RegisterMetrics(nil, agotel.Config{})
 	require.ErrorContains(t, err, "system is nil")
+}
+
+// histogramCounts returns the count of each data point of the histogram name, by labels; the
+// counts of its buckets must add up to it.
+func histogramCounts(rm metricdata.ResourceMetrics, name string) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			h, ok := m.Data.(metricdata.Histogram[float64])
+			if m.Name != name || !ok {
+				continue
+			}
+			for _, dp := range h.DataPoints {
+				var n uint64
+				for _, c := range dp.BucketCounts {
+					n += c
+				}
+				if n != dp.Count || len(dp.BucketCounts) != len(dp.Bounds)+1 {
+					return nil
+				}
+				out[labels(dp.Attributes)] = dp.Count
+			}
+		}
+	}
+	return out
 }
