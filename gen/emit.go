@@ -143,6 +143,14 @@ func (e *actorEmitter) emit() {
 		}),
 		jen.Return(jen.Lit("")),
 	)
+	f.Commentf("methodIndex returns the index of the method m calls in %s's methods, or -1.", a.name)
+	f.Func().Params(jen.Id("m").Add(e.inst(a.message))).Id("methodIndex").Params().Int().Block(
+		jen.Return(jen.Int().Call(jen.Id("m").Dot("method")).Op("-").Lit(1)),
+	)
+	if a.iface != "" {
+		f.Commentf("%s names %s and its methods to the runtime's hooks, metrics and live view.", a.iface, a.name)
+		f.Var().Id(a.iface).Op("=").Add(e.interfaceOption())
+	}
 	for _, m := range a.methods {
 		e.messages(m)
 	}
@@ -374,7 +382,8 @@ func (e *actorEmitter) spawn() {
 	f.Comment("*runtime.Context or a *runtime.Tether). factory builds the state at start and again on every")
 	f.Comment("Reset. The directives' settings come first in opts, so options passed here override them.")
 	var body []jen.Code
-	if defaults := e.defaultOptions(); len(defaults) > 0 {
+	{
+		defaults := e.defaultOptions()
 		body = append(body, jen.Id("opts").Op("=").Append(
 			jen.Index().Add(e.rt("Option")).ValuesFunc(func(g *jen.Group) {
 				for _, d := range defaults {
@@ -400,9 +409,34 @@ func (e *actorEmitter) spawn() {
 	).Params(e.inst(a.ref), jen.Error()).Block(body...)
 }
 
-// defaultOptions turns the interface's directives into runtime options.
+// interfaceOption writes the runtime.WithInterface call that describes the interface.
+func (e *actorEmitter) interfaceOption() *jen.Statement {
+	a := e.a
+	methods := jen.Index().Add(e.rt("Method")).ValuesFunc(func(g *jen.Group) {
+		for _, m := range a.methods {
+			kind := "KindAsk"
+			if m.tell {
+				kind = "KindTell"
+			}
+			g.Line().Values(kv("Name", jen.Lit(m.name)), kv("Kind", e.rt(kind)))
+		}
+		g.Line()
+	})
+	return e.rt("WithInterface").Call(e.rt("Interface").Types(e.inst(a.message)).Values(
+		jen.Line().Add(kv("Name", jen.Lit(a.name))),
+		jen.Line().Add(kv("Methods", methods)),
+		jen.Line().Add(kv("Index", e.inst(a.message).Dot("methodIndex"))),
+		jen.Line(),
+	))
+}
+
+// defaultOptions turns the interface's directives into runtime options, after the
+// interface's description.
 func (e *actorEmitter) defaultOptions() []jen.Code {
-	var out []jen.Code
+	out := []jen.Code{jen.Id(e.a.iface)}
+	if e.a.iface == "" {
+		out[0] = e.interfaceOption()
+	}
 	if s := e.a.directives.Supervise; s != nil {
 		out = append(out, e.rt("WithPolicy").Call(e.rt("Strategy").Values(e.strategyFields(s)...)))
 	}

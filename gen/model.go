@@ -49,6 +49,7 @@ type actorModel struct {
 	output     string         // the base name of the file it is written to
 
 	ref, refOf, message, spawn, dispatch string
+	iface                                string // the package-level WithInterface option; "" for a generic interface
 
 	slots []*slot // the fields of the message union, see assignSlots
 	tag   string  // the type of the union's method number: uint8, or uint16 past 255 methods
@@ -555,6 +556,10 @@ func (m *modeller) names(pm *pkgModel) {
 		claim(a.message, origin{what, a.pos})
 		claim(a.spawn, origin{what, a.pos})
 		claim(a.dispatch, origin{what, a.pos})
+		if len(a.typeParams) == 0 {
+			a.iface = lowerFirst(a.name) + "Interface"
+			claim(a.iface, origin{what, a.pos})
+		}
 		for _, mm := range a.methods {
 			mm.msg = base + mm.name + "Msg"
 			w := "method " + a.name + "." + mm.name

@@ -47,6 +47,12 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
+// lowerFirst lower-cases the first letter of an identifier.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
+}
+
 // scope is a set of taken identifiers that hands out fresh ones.
 type scope struct {
 	parent *scope

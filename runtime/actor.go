@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -83,6 +84,10 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	if err != nil {
 		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: %w", name, err)
 	}
+	if t := cfg.typ; t.key.msg != nil && t.key.msg != reflect.TypeFor[M]() {
+		return Actor[M]{}, fmt.Errorf("runtime: spawn %q: WithInterface(%s) is for messages of type %v, not %v: %w",
+			name, t.name, t.key.msg, reflect.TypeFor[M](), ErrInvalidOption)
+	}
 	a := &actor[S, M]{factory: factory, handle: handle}
 	a.sys, a.parent, a.cell, a.cfg = p.sys, p, a, cfg
 	a.ctx.n = &a.node
@@ -93,6 +98,8 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	if err := p.adopt(&a.node, name); err != nil {
 		return Actor[M]{}, fmt.Errorf("runtime: spawn %s/%s: %w", p.path(), name, err)
 	}
+	cfg.typ.live.Add(1)
+	cfg.typ.spawned.Add(1)
 	h := Actor[M]{m: &a.mailbox}
 	if f := a.build(); f != nil {
 		if a.supervise(a.fault(f)) {
@@ -118,6 +125,8 @@ func checkName(name string) error {
 }
 
 func (a *actor[S, M]) box() *mailbox[M] { return &a.mailbox }
+
+func (a *actor[S, M]) inboxLen() int { return len(a.in) }
 
 // queued returns the queued messages, oldest first.
 func (a *actor[S, M]) queued() []any {

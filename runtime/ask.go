@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"sync"
@@ -29,6 +30,9 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	// A context that can never be done lets the caller handle the ask itself when the actor is
 	// idle: the caller would only wait anyway, and cannot give up early.
 	if err := a.m.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
+		if !errors.Is(err, ErrNotDelivered) { // stopped, or a full mailbox: see stats.go
+			a.m.cfg.typ.asksFailed.Add(1)
+		}
 		return zero, err
 	}
 	v, err, withdrawn := p.wait(ctx)

@@ -40,6 +40,7 @@ const (
 	ctlReset                      // a sibling decided ResetAll: rare.resetFault, rare.resetRound
 	ctlDecided                    // a delayed directive is due
 	ctlEscalate                   // children escalated faults: rare.escalations
+	ctlRestart                    // Ref.Reset: rebuild the state, as a Reset decision does
 )
 
 // maxFailedBuilds is how many builds in a row may fail, each retried at once by a Reset (or a
@@ -328,6 +329,8 @@ func (a *actor[S, M]) control() bool {
 		sig = ctlReset
 	case c&ctlEscalate != 0:
 		sig = ctlEscalate
+	case c&ctlRestart != 0:
+		sig = ctlRestart
 	}
 	var reset, esc Fault
 	var round uint32
@@ -369,6 +372,9 @@ func (a *actor[S, M]) control() bool {
 		}
 	case ctlEscalate:
 		return a.supervise(esc)
+	case ctlRestart:
+		self := Ref{&a.node}
+		again = a.reset(Fault{Actor: self, Err: &FaultError{Path: a.path(), Value: errResetAsked}})
 	}
 	return again != nil && a.supervise(a.fault(again))
 }
@@ -417,10 +423,12 @@ func (a *actor[S, M]) terminate(reason error) {
 		for _, e := range left {
 			if e.reply != nil {
 				e.reply.fail(err)
+				a.cfg.typ.asksFailed.Add(1)
 			}
 		}
 	}
 	a.sys.emit(&a.node, Event{Kind: EventStopped, Err: reason})
+	a.cfg.typ.live.Add(-1)
 	a.parent.remove(&a.node)
 
 	a.mu.Lock()

@@ -27,6 +27,7 @@ func (a *actor[S, M]) drain(until replier) {
 	defer func() {
 		if h.busy {
 			fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: h.stack, Message: h.e.msg}
+			a.observedFault(&h, fault)
 			a.finish(fault)
 			a.handOffFault(fault)
 		}
@@ -70,6 +71,8 @@ func (a *actor[S, M]) drain(until replier) {
 			continue
 		}
 		if a.bi >= len(a.batch) {
+			// For Walk, see node.
+			a.batchEnd += uint32(len(a.in))
 			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
 			a.bi = 0
@@ -77,6 +80,7 @@ func (a *actor[S, M]) drain(until replier) {
 		a.mu.Unlock()
 		if a.handleBatch(until, &h) {
 			f := h.fault(a.path())
+			a.observedFault(&h, f)
 			a.finish(f)
 			if until != nil {
 				a.handOffFault(f)
@@ -95,6 +99,7 @@ type handling[M any] struct {
 	busy  bool // a handler is running with e, or panicked and drain has not seen it yet
 	v     any  // what the handler's panic recovered as
 	stack []byte
+	obs   observation // what a Hook or the metrics are told: see observe.go
 }
 
 // fault turns the handler's panic into a fault of the actor at path and clears busy.
@@ -195,7 +200,9 @@ func (a *actor[S, M]) release() {
 // and supervise. One deferred recover serves the whole batch, so that a message costs no defer
 // of its own.
 func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool) {
+	start, obs := a.bi, a.cfg.obs
 	defer func() {
+		a.taken.Add(uint64(a.bi - start))
 		if h.busy { // a panic, or a Goexit: see drain
 			h.v, h.stack = recover(), debug.Stack()
 			panicked = true
@@ -217,7 +224,11 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 			a.ctx.reply = e.reply
 		}
 		h.busy = true
-		a.handle(e.ctx, &a.ctx, a.state, e.msg)
+		if obs != nil {
+			a.observe(obs, h)
+		} else {
+			a.handle(e.ctx, &a.ctx, a.state, e.msg)
+		}
 		h.busy = false
 		if e.reply != nil {
 			a.finish(nil)
@@ -236,6 +247,7 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 func (a *actor[S, M]) finish(fault *FaultError) {
 	if r := a.ctx.reply; r != nil {
 		a.ctx.reply = nil
+		a.cfg.typ.asksFailed.Add(1)
 		if fault != nil {
 			r.fail(fault)
 		} else {

@@ -59,6 +59,7 @@ type Event struct {
 	Err      error         // the fault or stop reason, when there is one
 	Decision Decision      // for EventDecision
 	Delay    time.Duration // for EventDecision and EventKeeperRetry
+	Time     time.Time     // when it happened; set only for an event hook and subscribers
 }
 
 // String describes the event in one line.

@@ -25,6 +25,9 @@ const (
 // errGoexit is the panic value of a fault that is a call of runtime.Goexit (t.FailNow, say).
 var errGoexit = errors.New("runtime.Goexit called")
 
+// errResetAsked is the value of the fault that Ref.Reset resets an actor with.
+var errResetAsked = errors.New("reset asked for")
+
 // guard runs fn on the calling goroutine and reports how it ended, with the panic's value (a
 // *runtime.PanicNilError for panic(nil), whatever GODEBUG says) and the stack where it panicked.
 // If fn calls runtime.Goexit the goroutine ends, as Goexit demands, and guard does not return:

@@ -30,6 +30,7 @@ type envelope[M any] struct {
 	ctx   context.Context
 	msg   M
 	reply replier
+	at    int64 // when it was queued, if it is timed: see observe.go
 }
 
 // mailbox is the half of an actor that senders use: its node and its inbox. It depends on the
@@ -60,7 +61,7 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 			return err
 		}
 	}
-	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r})
+	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r, at: a.stamp(len(a.in))})
 	start := !a.sched && !a.suspended
 	var wake chan<- bool
 	if start {

@@ -23,6 +23,7 @@ const (
 type cell interface {
 	drain(until replier) // handles messages, on a new goroutine with until nil: see actor.drain
 	queued() []any       // the queued messages, oldest first (actor goroutine only)
+	inboxLen() int       // the messages in the inbox, not yet taken into a batch (under mu)
 }
 
 // node is the part of an actor that does not depend on its types: its place in the tree, its
@@ -34,6 +35,11 @@ type cell interface {
 // in between keep the two more than a cache line apart.
 type node struct {
 	pending atomic.Bool // ctl != 0, readable without mu
+	// Messages taken from the inbox into batches so far (mod 2^32), by the draining goroutine
+	// under mu; and those taken from batches, added after each batch. Their difference is what
+	// the batch being drained has left, for Walk. See observe.go.
+	batchEnd uint32
+	taken    atomic.Uint64
 
 	sys      *System
 	parent   *node
@@ -90,6 +96,11 @@ type rare struct {
 	anon    uint64  // names handed to anonymous children
 	sorted  []*node // the children sorted by name, nil when a spawn or stop changed them
 	kidsVer uint64  // changes with every spawn and stop of a child, for sorted
+
+	// For Walk and the live view (stats.go), under mu.
+	faults, resets      uint64
+	lastFault           LastFault
+	busyNs, busySamples int64 // timed handlings, with WithMetrics
 }
 
 func (n *node) extra() *rare {

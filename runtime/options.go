@@ -32,16 +32,27 @@ func (o Overflow) String() string {
 // errDropped is what room says when OverflowDrop drops a message.
 var errDropped = errors.New("dropped")
 
-// An Option configures an actor at Spawn. Later options override earlier ones.
-type Option func(*config)
+// An Option configures an actor at Spawn. Later options override earlier ones. The zero Option
+// changes nothing.
+type Option struct {
+	apply func(*config)
+	iface *ifaceDesc // WithInterface's, which Spawn reads without a configuration of its own
+}
 
-// config is an actor's configuration. Actors spawned without options share the system's.
+// option makes an Option that changes the configuration with apply.
+func option(apply func(*config)) Option { return Option{apply: apply} }
+
+// config is an actor's configuration. Actors spawned without options share the system's, and
+// actors spawned with only WithInterface share their interface's (typeRecord.shared).
 type config struct {
 	policy   Policy
 	size     int
 	overflow Overflow
 	idle     time.Duration
 	err      error
+
+	typ *typeRecord // the actor's interface: the system's untyped record without WithInterface
+	obs *observer   // nil unless the system observes messages: see observe.go
 }
 
 func (c *config) fail(err error) {
@@ -52,7 +63,7 @@ func (c *config) fail(err error) {
 
 // WithPolicy sets the actor's supervision policy. The default is Strategy{Decision: Stop}.
 func WithPolicy(p Policy) Option {
-	return func(c *config) {
+	return option(func(c *config) {
 		if p == nil {
 			c.fail(optionError("WithPolicy: policy is nil"))
 			return
@@ -62,13 +73,13 @@ func WithPolicy(p Policy) Option {
 			return
 		}
 		c.policy = p
-	}
+	})
 }
 
 // WithMailbox bounds the actor's mailbox to size messages not yet handled; overflow says what a
 // send to a full mailbox does. Mailboxes are unbounded by default.
 func WithMailbox(size int, overflow Overflow) Option {
-	return func(c *config) {
+	return option(func(c *config) {
 		if size <= 0 {
 			c.fail(optionError("WithMailbox: size %d is not positive", size))
 			return
@@ -78,18 +89,18 @@ func WithMailbox(size int, overflow Overflow) Option {
 			return
 		}
 		c.size, c.overflow = size, overflow
-	}
+	})
 }
 
 // WithIdleStop stops the actor normally after d without a message, like nact's shutdownAfter.
 func WithIdleStop(d time.Duration) Option {
-	return func(c *config) {
+	return option(func(c *config) {
 		if d <= 0 {
 			c.fail(optionError("WithIdleStop: duration %v is not positive", d))
 			return
 		}
 		c.idle = d
-	}
+	})
 }
 
 // WithDefaultTimeout returns ctx with a timeout of d if ctx has no deadline, and ctx itself

@@ -114,12 +114,12 @@ func TestSpawnRejectsInvalidOptions(t *testing.T) {
 	}
 }
 
-// Options apply in order: a later one overrides an earlier one, and a nil Option is ignored.
+// Options apply in order: a later one overrides an earlier one, and the zero Option is ignored.
 func TestLaterOptionsOverrideEarlierOnes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
 		a, err := Spawn(sys, "a", newCounter, handleCount,
-			WithPolicy(Strategy{Decision: Stop}), nil, WithPolicy(Strategy{Decision: Resume}),
+			WithPolicy(Strategy{Decision: Stop}), Option{}, WithPolicy(Strategy{Decision: Resume}),
 			WithMailbox(1, OverflowBlock), WithMailbox(100, OverflowFail))
 		require.NoError(t, err)
 		require.NoError(t, a.Tell(t.Context(), -1))

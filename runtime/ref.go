@@ -73,3 +73,16 @@ func (r Ref) Stop(ctx context.Context) error {
 		return fmt.Errorf("stop %s: %w", r.n.path(), ctx.Err())
 	}
 }
+
+// Reset asks the actor to rebuild its state after the message it is handling, as a Reset
+// decision does after a fault: its children stop, OnReset runs on the old state, the factory
+// builds a new one and OnStart runs; the mailbox is kept. A tether reset this way is cut. The
+// reason its events and its children's errors give is a *FaultError whose value is "reset
+// asked for" (so a fault in the new state's factory is supervised as usual). Reset does not
+// wait, and does nothing to an actor that has stopped; for the live view's control.
+func (r Ref) Reset() {
+	if r.n == nil || r.n.isRoot() {
+		return
+	}
+	r.n.signal(ctlRestart, nil)
+}

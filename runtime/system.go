@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +19,16 @@ type System struct {
 	hook     func(Event)
 	defaults config
 	sweep    sweeper
+
+	// Observability: see observe.go, stats.go and subscribe.go.
+	msgHook    Hook
+	metrics    bool
+	sampleMask uint32
+	obs        observer
+	untyped    typeRecord // the actors spawned without WithInterface
+	subs       atomic.Pointer[[]*Subscription]
+	obsMu      sync.Mutex // guards types and changes to subs
+	types      map[ifaceKey]*typeRecord
 }
 
 // A SystemOption configures a System.
@@ -62,6 +74,12 @@ func NewSystem(opts ...SystemOption) *System {
 		}
 	}
 	s.root.sys = s
+	s.untyped.perMethod = make([]methodRecord, 1)
+	s.defaults.typ = &s.untyped
+	if s.msgHook != nil || s.metrics {
+		s.obs = observer{hook: s.msgHook, metrics: s.metrics, mask: s.sampleMask, epoch: time.Now()}
+		s.defaults.obs = &s.obs
+	}
 	return s
 }
 
@@ -74,21 +92,44 @@ func (s *System) parentNode() *node {
 
 func (s *System) logger() *slog.Logger { return s.log }
 
-// config returns the configuration opts make, or the shared default when there are none.
+// config returns the configuration opts make: the shared default when there are none, and the
+// shared configuration of an interface when WithInterface is the only one.
 func (s *System) config(opts []Option) (*config, error) {
-	if len(opts) == 0 {
+	var iface *ifaceDesc
+	custom := false
+	for _, o := range opts {
+		if o.iface != nil {
+			iface = o.iface
+		}
+		custom = custom || o.apply != nil
+	}
+	var t *typeRecord
+	if iface != nil {
+		if iface.err != nil {
+			return nil, iface.err
+		}
+		t = s.record(iface)
+	}
+	if !custom {
+		if t != nil {
+			return t.shared, nil
+		}
 		return &s.defaults, nil
 	}
-	c := s.defaults
+	c := new(config)
+	*c = s.defaults
 	for _, o := range opts {
-		if o != nil {
-			o(&c)
+		if o.apply != nil {
+			o.apply(c)
 		}
 	}
 	if c.err != nil {
 		return nil, c.err
 	}
-	return &c, nil
+	if t != nil {
+		c.typ = t
+	}
+	return c, nil
 }
 
 // Children returns the top-level actors, sorted by name.
@@ -154,12 +195,20 @@ func (n *node) closeSubtree() string {
 // emit reports an event about n to the hook and the log. The hook runs isolated: a hook that
 // panics or calls runtime.Goexit is a fault of the actor the event is about, which stops it.
 func (s *System) emit(n *node, e Event) {
+	s.count(n, e.Kind, e.Err)
 	level := e.Kind.level()
 	logged := s.log.Enabled(context.Background(), level)
-	if s.hook == nil && !logged {
+	subs := s.subs.Load()
+	if s.hook == nil && !logged && subs == nil {
 		return
 	}
 	e.Path = n.path()
+	if s.hook != nil || subs != nil {
+		e.Time = time.Now()
+	}
+	if subs != nil {
+		s.publish(*subs, e)
+	}
 	if s.hook != nil {
 		if v, how, stack := isolate(func() { s.hook(e) }); how != returned {
 			s.hookFailed(n, e, v, stack)

@@ -25,6 +25,13 @@ func (t *Tether) parentNode() *node {
 	return t.n
 }
 
+// TetherInterface and KeeperInterface are the interface names that tethers and keepers report
+// (ActorInfo.Interface, TypeStats.Interface).
+const (
+	TetherInterface = "runtime.Tether"
+	KeeperInterface = "runtime.Keeper"
+)
+
 // SpawnTether starts an empty tether named name under parent, cut when its children fault more
 // than max times within period.
 func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Tether, error) {
@@ -33,7 +40,8 @@ func SpawnTether(parent Parent, name string, max int, period time.Duration) (*Te
 	}
 	// The tether's own policy resets it: it stops its children and starts again, empty.
 	a, err := Spawn(parent, name, func(*Context) struct{} { return struct{}{} },
-		func(context.Context, *Context, struct{}, struct{}) {}, WithPolicy(Strategy{Decision: Reset}))
+		func(context.Context, *Context, struct{}, struct{}) {}, WithPolicy(Strategy{Decision: Reset}),
+		WithInterface(Interface[struct{}]{Name: TetherInterface}))
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +141,7 @@ func SpawnKeeper(parent Parent, name string, t *Tether, start StartFunc, s Keepe
 		}
 		return k
 	}, func(_ context.Context, ac *Context, k *keeper, m keeperMsg) { k.handle(ac, m) },
-		WithPolicy(Strategy{Decision: Resume}))
+		WithPolicy(Strategy{Decision: Resume}), WithInterface(Interface[keeperMsg]{Name: KeeperInterface}))
 	if err != nil {
 		k.cancel()
 		return Ref{}, err

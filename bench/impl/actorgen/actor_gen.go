@@ -33,6 +33,21 @@ func (m CounterMessage) Method() string {
 	return ""
 }
 
+// methodIndex returns the index of the method m calls in Counter's methods, or -1.
+func (m CounterMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// counterInterface names Counter and its methods to the runtime's hooks, metrics and live view.
+var counterInterface = runtime.WithInterface(runtime.Interface[CounterMessage]{
+	Name: "Counter",
+	Methods: []runtime.Method{
+		{Name: "Add", Kind: runtime.KindTell},
+		{Name: "AddSum", Kind: runtime.KindAsk},
+	},
+	Index: CounterMessage.methodIndex,
+})
+
 // CounterAddMsg carries the arguments of Counter.Add.
 type CounterAddMsg struct {
 	V int64
@@ -103,6 +118,9 @@ func (r CounterRef) AddSum(ctx context.Context, v int64) (int64, error) {
 // *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnCounter(parent runtime.Parent, name string, factory func(*runtime.Context) Counter, opts ...runtime.Option) (CounterRef, error) {
+	opts = append([]runtime.Option{
+		counterInterface,
+	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchCounter, opts...)
 	if err != nil {
 		return CounterRef{}, err

@@ -43,6 +43,24 @@ func (m BookMessage) Method() string {
 	return ""
 }
 
+// methodIndex returns the index of the method m calls in Book's methods, or -1.
+func (m BookMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// bookInterface names Book and its methods to the runtime's hooks, metrics and live view.
+var bookInterface = runtime.WithInterface(runtime.Interface[BookMessage]{
+	Name: "Book",
+	Methods: []runtime.Method{
+		{Name: "Create", Kind: runtime.KindAsk},
+		{Name: "Delete", Kind: runtime.KindAsk},
+		{Name: "Get", Kind: runtime.KindAsk},
+		{Name: "List", Kind: runtime.KindAsk},
+		{Name: "Update", Kind: runtime.KindAsk},
+	},
+	Index: BookMessage.methodIndex,
+})
+
 // BookCreateMsg carries the arguments of Book.Create.
 type BookCreateMsg struct {
 	C contact.Contact
@@ -198,6 +216,7 @@ func (r BookRef) Update(ctx context.Context, id contact.ID, p contact.Patch) (co
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnBook(parent runtime.Parent, name string, factory func(*runtime.Context) Book, opts ...runtime.Option) (BookRef, error) {
 	opts = append([]runtime.Option{
+		bookInterface,
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Reset, BackoffMin: 100 * time.Millisecond, BackoffMax: 5 * time.Second, Jitter: 0.2, ResetAfter: 3 * time.Second}),
 		runtime.WithMailbox(256, runtime.OverflowFail),
 	}, opts...)
@@ -247,6 +266,20 @@ func (m DirectoryMessage) Method() string {
 	}
 	return ""
 }
+
+// methodIndex returns the index of the method m calls in Directory's methods, or -1.
+func (m DirectoryMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// directoryInterface names Directory and its methods to the runtime's hooks, metrics and live view.
+var directoryInterface = runtime.WithInterface(runtime.Interface[DirectoryMessage]{
+	Name: "Directory",
+	Methods: []runtime.Method{
+		{Name: "Book", Kind: runtime.KindAsk},
+	},
+	Index: DirectoryMessage.methodIndex,
+})
 
 // DirectoryBookMsg carries the arguments of Directory.Book.
 type DirectoryBookMsg struct {
@@ -303,6 +336,7 @@ func (r DirectoryRef) Book(ctx context.Context, user string) (Book, error) {
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnDirectory(parent runtime.Parent, name string, factory func(*runtime.Context) Directory, opts ...runtime.Option) (DirectoryRef, error) {
 	opts = append([]runtime.Option{
+		directoryInterface,
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Reset}),
 	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchDirectory, opts...)

@@ -37,6 +37,21 @@ func (m InboxMessage) Method() string {
 	return ""
 }
 
+// methodIndex returns the index of the method m calls in Inbox's methods, or -1.
+func (m InboxMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// inboxInterface names Inbox and its methods to the runtime's hooks, metrics and live view.
+var inboxInterface = runtime.WithInterface(runtime.Interface[InboxMessage]{
+	Name: "Inbox",
+	Methods: []runtime.Method{
+		{Name: "Message", Kind: runtime.KindTell},
+		{Name: "Presence", Kind: runtime.KindTell},
+	},
+	Index: InboxMessage.methodIndex,
+})
+
 // InboxMessageMsg carries the arguments of Inbox.Message.
 type InboxMessageMsg struct {
 	M Message
@@ -101,6 +116,7 @@ func (r InboxRef) Presence(ctx context.Context, server string, online bool) {
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnInbox(parent runtime.Parent, name string, factory func(*runtime.Context) Inbox, opts ...runtime.Option) (InboxRef, error) {
 	opts = append([]runtime.Option{
+		inboxInterface,
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Resume}),
 	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchInbox, opts...)
@@ -144,6 +160,22 @@ func (m LinkMessage) Method() string {
 	}
 	return ""
 }
+
+// methodIndex returns the index of the method m calls in Link's methods, or -1.
+func (m LinkMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// linkInterface names Link and its methods to the runtime's hooks, metrics and live view.
+var linkInterface = runtime.WithInterface(runtime.Interface[LinkMessage]{
+	Name: "Link",
+	Methods: []runtime.Method{
+		{Name: "Broadcast", Kind: runtime.KindAsk},
+		{Name: "Closed", Kind: runtime.KindTell},
+		{Name: "Online", Kind: runtime.KindAsk},
+	},
+	Index: LinkMessage.methodIndex,
+})
 
 // LinkBroadcastMsg carries the arguments of Link.Broadcast.
 type LinkBroadcastMsg struct {
@@ -241,6 +273,7 @@ func (r LinkRef) Online(ctx context.Context) ([]string, error) {
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnLink(parent runtime.Parent, name string, factory func(*runtime.Context) Link, opts ...runtime.Option) (LinkRef, error) {
 	opts = append([]runtime.Option{
+		linkInterface,
 		runtime.WithPolicy(runtime.Strategy{Decision: runtime.Reset, BackoffMin: 100 * time.Millisecond, BackoffMax: time.Second}),
 	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchLink, opts...)
@@ -297,6 +330,25 @@ func (m serverMessage) Method() string {
 	}
 	return ""
 }
+
+// methodIndex returns the index of the method m calls in server's methods, or -1.
+func (m serverMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// serverInterface names server and its methods to the runtime's hooks, metrics and live view.
+var serverInterface = runtime.WithInterface(runtime.Interface[serverMessage]{
+	Name: "server",
+	Methods: []runtime.Method{
+		{Name: "Broadcast", Kind: runtime.KindAsk},
+		{Name: "DialsHeldUntil", Kind: runtime.KindAsk},
+		{Name: "HoldDials", Kind: runtime.KindTell},
+		{Name: "LinkDown", Kind: runtime.KindTell},
+		{Name: "LinkUp", Kind: runtime.KindTell},
+		{Name: "Online", Kind: runtime.KindAsk},
+	},
+	Index: serverMessage.methodIndex,
+})
 
 // serverBroadcastMsg carries the arguments of server.Broadcast.
 type serverBroadcastMsg struct {
@@ -467,6 +519,9 @@ func (r serverRef) Online(ctx context.Context) ([]string, error) {
 // *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func spawnServer(parent runtime.Parent, name string, factory func(*runtime.Context) server, opts ...runtime.Option) (serverRef, error) {
+	opts = append([]runtime.Option{
+		serverInterface,
+	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchServer, opts...)
 	if err != nil {
 		return serverRef{}, err
