@@ -203,6 +203,9 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 	start, obs := a.bi, a.cfg.obs
 	defer func() {
 		a.taken.Add(uint64(a.bi - start))
+		if obs != nil {
+			a.flushTally(h)
+		}
 		if h.busy { // a panic, or a Goexit: see drain
 			h.v, h.stack = recover(), debug.Stack()
 			panicked = true
