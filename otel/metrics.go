@@ -17,16 +17,20 @@ import (
 
 // The metrics' names, stable.
 const (
-	MetricMessages       = "actorgen.messages"         // counter: actor.type, rpc.method, outcome
-	MetricFaults         = "actorgen.faults"           // counter: actor.type
-	MetricResets         = "actorgen.resets"           // counter: actor.type
-	MetricStops          = "actorgen.stops"            // counter: actor.type
-	MetricTetherCuts     = "actorgen.tether.cuts"      // counter: actor.type
-	MetricKeeperRetries  = "actorgen.keeper.retries"   // counter: actor.type
-	MetricAsksFailedFast = "actorgen.asks.failed_fast" // counter: actor.type
-	MetricLive           = "actorgen.actors.live"      // up-down counter: actor.type
-	MetricHandleDuration = "actorgen.handle.duration"  // histogram, s: actor.type, rpc.method (Producer)
-	MetricMailboxWait    = "actorgen.mailbox.wait"     // histogram, s: actor.type, rpc.method (Producer)
+	MetricMessages       = "actorgen.messages"            // counter: actor.type, rpc.method, outcome
+	MetricFaults         = "actorgen.faults"              // counter: actor.type
+	MetricResets         = "actorgen.resets"              // counter: actor.type
+	MetricStops          = "actorgen.stops"               // counter: actor.type
+	MetricTetherCuts     = "actorgen.tether.cuts"         // counter: actor.type
+	MetricKeeperRetries  = "actorgen.keeper.retries"      // counter: actor.type
+	MetricAsksFailedFast = "actorgen.asks.failed_fast"    // counter: actor.type
+	MetricLive           = "actorgen.actors.live"         // up-down counter: actor.type
+	MetricHandleDuration = "actorgen.handle.duration"     // histogram, s: actor.type, rpc.method (Producer)
+	MetricMailboxWait    = "actorgen.mailbox.wait"        // histogram, s: actor.type, rpc.method (Producer)
+	MetricMailboxDepth   = "actorgen.mailbox.depth"       // gauge, summed over actors: actor.type (WithMailboxDepth)
+	MetricMailboxMax     = "actorgen.mailbox.depth.max"   // gauge: actor.type (WithMailboxDepth)
+	MetricActorMailbox   = "actorgen.actor.mailbox.depth" // gauge: actor.path (WithActorDetail)
+	MetricActorHandled   = "actorgen.actor.handled"       // counter: actor.path (WithActorDetail)
 )
 
 // Label keys.
@@ -70,6 +74,24 @@ func RegisterMetrics(sys *runtime.System, opts ...Option) (*Registration, error)
 	failed := counter(MetricAsksFailedFast, "Asks the runtime failed without a time-out: a fault, no reply, a stopped actor, a full mailbox.")
 	live, err := m.Int64ObservableUpDownCounter(MetricLive, metric.WithDescription("Actors spawned and not yet stopped."), metric.WithUnit("{actor}"))
 	errs = append(errs, err)
+	gauge := func(name, desc string) metric.Int64ObservableGauge {
+		i, err := m.Int64ObservableGauge(name, metric.WithDescription(desc), metric.WithUnit("{message}"))
+		errs = append(errs, err)
+		return i
+	}
+	instruments := []metric.Observable{messages, faults, resets, stops, cuts, retries, failed, live}
+	var depth, depthMax, actorDepth metric.Int64ObservableGauge
+	var actorHandled metric.Int64ObservableCounter
+	if c.depth {
+		depth = gauge(MetricMailboxDepth, "Messages queued, summed over the actors of an interface.")
+		depthMax = gauge(MetricMailboxMax, "The deepest mailbox among the actors of an interface.")
+		instruments = append(instruments, depth, depthMax)
+	}
+	if len(c.detail) > 0 {
+		actorDepth = gauge(MetricActorMailbox, "Messages queued for an allow-listed actor.")
+		actorHandled = counter(MetricActorHandled, "Messages an allow-listed actor has taken from its mailbox.")
+		instruments = append(instruments, actorDepth, actorHandled)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("agotel: RegisterMetrics: %w", err)
 	}
@@ -96,12 +118,48 @@ func RegisterMetrics(sys *runtime.System, opts ...Option) (*Registration, error)
 				}
 			}
 		}
+		if c.depth {
+			observeDepth(sys, o, depth, depthMax)
+		}
+		for _, path := range c.detail {
+			ref, ok := sys.Lookup(path)
+			if !ok {
+				continue
+			}
+			if info, ok := ref.Info(); ok {
+				at := metric.WithAttributes(actorPath.String(path))
+				o.ObserveInt64(actorDepth, int64(info.Mailbox), at)
+				o.ObserveInt64(actorHandled, clamp(info.Handled), at)
+			}
+		}
 		return nil
-	}, messages, faults, resets, stops, cuts, retries, failed, live)
+	}, instruments...)
 	if err != nil {
 		return nil, fmt.Errorf("agotel: RegisterMetrics: %w", err)
 	}
 	return &Registration{reg: reg}, nil
+}
+
+// observeDepth walks the tree once and observes the mailbox depth per interface: the sum and
+// the deepest.
+func observeDepth(sys *runtime.System, o metric.Observer, sum, deepest metric.Int64ObservableGauge) {
+	type agg struct{ sum, max int64 }
+	byType := map[string]*agg{}
+	sys.Walk(func(i runtime.ActorInfo) bool {
+		a := byType[i.Interface]
+		if a == nil {
+			a = &agg{}
+			byType[i.Interface] = a
+		}
+		a.sum += int64(i.Mailbox)
+		a.max = max(a.max, int64(i.Mailbox))
+		return true
+	})
+	for typ, a := range byType {
+		at := metric.WithAttributes(actorType.String(typ))
+		o.ObserveInt64(sum, a.sum, at)
+		o.ObserveInt64(deepest, a.max, at)
+	}
 }
 
 func unitOf(name string) string {
@@ -118,6 +176,8 @@ func unitOf(name string) string {
 		return "cut"
 	case MetricKeeperRetries:
 		return "retry"
+	case MetricActorHandled:
+		return "message"
 	}
 	return "ask"
 }

@@ -220,3 +220,37 @@ func TestMetrics(t *testing.T) {
 	assert.Equal(t, uint64(4), count, "SampleEvery 1: every message timed")
 	assert.Contains(t, byName, MetricMailboxWait)
 }
+
+// WithMailboxDepth observes the depth per interface by a walk; WithActorDetail per allow-listed
+// actor, labelled by its path.
+func TestDepthAndDetail(t *testing.T) {
+	f := newFixture(t, sdktrace.NeverSample())
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { require.NoError(t, mp.Shutdown(context.Background())) }()
+	reg, err := RegisterMetrics(f.sys, WithMeterProvider(mp), WithMailboxDepth(), WithActorDetail("/alice", "/nobody"))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, reg.Unregister()) }()
+	_, err = runtime.Ask[bookMsg, string](context.Background(), f.book, bookMsg{method: 0})
+	require.NoError(t, err)
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	byName := map[string]metricdata.Metrics{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			byName[m.Name] = m
+		}
+	}
+	depth := byName[MetricMailboxDepth].Data.(metricdata.Gauge[int64])
+	require.Len(t, depth.DataPoints, 1)
+	typ, _ := depth.DataPoints[0].Attributes.Value(actorType)
+	assert.Equal(t, "Book", typ.AsString())
+	assert.Equal(t, int64(0), depth.DataPoints[0].Value)
+	assert.Contains(t, byName, MetricMailboxMax)
+	handled := byName[MetricActorHandled].Data.(metricdata.Sum[int64])
+	require.Len(t, handled.DataPoints, 1, "the path that exists")
+	path, _ := handled.DataPoints[0].Attributes.Value(actorPath)
+	assert.Equal(t, "/alice", path.AsString())
+	assert.Equal(t, int64(1), handled.DataPoints[0].Value)
+}

@@ -21,6 +21,8 @@ type config struct {
 	tp        trace.TracerProvider
 	mp        metric.MeterProvider
 	rootTells bool
+	depth     bool
+	detail    []string
 }
 
 func newConfig(opts []Option) config {
@@ -49,6 +51,18 @@ func WithMeterProvider(mp metric.MeterProvider) Option { return func(c *config) 
 // default a tell gets a span only when the sender's span is sampled: timers and self-messages
 // would otherwise fill a tracing backend with traces of one span.
 func WithRootTells() Option { return func(c *config) { c.rootTells = true } }
+
+// WithMailboxDepth makes RegisterMetrics observe actorgen.mailbox.depth and
+// actorgen.mailbox.depth.max per interface, by walking the actor tree at each collection: about
+// 0.4 µs an actor here (40 ms for 100,000), so it is off by default.
+func WithMailboxDepth() Option { return func(c *config) { c.depth = true } }
+
+// WithActorDetail makes RegisterMetrics observe actorgen.actor.mailbox.depth and
+// actorgen.actor.handled for the actors at these paths, labelled actor.path: an allow-list,
+// since a label per actor would make a series per actor.
+func WithActorDetail(paths ...string) Option {
+	return func(c *config) { c.detail = append(c.detail, paths...) }
+}
 
 // Tracer is a runtime.Hook that traces the messages actors handle.
 type Tracer struct {
