@@ -311,6 +311,9 @@ func TestBrowserFirstPaint10k(t *testing.T) {
 	f := newFixture(t, 10_000)
 	b := launch(t, ctx, f.srv.URL+"/")
 	b.waitFor(ctx, `document.body.dataset.ready === "1"`, 15*time.Second)
+	var cold float64
+	b.eval(ctx, `window.treeRenderedMs`, &cold)
+	t.Logf("first navigation (a cold browser): the tree in the DOM %.0f ms after it began", cold)
 	// A second navigation, with the browser warm, is what a user reloading the page sees.
 	b.call(ctx, "Page.navigate", map[string]any{"url": f.srv.URL + "/?again"}, nil)
 	b.waitFor(ctx, `location.search === "?again" && document.body.dataset.ready === "1"`, 15*time.Second)

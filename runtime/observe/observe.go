@@ -16,7 +16,9 @@ package observe
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +71,7 @@ type Handler struct {
 	heartbeat time.Duration
 	serve     http.Handler
 	index     *template.Template
+	version   string // the hash of the embedded assets
 
 	closed chan struct{}
 	once   sync.Once
@@ -92,7 +95,15 @@ func New(sys *runtime.System, opts ...Option) *Handler {
 	h.index = template.Must(template.ParseFS(static, "static/index.html"))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.page)
-	mux.Handle("GET /", http.FileServerFS(sub))
+	h.version = assetsVersion(sub)
+	files := http.FileServerFS(sub)
+	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The page names its assets with ?v=, their content's hash: a browser keeps them.
+		if r.URL.Query().Get("v") == h.version {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("GET /api/config", h.config)
 	mux.HandleFunc("GET /api/children", h.children)
 	mux.HandleFunc("GET /api/actor", h.actor)
@@ -118,6 +129,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.Se
 // Close ends the event streams being served, so that an http.Server's Shutdown does not wait for
 // them, and makes new ones end at once. It may be called more than once.
 func (h *Handler) Close() { h.once.Do(func() { close(h.closed) }) }
+
+// assetsVersion returns a short hash of the embedded assets, for their URLs.
+func assetsVersion(fsys fs.FS) string {
+	sum := sha256.New()
+	for _, name := range []string{"app.css", "app.js"} {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			panic(err) // embedded: part of the package
+		}
+		sum.Write(b)
+	}
+	return hex.EncodeToString(sum.Sum(nil)[:8])
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -200,7 +224,7 @@ func (h *Handler) page(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := h.index.Execute(w, string(raw)); err != nil {
+	if err := h.index.Execute(w, map[string]string{"Boot": string(raw), "Version": h.version}); err != nil {
 		return // the client went away
 	}
 }
