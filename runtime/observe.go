@@ -200,6 +200,7 @@ func (n *node) sampledStamp(o *observer, queued int) int64 {
 type observation struct {
 	cur   msgObservation
 	tally tally
+	taken int // messages taken from batches and not yet added to node.taken
 }
 
 type msgObservation struct {
@@ -259,6 +260,11 @@ func (a *actor[S, M]) observe(o *observer, h *handling[M]) {
 // It runs outside the drain loop's recover, so the hook runs isolated: a hook that panics here
 // is logged, and the fault goes on as it was.
 func (a *actor[S, M]) observedFault(h *handling[M], f *FaultError) {
+	if h.obs.taken != 0 { // the drain loop will not take mu again before this goroutine ends
+		a.mu.Lock()
+		a.taken, h.obs.taken = a.taken+uint64(h.obs.taken), 0
+		a.mu.Unlock()
+	}
 	a.flushTally(h)
 	if !h.obs.cur.on {
 		return
