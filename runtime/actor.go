@@ -99,7 +99,6 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 		return Actor[M]{}, fmt.Errorf("runtime: spawn %s/%s: %w", p.path(), name, err)
 	}
 	cfg.typ.live.Add(1)
-	cfg.typ.spawned.Add(1)
 	h := Actor[M]{m: &a.mailbox}
 	if f := a.build(); f != nil {
 		if a.supervise(a.fault(f)) {

@@ -34,6 +34,7 @@ func (a *actor[S, M]) drain(until replier) {
 	}()
 	for {
 		a.mu.Lock()
+		a.taken, h.obs.taken = a.taken+uint64(h.obs.taken), 0
 		if a.actionable() {
 			if until != nil {
 				wake := a.unpark()
@@ -202,7 +203,10 @@ func (a *actor[S, M]) release() {
 func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool) {
 	start, obs := a.bi, a.cfg.obs
 	defer func() {
-		a.taken.Add(uint64(a.bi - start))
+		h.obs.taken += a.bi - start // published under mu by the loop: see node
+		if obs != nil {
+			a.flushTally(h)
+		}
 		if h.busy { // a panic, or a Goexit: see drain
 			h.v, h.stack = recover(), debug.Stack()
 			panicked = true

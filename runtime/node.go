@@ -35,11 +35,12 @@ type cell interface {
 // in between keep the two more than a cache line apart.
 type node struct {
 	pending atomic.Bool // ctl != 0, readable without mu
-	// Messages taken from the inbox into batches so far (mod 2^32), by the draining goroutine
-	// under mu; and those taken from batches, added after each batch. Their difference is what
-	// the batch being drained has left, for Walk. See observe.go.
+	// Messages taken from the inbox into batches so far (mod 2^32), and those taken from
+	// batches, added when the drain loop next takes mu after a batch; both by the draining
+	// goroutine under mu. Their difference is what the batch being drained has left, for Walk.
+	// See observe.go.
 	batchEnd uint32
-	taken    atomic.Uint64
+	taken    uint64
 
 	sys      *System
 	parent   *node

@@ -22,6 +22,7 @@ func observedSystems() []struct {
 	}{
 		{"off", nil},
 		{"metrics", []SystemOption{WithMetrics(MetricsOptions{})}},
+		{"metrics64", []SystemOption{WithMetrics(MetricsOptions{SampleEvery: 64})}},
 		{"hook", []SystemOption{WithHook(nopHook{})}},
 	}
 }

@@ -489,3 +489,27 @@ func TestRefReset(t *testing.T) {
 		Ref{}.Reset()
 	})
 }
+
+// spawnCalcGenerated spawns as generated code does: the interface option first, then the
+// caller's.
+func spawnCalcGenerated(p Parent, name string, factory func(*Context) *calc, opts ...Option) (Actor[calcMsg], error) {
+	opts = append([]Option{calcInterface}, opts...)
+	return Spawn(p, name, factory, handleCalc, opts...)
+}
+
+// A spawn the way generated code makes it allocates what a spawn without options does.
+func TestGeneratedStyleSpawnAllocations(t *testing.T) {
+	sys := quietSystem(t)
+	factory := func(*Context) *calc { return &calc{} }
+	plain := testing.AllocsPerRun(1000, func() {
+		if _, err := Spawn(sys, "", factory, handleCalc); err != nil {
+			t.Fatal(err)
+		}
+	})
+	generated := testing.AllocsPerRun(1000, func() {
+		if _, err := spawnCalcGenerated(sys, "", factory); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Equal(t, plain, generated)
+}

@@ -20,7 +20,6 @@ type typeRecord struct {
 	key     ifaceKey
 
 	live          atomic.Int64
-	spawned       atomic.Uint64
 	faults        atomic.Uint64
 	resets        atomic.Uint64
 	stops         atomic.Uint64
@@ -146,7 +145,8 @@ func (h Histogram) Mean() time.Duration {
 // filled only with WithMetrics.
 type TypeStats struct {
 	Interface string
-	// Live is the number of actors spawned and not yet stopped; Spawned counts them all.
+	// Live is the number of actors spawned and not yet stopped; Spawned counts them all (Live +
+	// Stops, read one after the other).
 	Live    int64
 	Spawned uint64
 	// Faults counts faults (panics in handlers, factories and lifecycle hooks); Resets the states
@@ -203,11 +203,12 @@ func (s *System) Stats() []TypeStats {
 
 func (t *typeRecord) stats(metrics bool) TypeStats {
 	ts := TypeStats{
-		Interface: t.name, Live: t.live.Load(), Spawned: t.spawned.Load(),
+		Interface: t.name, Live: t.live.Load(),
 		Faults: t.faults.Load(), Resets: t.resets.Load(), Stops: t.stops.Load(),
 		TetherCuts: t.tetherCuts.Load(), KeeperRetries: t.keeperRetries.Load(),
 		AsksFailedFast: t.asksFailed.Load(),
 	}
+	ts.Spawned = uint64(max(ts.Live, 0)) + ts.Stops // a spawn costs one atomic add, not two
 	if !metrics {
 		return ts
 	}

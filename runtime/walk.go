@@ -141,7 +141,7 @@ func (n *node) info(path string, kids *[]*node) (ActorInfo, bool) {
 	case n.sched:
 		info.State = StateRunning
 	}
-	taken := n.taken.Load()
+	taken := n.taken
 	info.Handled = taken
 	if n.status != stopped {
 		info.Mailbox = n.cell.inboxLen() + int(int32(n.batchEnd-uint32(taken)))

@@ -7,7 +7,7 @@
 //	go run ./examples/contacts [-addr 127.0.0.1:8080] [-db contacts.db] [-idle 1m]
 //	                           [-timeout 5s] [-chaos P] [-chaos-seed N] [-log-level info]
 //	                           [-header-timeout 5s] [-read-timeout 30s] [-write-timeout 40s]
-//	                           [-idle-timeout 2m] [-drain 10s]
+//	                           [-idle-timeout 2m] [-drain 10s] [-observe :8081]
 //
 // Each flag may instead be set by an environment variable, CONTACTS_ and the
 // flag's name in upper case with '-' as '_' (CONTACTS_ADDR, CONTACTS_DB,
@@ -18,6 +18,10 @@
 // requests finish (for at most -drain), the actors stop, the database closes,
 // and it exits 0. A second signal during that exits at once, with status
 // 128+signal (130 for SIGINT, 143 for SIGTERM).
+//
+// -observe serves the live view of the actors (runtime/observe) on its own
+// listener; ":PORT" means 127.0.0.1:PORT, as the view shows the whole tree to
+// whoever reaches it.
 //
 // See docs/contacts.md for the routes, the supervision and persistence design,
 // and a chaos demonstration.
@@ -40,6 +44,8 @@ import (
 	"time"
 
 	"github.com/actorgen/actorgen/examples/contacts/service"
+	"github.com/actorgen/actorgen/examples/internal/observehttp"
+	"github.com/actorgen/actorgen/runtime"
 )
 
 func main() {
@@ -88,6 +94,7 @@ type options struct {
 	writeTimeout  time.Duration // http.Server.WriteTimeout
 	idleTimeout   time.Duration // http.Server.IdleTimeout
 	drain         time.Duration // how long a shutdown waits for in-flight requests
+	observe       string        // where to serve the live view; "" for nowhere
 }
 
 // envPrefix starts the name of the environment variable of each flag:
@@ -125,6 +132,7 @@ func parseFlags(args []string, getenv func(string) (string, bool), stderr io.Wri
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 40*time.Second, "cut a response not written this long after its request's headers arrived; must exceed -timeout")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "close a keep-alive connection after this long without a request")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on shutdown, how long in-flight requests may take to finish before their connections are closed")
+	fs.StringVar(&o.observe, "observe", "", observehttp.Usage)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -213,9 +221,24 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 	if o.chaosSeed != 0 {
 		cfg.ChaosSource = rand.NewPCG(o.chaosSeed, o.chaosSeed)
 	}
+	if o.observe != "" {
+		cfg.SystemOptions = []runtime.SystemOption{runtime.WithMetrics(runtime.MetricsOptions{})}
+	}
 	svc, err := service.Open(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if o.observe != "" {
+		view, err := observehttp.Start(o.observe, svc.System(), log)
+		if err != nil {
+			return errors.Join(err, svc.Close(context.Background()))
+		}
+		defer func() {
+			if err := view.Close(); err != nil {
+				log.Warn("observe: close", "err", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "contacts: live view of the actors on %s\n", view.URL)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {

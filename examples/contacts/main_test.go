@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -223,4 +224,23 @@ func TestLogShowsFaultStacksAndRequests(t *testing.T) {
 	require.NoError(t, stop())
 	assert.Regexp(t, `level=INFO msg=request method=POST pattern="POST /api/\{user\}/contacts" status=201 duration=\S+ bytes=\d+`, stderr.String())
 	assert.Contains(t, stderr.String(), `msg=request method=GET pattern="GET /healthz" status=200`)
+}
+
+// -observe serves the live view: the directory and alice's book are in its tree.
+func TestObserveServesTheLiveView(t *testing.T) {
+	var stdout syncBuffer
+	base, stop := serve(t, []string{"-db", filepath.Join(t.TempDir(), "c.db"), "-observe", ":0"}, &stdout, io.Discard)
+	require.Equal(t, http.StatusCreated, post(t, base, "Ada"))
+	m := regexp.MustCompile(`live view of the actors on (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(stdout.String())
+	require.NotNil(t, m, stdout.String())
+	res, err := http.Get(m[1] + "api/children?path=/contacts")
+	require.NoError(t, err)
+	var page struct {
+		Children []struct{ Name, Interface string }
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+	require.NoError(t, res.Body.Close())
+	require.Len(t, page.Children, 1)
+	assert.Equal(t, "alice", page.Children[0].Name)
+	require.NoError(t, stop())
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/actorgen/actorgen/examples/gossip/game"
 	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/examples/internal/observehttp"
 	"github.com/actorgen/actorgen/runtime"
 )
 
@@ -131,6 +132,7 @@ func runServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	keyFile := fs.String("key-file", "", "file holding this server's key, hex (default: $GOSSIP_KEY)")
 	caFile := fs.String("ca", "", "PEM file of the CA of a wss:// relay's certificate (default: the system's roots)")
 	channel := fs.String("channel", "gossip", "the channel that lines read from stdin go to")
+	observe := fs.String("observe", "", observehttp.Usage)
 	if st := parse(fs, args); st >= 0 {
 		return st
 	}
@@ -175,7 +177,11 @@ func runServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 
 	out := &lockedWriter{w: stdout}
-	sys := runtime.NewSystem(runtime.WithLogger(log))
+	opts := []runtime.SystemOption{runtime.WithLogger(log)}
+	if *observe != "" {
+		opts = append(opts, runtime.WithMetrics(runtime.MetricsOptions{}))
+	}
+	sys := runtime.NewSystem(opts...)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -183,6 +189,18 @@ func runServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			log.Error("gossip: shutdown", "err", err)
 		}
 	}()
+	if *observe != "" {
+		view, err := observehttp.Start(*observe, sys, log)
+		if err != nil {
+			return fail(err)
+		}
+		defer func() {
+			if err := view.Close(); err != nil {
+				log.Warn("gossip: observe: close", "err", err)
+			}
+		}()
+		out.println("server %s: live view of the actors on %s", *name, view.URL)
+	}
 	chat, err := game.Start(sys, game.Config{
 		Name: *name, URL: *relayURL, Key: key, HTTPClient: client,
 		Inbox: func(*runtime.Context) game.Inbox { return printer{out} },

@@ -14,6 +14,7 @@ import (
 
 	"github.com/actorgen/actorgen/examples/gossip/game"
 	"github.com/actorgen/actorgen/examples/gossip/relay"
+	"github.com/actorgen/actorgen/examples/internal/observehttp"
 	"github.com/actorgen/actorgen/runtime"
 )
 
@@ -31,6 +32,9 @@ type demoConfig struct {
 	// URL is where the servers dial it, with Server.HTTPClient.
 	Listen func() (net.Listener, error)
 	URL    string
+
+	// Observe, if not empty, is where the live view of the actors is served (-observe).
+	Observe string
 }
 
 // defaultDemo is the demo of `go run ./examples/gossip -demo`: about 19s, on
@@ -79,10 +83,22 @@ func (s *demoStats) fast(d time.Duration) {
 func runDemo(ctx context.Context, w io.Writer, dc demoConfig) (*demoStats, error) {
 	tl := newTimeline(w)
 	stats := &demoStats{}
-	sys := runtime.NewSystem(runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithEventHook(tl.runtimeEvent))
+	opts := []runtime.SystemOption{runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithEventHook(tl.runtimeEvent)}
+	if dc.Observe != "" {
+		opts = append(opts, runtime.WithMetrics(runtime.MetricsOptions{}))
+	}
+	sys := runtime.NewSystem(opts...)
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
 	tl.text(intro(dc))
+	if dc.Observe != "" {
+		view, err := observehttp.Start(dc.Observe, sys, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return stats, fmt.Errorf("gossip demo: %w", err)
+		}
+		defer func() { _ = view.Close() }() // the demo's outcome does not depend on it
+		tl.text(fmt.Sprintf("Live view of the actors: %s (open it now: the demo takes about 19 seconds)\n", view.URL))
+	}
 	tl.phase(phaseBoot)
 	tl.printf("relay", "down; starting %d game servers anyway", len(dc.Servers))
 	keys := make(map[string][]byte, len(dc.Servers))

@@ -5,16 +5,20 @@
 //
 // Usage:
 //
-//	gossip -demo [-addr 127.0.0.1:0]
+//	gossip -demo [-addr 127.0.0.1:0] [-observe :8081]
 //	gossip keygen
 //	gossip relay -keys FILE [-addr 127.0.0.1:4000] [-cert FILE -key FILE]
-//	gossip server -name NAME -key-file FILE [-relay ws://127.0.0.1:4000/] [-ca FILE] [-channel gossip]
+//	gossip server -name NAME -key-file FILE [-relay ws://127.0.0.1:4000/] [-ca FILE] [-channel gossip] [-observe :8081]
 //
 // -demo runs, in one process, a relay and two game servers, stops and
 // restarts the relay on a schedule while the servers chat, and tells the
 // story phase by phase: boot with the relay down, link up, relay killed,
 // tether cut, keeper retries, back up; then a summary. It takes about 19
 // seconds and exits with status 0.
+//
+// -observe serves the live view of the actors (runtime/observe) while the
+// demo or a server runs, and the demo prints its URL; ":PORT" means
+// 127.0.0.1:PORT.
 //
 // relay and server run the two sides as separate processes: keygen makes a
 // key for each server, the relay's -keys file lists them by name, and each
@@ -32,6 +36,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/actorgen/actorgen/examples/internal/observehttp"
 )
 
 func main() {
@@ -66,6 +72,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	demo := fs.Bool("demo", false, "run the relay kill/restart demo and tell its story")
 	addr := fs.String("addr", "127.0.0.1:0", "the demo relay's address (port 0 picks a free one)")
+	observe := fs.String("observe", "", observehttp.Usage)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -81,7 +88,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if _, err := runDemo(ctx, stdout, defaultDemo(a)); err != nil {
+	dc := defaultDemo(a)
+	dc.Observe = *observe
+	if _, err := runDemo(ctx, stdout, dc); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}

@@ -123,6 +123,8 @@ func TestRunFlags(t *testing.T) {
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"-h"}, 0, "-demo"},
 		{[]string{"-demo", "-addr", "127.0.0.1:99999"}, 1, "gossip demo: relay address: listen tcp: address 99999: invalid port"},
+		{[]string{"-h"}, 0, "-observe"},
+		{[]string{"-demo", "-observe", ":99999"}, 1, "gossip demo: observe: listen tcp: address 99999: invalid port"},
 	} {
 		var stdout, stderr bytes.Buffer
 		assert.Equal(t, tc.status, run(tc.args, &stdout, &stderr), "%v", tc.args)

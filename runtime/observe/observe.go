@@ -16,10 +16,13 @@ package observe
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"slices"
@@ -67,6 +70,8 @@ type Handler struct {
 	top       int
 	heartbeat time.Duration
 	serve     http.Handler
+	index     *template.Template
+	version   string // the hash of the embedded assets
 
 	closed chan struct{}
 	once   sync.Once
@@ -87,8 +92,18 @@ func New(sys *runtime.System, opts ...Option) *Handler {
 	if err != nil {
 		panic(err) // the embedded directory is part of the package
 	}
+	h.index = template.Must(template.ParseFS(static, "static/index.html"))
 	mux := http.NewServeMux()
-	mux.Handle("GET /", http.FileServerFS(sub))
+	mux.HandleFunc("GET /{$}", h.page)
+	h.version = assetsVersion(sub)
+	files := http.FileServerFS(sub)
+	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The page names its assets with ?v=, their content's hash: a browser keeps them.
+		if r.URL.Query().Get("v") == h.version {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("GET /api/config", h.config)
 	mux.HandleFunc("GET /api/children", h.children)
 	mux.HandleFunc("GET /api/actor", h.actor)
@@ -114,6 +129,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.Se
 // Close ends the event streams being served, so that an http.Server's Shutdown does not wait for
 // them, and makes new ones end at once. It may be called more than once.
 func (h *Handler) Close() { h.once.Do(func() { close(h.closed) }) }
+
+// assetsVersion returns a short hash of the embedded assets, for their URLs.
+func assetsVersion(fsys fs.FS) string {
+	sum := sha256.New()
+	for _, name := range []string{"app.css", "app.js"} {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			panic(err) // embedded: part of the package
+		}
+		sum.Write(b)
+	}
+	return hex.EncodeToString(sum.Sum(nil)[:8])
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +198,35 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func (h *Handler) config(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, map[string]any{"controls": h.controls, "top": h.top})
+	writeJSON(w, h.boot(false))
+}
+
+// boot is what the page needs first: its settings, and with tree the first page of the
+// top-level actors, so that the tree paints without a request of its own.
+func (h *Handler) boot(tree bool) map[string]any {
+	b := map[string]any{"controls": h.controls, "top": h.top, "page": firstPage}
+	if tree {
+		b["tree"], _ = h.childrenOf("/", 0, firstPage)
+	}
+	return b
+}
+
+// firstPage is how many children the page shows before "show more".
+const firstPage = 200
+
+// page serves the page, with the first page of the tree in its body's data-boot attribute
+// (escaped there by html/template: actor names cannot break out of it).
+func (h *Handler) page(w http.ResponseWriter, _ *http.Request) {
+	raw, err := json.Marshal(h.boot(true))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := h.index.Execute(w, map[string]string{"Boot": string(raw), "Version": h.version}); err != nil {
+		return // the client went away
+	}
 }
 
 // Children is a page of an actor's children (or of the top-level actors, for path "/").
@@ -190,14 +246,27 @@ func (h *Handler) children(w http.ResponseWriter, r *http.Request) {
 	if err != nil || limit <= 0 || limit > maxPage {
 		limit = 100
 	}
+	if path == "" {
+		path = "/"
+	}
+	c, ok := h.childrenOf(path, offset, limit)
+	if !ok {
+		http.Error(w, "no actor at "+strconv.Quote(path), http.StatusNotFound)
+		return
+	}
+	writeJSON(w, c)
+}
+
+// childrenOf returns a page of the children of the actor at path ("/": the top level), and
+// false if there is no such actor.
+func (h *Handler) childrenOf(path string, offset, limit int) (Children, bool) {
 	var kids []runtime.Ref
-	if path == "" || path == "/" {
-		path, kids = "/", h.sys.Children()
+	if path == "/" {
+		kids = h.sys.Children()
 	} else {
 		ref, ok := h.sys.Lookup(path)
 		if !ok {
-			http.Error(w, "no actor at "+strconv.Quote(path), http.StatusNotFound)
-			return
+			return Children{}, false
 		}
 		kids = ref.Children()
 	}
@@ -209,7 +278,7 @@ func (h *Handler) children(w http.ResponseWriter, r *http.Request) {
 			out.Children = append(out.Children, toActor(info))
 		}
 	}
-	writeJSON(w, out)
+	return out, true
 }
 
 // actor answers GET /api/actor?path=/a.

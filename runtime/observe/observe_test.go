@@ -315,3 +315,17 @@ func TestControls(t *testing.T) {
 		return info.Resets == 1
 	}, 5*time.Second, time.Millisecond)
 }
+
+// The page carries the first page of the tree in an attribute, escaped: an actor's name cannot
+// break out of it.
+func TestPageEscapesNames(t *testing.T) {
+	f := newFixture(t, 0)
+	spawnWorker(t, f.sys, `x"><img src=x onerror=alert(1)>`)
+	resp, err := http.Get(f.srv.URL + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.NotContains(t, string(body), "<img")
+	assert.Contains(t, string(body), "data-boot=")
+	assert.Contains(t, string(body), `x\&#34;\u003e\u003cimg`, "the quote escaped for the attribute, the brackets by JSON")
+}

@@ -40,6 +40,8 @@ type Config struct {
 	Logger *slog.Logger
 	// BookOptions override the Book directives (tests shorten the backoff).
 	BookOptions []runtime.Option
+	// SystemOptions are given to the actor system after its logger (metrics for -observe, say).
+	SystemOptions []runtime.SystemOption
 }
 
 // Service is a running contacts service, without a listener.
@@ -71,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("service: %w", err)
 	}
-	sys := runtime.NewSystem(runtime.WithLogger(log))
+	sys := runtime.NewSystem(append([]runtime.SystemOption{runtime.WithLogger(log)}, cfg.SystemOptions...)...)
 	s := &Service{store: st, sys: sys}
 	s.dir, err = actors.StartDirectory(sys, "contacts", actors.Config{
 		Store:       st,
@@ -102,6 +104,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 //	              that did not otherwise ({"status","store","actors"})
 //	/api/...      the API (package api)
 func (s *Service) Handler() http.Handler { return s.handler }
+
+// System returns the actor system, for the live view (runtime/observe).
+func (s *Service) System() *runtime.System { return s.sys }
 
 // Directory returns the directory actor.
 func (s *Service) Directory() actors.DirectoryRef { return s.dir }

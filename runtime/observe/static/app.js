@@ -1,6 +1,6 @@
 // actorgen observer: a tree fetched a page of children at a time, top lists polled, events streamed.
 "use strict";
-const page = 200;
+const page = 200; // as the server's firstPage
 let controls = false;
 
 function el(tag, attrs, ...kids) {
@@ -34,9 +34,9 @@ function row(a) {
     el("span", { class: "name" }, a.name),
     a.interface ? el("span", { class: "iface" }, a.interface) : "",
     el("span", { class: "state state-" + a.state }, a.state),
-    el("span", { class: "num", title: "mailbox" }, "✉ " + a.mailbox),
-    el("span", { class: "num", title: "handled" }, "✓ " + a.handled),
-    el("span", { class: a.faults ? "num bad" : "num", title: a.lastFault ? a.lastFault.err : "faults" }, "⚠ " + a.faults),
+    el("span", { class: "num mb", title: "mailbox" }, "✉ " + a.mailbox),
+    el("span", { class: "num hd", title: "handled" }, "✓ " + a.handled),
+    el("span", { class: a.faults ? "num ft bad" : "num ft", title: a.lastFault ? a.lastFault.err : "faults" }, "⚠ " + a.faults),
     a.children ? el("span", { class: "num", title: "children" }, a.children + " children") : "",
     el("span", { class: "num", title: "policy" }, a.policy));
   if (controls) {
@@ -46,8 +46,8 @@ function row(a) {
   return el("div", { class: "node", role: "treeitem" }, r, kids);
 }
 
-async function loadChildren(path, into, offset) {
-  const c = await getJSON("api/children?path=" + encodeURIComponent(path) + "&offset=" + offset + "&limit=" + page);
+async function loadChildren(path, into, offset, given) {
+  const c = given || await getJSON("api/children?path=" + encodeURIComponent(path) + "&offset=" + offset + "&limit=" + page);
   for (const a of c.children) into.append(row(a));
   if (c.total === 0 && offset === 0) into.append(el("div", { class: "empty" }, "no actors"));
   const left = c.total - (c.offset + c.children.length);
@@ -57,6 +57,21 @@ async function loadChildren(path, into, offset) {
     into.append(more);
   }
   return c;
+}
+
+// refreshRow updates the figures of the row of path, if it is on the page.
+async function refreshRow(path) {
+  const r = document.querySelector('#tree .row[data-path="' + CSS.escape(path) + '"]');
+  if (!r) return;
+  let a;
+  try { a = await getJSON("api/actor?path=" + encodeURIComponent(path)); } catch (e) { r.classList.add("gone"); return; }
+  const st = r.querySelector(".state");
+  st.textContent = a.state; st.className = "state state-" + a.state;
+  r.querySelector(".mb").textContent = "✉ " + a.mailbox;
+  r.querySelector(".hd").textContent = "✓ " + a.handled;
+  const ft = r.querySelector(".ft");
+  ft.textContent = "⚠ " + a.faults; ft.className = a.faults ? "num ft bad" : "num ft";
+  if (a.lastFault) ft.title = a.lastFault.err;
 }
 
 async function act(what, path) {
@@ -75,7 +90,7 @@ function fillTop(id, actors, figure) {
 async function refreshTop() {
   try {
     const top = await getJSON("api/top");
-    document.getElementById("summary").textContent = top.actors + " actors";
+    document.getElementById("summary").textContent = topLevel + " top-level actors, " + top.actors + " in all";
     fillTop("top-mailbox", top.mailbox, a => a.mailbox);
     fillTop("top-faults", top.faults, a => a.faults);
     fillTop("top-handle", top.handle, a => a.handleMeanUs.toFixed(1) + " µs");
@@ -103,14 +118,22 @@ function stream() {
     list.prepend(el("li", { class: "event" }, new Date(e.time).toLocaleTimeString() + " ",
       el("span", { class: "kind k-" + e.kind.replace(" ", "-") }, what), " " + e.path + (e.child ? " (" + e.child + ")" : "") + (e.err ? ": " + e.err : "")));
     while (list.children.length > 200) list.lastChild.remove();
+    refreshRow(e.path);
     if (e.dropped) s.textContent = "events: live, " + e.dropped + " dropped";
   });
 }
 
+let topLevel = 0;
+
 async function main() {
-  try { controls = (await getJSON("api/config")).controls; } catch (e) { /* keep them off */ }
+  // The page comes with its settings and the first page of the tree: no request before the
+  // first paint. Without them (the file opened some other way), ask.
+  let boot = null;
+  try { boot = JSON.parse(document.body.dataset.boot); } catch (e) { boot = await getJSON("api/config"); }
+  controls = !!boot.controls;
   const tree = document.getElementById("tree");
-  const c = await loadChildren("/", tree, 0);
+  const c = await loadChildren("/", tree, 0, boot.tree);
+  topLevel = c.total;
   document.getElementById("summary").textContent = c.total + " top-level actors";
   window.treeRenderedMs = performance.now();
   document.body.dataset.ready = "1";
