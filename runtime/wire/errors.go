@@ -30,11 +30,15 @@ const (
 	errSentinel = 2
 )
 
-// AppendError appends err, which must not be nil, as a length-prefixed body: its text, and the
-// ID of every sentinel of known that it matches with errors.Is. A RemoteError passed on keeps the
-// sentinels it carries.
+// AppendError appends err as a length-prefixed body: its text, and the ID of every sentinel of
+// known that it matches with errors.Is (a RemoteError passed on keeps the sentinels it carries).
+// A nil err is an empty body.
 func AppendError(b []byte, err error, known Sentinels) []byte {
-	b, start := Begin(b)
+	start := len(b)
+	b = Begin(b)
+	if err == nil {
+		return End(b, start)
+	}
 	b = AppendTag(b, errText, Bytes)
 	b = AppendString(b, err.Error())
 	if known != nil {
@@ -49,13 +53,16 @@ func AppendError(b []byte, err error, known Sentinels) []byte {
 }
 
 // Error reads an error that AppendError wrote. A sentinel the peer named that known does not
-// have is dropped (its text stays). When the error is exactly one known sentinel with that
+// have is dropped (its text stays). An empty body is a nil error. When the error is exactly one known sentinel with that
 // sentinel's text, Error returns the sentinel itself, so that err == ErrNotFound holds too;
 // otherwise a *RemoteError.
 func (d *Decoder) Error(t Type, known Sentinels) (error, error) {
 	body, err := d.Body(t)
 	if err != nil {
 		return nil, err
+	}
+	if body.Done() {
+		return nil, nil
 	}
 	var (
 		text  string

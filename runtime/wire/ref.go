@@ -37,13 +37,16 @@ type localRef interface {
 	Ref() runtime.Ref
 }
 
-// AppendRef appends v, a non-nil value of the interface typ names, as a body holding its Ref: a
+// AppendRef appends v, a value of the interface typ names, as a body holding its Ref (nil is an
+// empty body): a
 // WireRefer's own, or for a local generated ref (one with a Ref() runtime.Ref method) its path,
 // with no node. Any other value cannot cross the wire: an implementation of the interface that is
 // not an actor has no address to send.
 func AppendRef(b []byte, typ string, v any) ([]byte, error) {
 	var r Ref
 	switch v := v.(type) {
+	case nil:
+		return append(b, 0), nil
 	case WireRefer:
 		r = v.WireRef()
 	case localRef:
@@ -58,7 +61,8 @@ func AppendRef(b []byte, typ string, v any) ([]byte, error) {
 	if r.Type == "" {
 		r.Type = typ
 	}
-	b, start := Begin(b)
+	start := len(b)
+	b = Begin(b)
 	if r.Node != "" {
 		b = AppendTag(b, 1, Bytes)
 		b = AppendString(b, r.Node)
@@ -80,7 +84,8 @@ func typeName(typ string) string {
 	return typ
 }
 
-// ReadRef reads a Ref that AppendRef wrote, without resolving it.
+// ReadRef reads a Ref that AppendRef wrote, without resolving it; an empty body gives the zero
+// Ref.
 func (d *Decoder) ReadRef(t Type) (Ref, error) {
 	body, err := d.Body(t)
 	if err != nil {
@@ -109,12 +114,13 @@ func (d *Decoder) ReadRef(t Type) (Ref, error) {
 	return r, nil
 }
 
-// Ref reads a Ref of the interface typ names and resolves it with d.Refs. Without a resolver
+// Ref reads a Ref of the interface typ names and resolves it with d.Refs; an empty body gives nil.
+// Without a resolver
 // (UnmarshalBinary has none) it fails: only a transport can make a ref that works. The caller
 // checks that the value implements the interface.
 func (d *Decoder) Ref(t Type, typ string) (any, error) {
 	r, err := d.ReadRef(t)
-	if err != nil {
+	if err != nil || r == (Ref{}) {
 		return nil, err
 	}
 	if r.Type != typ {
@@ -128,4 +134,10 @@ func (d *Decoder) Ref(t Type, typ string) (any, error) {
 		return nil, fmt.Errorf("wire: resolving the ref to %s %s: %w", typ, r.Path, err)
 	}
 	return v, nil
+}
+
+// RefTypeError is the error of a resolver that returned v, which does not implement the
+// interface typ names.
+func RefTypeError(v any, typ string) error {
+	return fmt.Errorf("wire: the resolver returned a %T for a ref of %s, which does not implement it", v, typ)
 }

@@ -16,11 +16,13 @@
 package wire
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 )
 
@@ -129,14 +131,19 @@ func AppendBytes(b []byte, p []byte) []byte {
 	return append(AppendUvarint(b, uint64(len(p))), p...)
 }
 
-// Begin starts a length-prefixed body at the end of b: it reserves one byte for the length and
-// returns the body's start, to give to End once the body is appended.
-func Begin(b []byte) ([]byte, int) {
-	return append(b, 0), len(b)
+// Begin starts a length-prefixed body at the end of b: it reserves one byte for the length. Keep
+// len(b) from before the call, the body's start, to give to End once the body is appended:
+//
+//	start := len(b)
+//	b = wire.Begin(b)
+//	b = wire.AppendString(b, s) // the body
+//	b = wire.End(b, start)
+func Begin(b []byte) []byte {
+	return append(b, 0)
 }
 
-// End writes the length of the body started at start (by Begin), moving the body when its length
-// needs more than one byte.
+// End writes the length of the body started at start (len(b) before Begin), moving the body when
+// its length needs more than one byte.
 func End(b []byte, start int) []byte {
 	n := len(b) - start - 1
 	if n < 0x80 {
@@ -405,6 +412,18 @@ func (d *Decoder) Body(t Type) (Decoder, error) {
 	return Decoder{buf: p, depth: d.depth + 1, Refs: d.Refs}, nil
 }
 
+// CountExactly reads the number of elements of an array body, which must be n.
+func (d *Decoder) CountExactly(n int) error {
+	got, err := d.Count()
+	if err != nil {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("%w: %d elements for an array of %d", ErrMalformed, got, n)
+	}
+	return nil
+}
+
 // Count reads the number of elements of a slice, array or map body. Every element takes at least
 // one byte, so a count larger than the bytes left is an error, found before anything is allocated.
 func (d *Decoder) Count() (int, error) {
@@ -455,4 +474,15 @@ func CheckSchema(method string, ours, theirs uint32) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s: the peer's schema %08x is not ours %08x (the interface changed incompatibly; build both sides from the same actor_schema.txt)", ErrSchema, method, theirs, ours)
+}
+
+// SortedKeys returns m's keys in order: generated encoders write maps in key order, so that the
+// same message always gives the same bytes.
+func SortedKeys[M ~map[K]V, K cmp.Ordered, V any](m M) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -39,7 +39,8 @@ func TestRoundTrip(t *testing.T) {
 	b = wire.AppendTag(b, 6, wire.Bytes)
 	b = wire.AppendString(b, long)
 	b = wire.AppendTag(b, 7, wire.Bytes)
-	b, start := wire.Begin(b)
+	start := len(b)
+	b = wire.Begin(b)
 	b = wire.AppendUvarint(b, 2)
 	b = wire.AppendString(b, long)
 	b = wire.AppendString(b, "y")
@@ -103,7 +104,8 @@ func TestRoundTrip(t *testing.T) {
 func TestEndLongBodies(t *testing.T) {
 	for _, n := range []int{0, 1, 127, 128, 300, 16383, 16384, 1 << 21} {
 		b := []byte{0xAA}
-		b, start := wire.Begin(b)
+		start := len(b)
+		b = wire.Begin(b)
 		b = append(b, strings.Repeat("z", n)...)
 		b = wire.End(b, start)
 		d := wire.NewDecoder(b[1:])
@@ -164,9 +166,8 @@ func TestDepth(t *testing.T) {
 	var b []byte
 	starts := []int{}
 	for range wire.MaxDepth + 1 {
-		var s int
-		b, s = wire.Begin(b)
-		starts = append(starts, s)
+		starts = append(starts, len(b))
+		b = wire.Begin(b)
 	}
 	for i := len(starts) - 1; i >= 0; i-- {
 		b = wire.End(b, starts[i])
