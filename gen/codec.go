@@ -1,9 +1,11 @@
 package gen
 
 import (
+	"encoding/binary"
 	"fmt"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -220,9 +222,27 @@ func (g *fnGen) field(x *jen.Statement, fd *wireField, name string) []jen.Code {
 	return []jen.Code{jen.If(cond).Block(value...)}
 }
 
-// tag writes "b = wire.AppendTag(b, num, wire.T)".
+// tag appends the tag of field num, of kind k, as the bytes wire.AppendTag would append:
+// "b = append(b, 0xb2, 0xb7, 0x05) // field 11126, bytes".
 func (g *fnGen) tag(num uint32, k wireKind) jen.Code {
-	return jen.Id("b").Op("=").Add(g.wire("AppendTag")).Call(jen.Id("b"), jen.Lit(int(num)), g.wire(wireType(k)))
+	args := []jen.Code{jen.Id("b")}
+	for _, c := range binary.AppendUvarint(nil, uint64(num)<<3|uint64(wireTypeNumber(k))) {
+		args = append(args, jen.Op(fmt.Sprintf("%#02x", c)))
+	}
+	return jen.Id("b").Op("=").Append(args...).Comment(fmt.Sprintf("field %d, %s", num, strings.ToLower(wireType(k))))
+}
+
+// wireTypeNumber is the number of the wire type of kind k, as runtime/wire defines it.
+func wireTypeNumber(k wireKind) int {
+	switch wireType(k) {
+	case "Varint":
+		return 0
+	case "Fixed64":
+		return 1
+	case "Fixed32":
+		return 5
+	}
+	return 2
 }
 
 // conv converts x to the basic type named to unless t is that type.
