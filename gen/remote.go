@@ -104,7 +104,7 @@ func (m *modeller) remote(pm *pkgModel) {
 	for _, a := range pm.actors {
 		c.actors[a.name] = true
 	}
-	b := &codecBuilder{m: m, self: m.pkg.Types, c: c, pkgs: map[string]*types.Package{m.pkg.Types.Path(): m.pkg.Types}, done: map[string]bool{}}
+	b := &codecBuilder{m: m, self: m.pkg.Types, c: c, pkgs: map[string]*types.Package{m.pkg.Types.Path(): m.pkg.Types}, done: map[string]bool{}, used: map[string]*types.TypeName{}}
 	before := len(m.e.list)
 	for _, a := range remotes {
 		if len(a.typeParams) > 0 {
@@ -139,6 +139,11 @@ func (m *modeller) remote(pm *pkgModel) {
 			c.methods = append(c.methods, rm)
 		}
 	}
+	for _, name := range codecLocals() {
+		if obj := b.used[name]; obj != nil {
+			m.e.addf(obj.Pos(), "type %s is used in the messages of an //actor:remote interface, and the generated codec declares a local variable %s, which would hide it: rename the type", name, name)
+		}
+	}
 	if len(m.e.list) > before {
 		return
 	}
@@ -168,6 +173,7 @@ type codecBuilder struct {
 	c    *codecModel
 	pkgs map[string]*types.Package // every package a message's types come from
 	done map[string]bool           // struct keys checked or being checked
+	used map[string]*types.TypeName // the package's own named types that messages use, by name
 }
 
 // field checks one message or reply field and returns it; an error is reported at the type.
@@ -259,6 +265,9 @@ func (b *codecBuilder) classify(t types.Type) (k wireKind, where, why string) {
 	t = types.Unalias(t)
 	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
 		b.pkgs[n.Obj().Pkg().Path()] = n.Obj().Pkg()
+		if n.Obj().Pkg() == b.self && b.used != nil {
+			b.used[n.Obj().Name()] = n.Obj()
+		}
 		if problem := objectProblem(b.self, n.Obj()); problem != "" {
 			return 0, "", problem
 		}
@@ -547,6 +556,19 @@ func (m *modeller) codecNames(pm *pkgModel, c *codecModel, pkgs map[string]*type
 	for _, im := range pm.imports {
 		taken.add(im.name)
 	}
+	for _, a := range pm.actors {
+		for _, mm := range a.methods {
+			for _, p := range mm.params {
+				taken.add(p.local)
+			}
+		}
+	}
+	// An import named like a local of the codec would be hidden by it: rename the import.
+	for i, im := range pm.imports {
+		if slices.Contains(codecLocals(), im.name) {
+			pm.imports[i].name = taken.fresh(im.name)
+		}
+	}
 	c.wire = taken.fresh("wire")
 	pm.imports = append(pm.imports, importName{WirePath, c.wire, "wire"})
 	paths := make([]string, 0, len(pkgs))
@@ -589,5 +611,5 @@ func structBase(t types.Type, self *types.Package) string {
 
 // codecLocals are the names the codec's function bodies declare or refer to.
 func codecLocals() []string {
-	return []string{"b", "d", "t", "num", "err", "data", "v", "body", "start"}
+	return []string{"b", "d", "t", "num", "err", "data", "v", "m", "ok"}
 }
