@@ -21,11 +21,11 @@ type codecModel struct {
 	methods   []*remoteMethod // by interface, then method name
 	structs   []*wireStruct   // the struct types given helper functions, by key
 	byKey     map[string]*wireStruct
-	sentinels []sentinelVar // by id
+	sentinels []sentinelVar   // by id
 	refs      map[string]bool // the remote interfaces, as path.Name
 	actors    map[string]bool // every actor interface of the package, by name
-	schema    *schemaFile // what this run writes
-	old       *schemaFile // what the package's actor_schema.txt holds, or nil
+	schema    *schemaFile     // what this run writes
+	old       *schemaFile     // what the package's actor_schema.txt holds, or nil
 
 	sentinelsFunc string // the name of the generated func that yields the sentinels
 	wire          string // the import name of the wire package
@@ -171,8 +171,8 @@ type codecBuilder struct {
 	m    *modeller      // for errors; nil when only classifying
 	self *types.Package // the package the codec is written in
 	c    *codecModel
-	pkgs map[string]*types.Package // every package a message's types come from
-	done map[string]bool           // struct keys checked or being checked
+	pkgs map[string]*types.Package  // every package a message's types come from
+	done map[string]bool            // struct keys checked or being checked
 	used map[string]*types.TypeName // the package's own named types that messages use, by name
 }
 
