@@ -395,6 +395,9 @@ func (b *codecBuilder) structType(t types.Type, st *types.Struct) (where, why st
 	s := &wireStruct{key: k, display: display, typ: t}
 	for i := range st.NumFields() {
 		f := st.Field(i)
+		if f.Name() == "_" {
+			continue // padding: nothing to send
+		}
 		if p := foreignPackage(b.self, f); p != nil && !f.Exported() {
 			delete(b.done, k)
 			return "", fmt.Sprintf("its field %s is unexported, and code in package %s cannot read or set it", f.Name(), b.self.Name())

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/actorgen/actorgen/runtime/wire"
 )
 
 // TestRuntimeSentinels keeps runtimeSentinels the list of the runtime's exported error
@@ -87,4 +89,12 @@ func TestSchemaFileLifecycle(t *testing.T) {
 	out, err := os.ReadFile(filepath.Join(dir, OutputFile))
 	require.NoError(t, err)
 	assert.NotContains(t, string(out), "runtime/wire", "an interface that is not remote gets no codec")
+}
+
+// TestWireTypes: the tags the codec writes as bytes use runtime/wire's numbers.
+func TestWireTypes(t *testing.T) {
+	for k, want := range map[wireKind]wire.Type{wBool: wire.Varint, wInt: wire.Varint, wUint: wire.Varint, wFloat64: wire.Fixed64, wFloat32: wire.Fixed32, wString: wire.Bytes, wStruct: wire.Bytes} {
+		assert.Equal(t, int(want), wireTypeNumber(k), "kind %d", k)
+		assert.Equal(t, want.String(), strings.ToLower(wireType(k)))
+	}
 }
