@@ -212,7 +212,7 @@ func (g *fnGen) field(x *jen.Statement, fd *wireField, name string) []jen.Code {
 	if k == wPointer {
 		// A pointer field is its element's value; nil is no field.
 		elem := t.Underlying().(*types.Pointer).Elem()
-		value = append([]jen.Code{g.tag(fd.num, g.kind(elem))}, g.value(jen.Parens(jen.Op("*").Add(x.Clone())), elem, name)...)
+		value = append([]jen.Code{g.tag(fd.num, g.kind(elem))}, g.deref(x, elem, name)...)
 	} else {
 		value = append([]jen.Code{g.tag(fd.num, k)}, g.value(x, fd.typ, name)...)
 	}
@@ -327,14 +327,9 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 		))
 	case wPointer:
 		elem := u.(*types.Pointer).Elem()
-		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(g.value(jen.Parens(jen.Op("*").Add(x.Clone())), elem, name)...))
+		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(g.deref(x, elem, name)...))
 	case wStruct:
-		g.usesErr = true
-		s := g.c.byKey[key(types.Unalias(t))]
-		out = append(out,
-			jen.List(jen.Id("b"), jen.Err()).Op("=").Id(s.enc).Call(jen.Id("b"), jen.Op("&").Add(x.Clone())),
-			g.checkEnc(name),
-		)
+		out = append(out, g.structCall(jen.Op("&").Add(x.Clone()), t, name)...)
 	case wAppender:
 		g.usesErr = true
 		out = append(out,
@@ -355,6 +350,30 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 		return out
 	}
 	return append(out, jen.Id("b").Op("=").Add(g.wire("End")).Call(jen.Id("b"), jen.Id(start)))
+}
+
+// deref writes the encoding of *p, of type elem, without a tag.
+func (g *fnGen) deref(p *jen.Statement, elem types.Type, name string) []jen.Code {
+	if g.kind(elem) != wStruct {
+		return g.value(jen.Parens(jen.Op("*").Add(p.Clone())), elem, name)
+	}
+	start := g.local("start")
+	out := []jen.Code{
+		jen.Id(start).Op(":=").Len(jen.Id("b")),
+		jen.Id("b").Op("=").Add(g.wire("Begin")).Call(jen.Id("b")),
+	}
+	out = append(out, g.structCall(p.Clone(), elem, name)...)
+	return append(out, jen.Id("b").Op("=").Add(g.wire("End")).Call(jen.Id("b"), jen.Id(start)))
+}
+
+// structCall writes the call of the encoder of struct type t on the pointer p.
+func (g *fnGen) structCall(p *jen.Statement, t types.Type, name string) []jen.Code {
+	g.usesErr = true
+	s := g.c.byKey[key(types.Unalias(t))]
+	return []jen.Code{
+		jen.List(jen.Id("b"), jen.Err()).Op("=").Id(s.enc).Call(jen.Id("b"), p),
+		g.checkEnc(name),
+	}
 }
 
 // decodeField writes the decoding of one field into dst from d, whose tag gave wire type t.

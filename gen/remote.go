@@ -6,9 +6,13 @@ import (
 	"go/token"
 	"go/types"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/actorgen/actorgen/gen/directive"
+	"golang.org/x/tools/go/packages"
 )
 
 // WirePath is the import path of the package that generated codecs bind to.
@@ -334,13 +338,27 @@ func (b *codecBuilder) classify(t types.Type) (k wireKind, where, why string) {
 		}
 		return wStruct, "", ""
 	case *types.Interface:
-		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && b.c.refs[n.Obj().Pkg().Path()+"."+n.Obj().Name()] {
-			return wRef, "", ""
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+			k := n.Obj().Pkg().Path() + "." + n.Obj().Name()
+			if b.c.refs[k] {
+				return wRef, "", ""
+			}
+			if n.Obj().Pkg() != b.self && b.m != nil {
+				switch remote, actor, known := b.m.remoteElsewhere(n.Obj()); {
+				case remote:
+					b.c.refs[k] = true
+					return wRef, "", ""
+				case actor:
+					return 0, "", fmt.Sprintf("%s is an actor interface without //actor:remote, and only the refs of remote actors cross the wire (add //actor:remote to it)", b.typeString(t))
+				case !known && looksLikeActor(u):
+					return 0, "", fmt.Sprintf("it is an interface of package %s, which this run did not load from source, so the generator cannot tell whether it is an //actor:remote actor (generate both packages in one run: actorgen ./...)", n.Obj().Pkg().Name())
+				}
+			}
 		}
 		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() == b.self && b.c.actors[n.Obj().Name()] {
 			return 0, "", fmt.Sprintf("%s is an actor interface without //actor:remote, and only the refs of remote actors cross the wire (add //actor:remote to %s)", n.Obj().Name(), n.Obj().Name())
 		}
-		return 0, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and the //actor:remote interfaces of this package are the exceptions)"
+		return 0, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and //actor:remote interfaces are the exceptions)"
 	case *types.Chan:
 		return b.fallback(t, "", "a channel only connects goroutines of one process")
 	case *types.Signature:
@@ -615,4 +633,63 @@ func structBase(t types.Type, self *types.Package) string {
 // codecLocals are the names the codec's function bodies declare or refer to.
 func codecLocals() []string {
 	return []string{"b", "d", "t", "num", "err", "data", "v", "m", "ok"}
+}
+
+// remoteElsewhere reports whether obj, an interface type of another package, is declared with
+// //actor:generate (actor) and //actor:remote (remote); known is false when that package was not
+// loaded from source (only its export data, without directives, was).
+func (m *modeller) remoteElsewhere(obj *types.TypeName) (remote, actor, known bool) {
+	var find func(p *packages.Package, seen map[string]bool) *packages.Package
+	find = func(p *packages.Package, seen map[string]bool) *packages.Package {
+		if p == nil || seen[p.PkgPath] {
+			return nil
+		}
+		seen[p.PkgPath] = true
+		if p.PkgPath == obj.Pkg().Path() {
+			return p
+		}
+		for _, path := range slices.Sorted(maps.Keys(p.Imports)) {
+			if q := find(p.Imports[path], seen); q != nil {
+				return q
+			}
+		}
+		return nil
+	}
+	p := find(m.pkg, map[string]bool{})
+	if p == nil || len(p.Syntax) == 0 {
+		return false, false, false
+	}
+	for _, f := range p.Syntax {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if ts.Name.Name != obj.Name() {
+					continue
+				}
+				doc := ts.Doc
+				if doc == nil && len(gd.Specs) == 1 {
+					doc = gd.Doc
+				}
+				di, _ := directive.ParseInterface(doc)
+				return di.Generate && di.Remote, di.Generate, true
+			}
+		}
+	}
+	return false, false, true
+}
+
+// looksLikeActor reports whether every method of it takes a context.Context first, as an actor
+// interface's methods do.
+func looksLikeActor(it *types.Interface) bool {
+	for i := range it.NumMethods() {
+		p := it.Method(i).Signature().Params()
+		if p.Len() == 0 || !isContext(p.At(0).Type()) {
+			return false
+		}
+	}
+	return it.NumMethods() > 0
 }
