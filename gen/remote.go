@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"hash/fnv"
@@ -636,16 +637,17 @@ func codecLocals() []string {
 }
 
 // remoteElsewhere reports whether obj, an interface type of another package, is declared with
-// //actor:generate (actor) and //actor:remote (remote); known is false when that package was not
-// loaded from source (only its export data, without directives, was).
+// //actor:generate (actor) and //actor:remote (remote). The directives are read from the
+// package's syntax when this run loaded it from source, or else from the file its export data
+// names; known is false when neither is there.
 func (m *modeller) remoteElsewhere(obj *types.TypeName) (remote, actor, known bool) {
 	var find func(p *packages.Package, seen map[string]bool) *packages.Package
 	find = func(p *packages.Package, seen map[string]bool) *packages.Package {
-		if p == nil || seen[p.PkgPath] {
+		if p == nil || seen[p.ID] {
 			return nil
 		}
-		seen[p.PkgPath] = true
-		if p.PkgPath == obj.Pkg().Path() {
+		seen[p.ID] = true
+		if p.PkgPath == obj.Pkg().Path() && len(p.Syntax) > 0 {
 			return p
 		}
 		for _, path := range slices.Sorted(maps.Keys(p.Imports)) {
@@ -655,11 +657,17 @@ func (m *modeller) remoteElsewhere(obj *types.TypeName) (remote, actor, known bo
 		}
 		return nil
 	}
-	p := find(m.pkg, map[string]bool{})
-	if p == nil || len(p.Syntax) == 0 {
-		return false, false, false
+	files := []*ast.File(nil)
+	if p := find(m.pkg, map[string]bool{}); p != nil {
+		files = p.Syntax
+	} else if name := m.fset.Position(obj.Pos()).Filename; name != "" {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return false, false, false
+		}
+		files = []*ast.File{f}
 	}
-	for _, f := range p.Syntax {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			gd, ok := d.(*ast.GenDecl)
 			if !ok || gd.Tok != token.TYPE {
@@ -679,7 +687,7 @@ func (m *modeller) remoteElsewhere(obj *types.TypeName) (remote, actor, known bo
 			}
 		}
 	}
-	return false, false, true
+	return false, false, files != nil
 }
 
 // looksLikeActor reports whether every method of it takes a context.Context first, as an actor

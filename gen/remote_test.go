@@ -98,3 +98,27 @@ func TestWireTypes(t *testing.T) {
 		assert.Equal(t, want.String(), strings.ToLower(wireType(k)))
 	}
 }
+
+// TestForeignRefPerPackage: a package whose messages hold another package's remote interface
+// generates on its own (as go generate runs actorgen once per package): the other package's
+// directives are read from the file its export data names.
+func TestForeignRefPerPackage(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"go.mod": goMod,
+		"a/a.go": "package a\n\nimport \"context\"\n\n//actor:generate\n//actor:remote\ntype Adder interface {\n\tAdd(ctx context.Context, n int) (int, error)\n}\n\n//actor:generate\ntype Local interface {\n\tDo(ctx context.Context) error\n}\n",
+		"b/b.go": "package b\n\nimport (\n\t\"context\"\n\n\t\"example.com/m/a\"\n)\n\n//actor:generate\n//actor:remote\ntype Summer interface {\n\tSum(ctx context.Context, adder a.Adder) error\n}\n",
+	})
+	generate(t, Config{Dir: filepath.Join(dir, "a")})
+	generate(t, Config{Dir: filepath.Join(dir, "b")})
+	out, err := os.ReadFile(filepath.Join(dir, "b", OutputFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `wire.AppendRef(b, "example.com/m/a.Adder", m.Adder)`)
+
+	writeTree(t, dir, map[string]string{"b/b.go": strings.Replace(
+		"package b\n\nimport (\n\t\"context\"\n\n\t\"example.com/m/a\"\n)\n\n//actor:generate\n//actor:remote\ntype Summer interface {\n\tSum(ctx context.Context, adder a.Adder) error\n}\n",
+		"a.Adder", "a.Local", 1)})
+	_, err = Generate(t.Context(), Config{Dir: filepath.Join(dir, "b")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "b.go:12:33: Summer.Sum: parameter adder (a.Local) cannot cross the wire: a.Local is an actor interface without //actor:remote")
+}
