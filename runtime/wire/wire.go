@@ -161,10 +161,12 @@ func End(b []byte, start int) []byte {
 // take the wire type the field's tag gave, and fail with ErrMalformed when it is not the type the
 // value needs.
 type Decoder struct {
-	buf []byte
-	// s holds the same bytes as buf once a string has been read: the strings a decoder returns
-	// share one allocation, made at the first string (see String).
+	buf []byte // the input; the decoder has read buf[:off]
+	off int
+	// s holds buf[sOff:] once a string has been read: the strings a decoder returns share one
+	// allocation, made at the first string (see String).
 	s     string
+	sOff  int
 	depth int
 	// Refs turns the actor refs inside messages into working refs (see Ref); nil makes a ref an
 	// error. Bodies share their parent's.
@@ -175,26 +177,25 @@ type Decoder struct {
 // returns are copies, but Raw returns parts of data.
 func NewDecoder(data []byte) Decoder { return Decoder{buf: data} }
 
-// advance consumes n bytes, which must be there.
-func (d *Decoder) advance(n int) {
-	d.buf = d.buf[n:]
-	if d.s != "" {
-		d.s = d.s[n:]
-	}
-}
+// rest returns the bytes not read yet.
+func (d *Decoder) rest() []byte { return d.buf[d.off:] }
+
+// advance consumes n bytes, which must be there. Only an offset moves, so reading writes no
+// pointer.
+func (d *Decoder) advance(n int) { d.off += n }
 
 // Len returns the number of bytes left.
-func (d *Decoder) Len() int { return len(d.buf) }
+func (d *Decoder) Len() int { return len(d.buf) - d.off }
 
 // Done reports whether the input is all read.
-func (d *Decoder) Done() bool { return len(d.buf) == 0 }
+func (d *Decoder) Done() bool { return d.off >= len(d.buf) }
 
 func truncated(what string, need, left int) error {
 	return fmt.Errorf("%w: %s needs %d bytes, %d left", ErrTruncated, what, need, left)
 }
 
 func (d *Decoder) uvarint() (uint64, error) {
-	b := d.buf
+	b := d.rest()
 	switch {
 	case len(b) > 0 && b[0] < 0x80:
 		d.advance(1)
@@ -260,10 +261,10 @@ func (d *Decoder) Skip(t Type) error {
 }
 
 func (d *Decoder) fixed(n int) ([]byte, error) {
-	if len(d.buf) < n {
-		return nil, truncated("a fixed value", n, len(d.buf))
+	if d.Len() < n {
+		return nil, truncated("a fixed value", n, d.Len())
 	}
-	p := d.buf[:n]
+	p := d.buf[d.off : d.off+n]
 	d.advance(n)
 	return p, nil
 }
@@ -377,7 +378,7 @@ func (d *Decoder) Raw(t Type) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := d.buf[:n:n]
+	p := d.buf[d.off : d.off+n : d.off+n]
 	d.advance(n)
 	return p, nil
 }
@@ -391,8 +392,8 @@ func (d *Decoder) length(t Type) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > uint64(len(d.buf)) {
-		return 0, fmt.Errorf("%w: length %d exceeds the %d bytes left", ErrTruncated, n, len(d.buf))
+	if n > uint64(d.Len()) {
+		return 0, fmt.Errorf("%w: length %d exceeds the %d bytes left", ErrTruncated, n, d.Len())
 	}
 	return int(n), nil
 }
@@ -406,9 +407,9 @@ func (d *Decoder) String(t Type) (string, error) {
 		return "", err
 	}
 	if d.s == "" {
-		d.s = string(d.buf)
+		d.s, d.sOff = string(d.rest()), d.off
 	}
-	s := d.s[:n]
+	s := d.s[d.off-d.sOff : d.off-d.sOff+n]
 	d.advance(n)
 	return s, nil
 }
@@ -446,9 +447,9 @@ func (d *Decoder) Body(t Type) (Decoder, error) {
 	if err != nil {
 		return Decoder{}, err
 	}
-	body := Decoder{buf: d.buf[:n:n], depth: d.depth + 1, Refs: d.Refs}
+	body := Decoder{buf: d.buf[d.off : d.off+n : d.off+n], depth: d.depth + 1, Refs: d.Refs}
 	if d.s != "" {
-		body.s = d.s[:n]
+		body.s = d.s[d.off-d.sOff : d.off-d.sOff+n]
 	}
 	d.advance(n)
 	return body, nil
@@ -473,8 +474,8 @@ func (d *Decoder) Count() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > uint64(len(d.buf)) {
-		return 0, fmt.Errorf("%w: %d elements in %d bytes", ErrTruncated, n, len(d.buf))
+	if n > uint64(d.Len()) {
+		return 0, fmt.Errorf("%w: %d elements in %d bytes", ErrTruncated, n, d.Len())
 	}
 	return int(n), nil
 }
@@ -486,8 +487,8 @@ func Prealloc(n int) int { return min(n, 1024) }
 // End reports an error when the body has bytes left that the decoder did not read (the elements
 // of a slice or map body are counted, so any left are malformed).
 func (d *Decoder) End() error {
-	if len(d.buf) > 0 {
-		return fmt.Errorf("%w: %d bytes after the last element", ErrMalformed, len(d.buf))
+	if d.Len() > 0 {
+		return fmt.Errorf("%w: %d bytes after the last element", ErrMalformed, d.Len())
 	}
 	return nil
 }
