@@ -50,6 +50,7 @@ type fnGen struct {
 	*codecGen
 	n       int
 	usesErr bool
+	field1  bool // the next value is a field's, already known not to be nil
 }
 
 func (g *fnGen) local(base string) string {
@@ -214,6 +215,7 @@ func (g *fnGen) field(x *jen.Statement, fd *wireField, name string) []jen.Code {
 		elem := t.Underlying().(*types.Pointer).Elem()
 		value = append([]jen.Code{g.tag(fd.num, g.kind(elem))}, g.deref(x, elem, name)...)
 	} else {
+		g.field1 = cond != nil
 		value = append([]jen.Code{g.tag(fd.num, k)}, g.value(x, fd.typ, name)...)
 	}
 	if cond == nil {
@@ -260,6 +262,8 @@ func (g *fnGen) appendCall(fn string, args ...jen.Code) jen.Code {
 
 // value writes the encoding of x, of type t, without a tag: as an element or after a tag.
 func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
+	checked := g.field1
+	g.field1 = false
 	k := g.kind(t)
 	u := types.Unalias(t).Underlying()
 	switch k {
@@ -311,7 +315,7 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 			g.appendCall("AppendUvarint", jen.Uint64().Call(jen.Len(x.Clone()))),
 			jen.For(jen.List(jen.Id("_"), jen.Id(e)).Op(":=").Range().Add(x.Clone())).Block(g.value(jen.Id(e), elem, name)...),
 		}
-		if k == wSlice { // a nil slice is an empty body; an empty one has a count
+		if k == wSlice && !checked { // a nil slice is an empty body; an empty one has a count
 			out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(body...))
 		} else {
 			out = append(out, body...)
@@ -321,10 +325,15 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 		kv, e := g.local("k"), g.local("e")
 		body := append(g.value(jen.Id(kv), mt.Key(), name), jen.Id(e).Op(":=").Add(x.Clone()).Index(jen.Id(kv)))
 		body = append(body, g.value(jen.Id(e), mt.Elem(), name)...)
-		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block( // a nil map is an empty body
+		entries := []jen.Code{
 			g.appendCall("AppendUvarint", jen.Uint64().Call(jen.Len(x.Clone()))),
 			jen.For(jen.List(jen.Id("_"), jen.Id(kv)).Op(":=").Range().Add(g.wire("SortedKeys")).Call(x.Clone())).Block(body...),
-		))
+		}
+		if checked {
+			out = append(out, entries...)
+		} else {
+			out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(entries...)) // a nil map is an empty body
+		}
 	case wPointer:
 		elem := u.(*types.Pointer).Elem()
 		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(g.deref(x, elem, name)...))

@@ -427,11 +427,9 @@ func appendWireContact(b []byte, v *Contact) ([]byte, error) {
 		b = append(b, 0x82, 0xe7, 0x37) // field 114288, bytes
 		start1 := len(b)
 		b = wire.Begin(b)
-		if v.Tags != nil {
-			b = wire.AppendUvarint(b, uint64(len(v.Tags)))
-			for _, e2 := range v.Tags {
-				b = wire.AppendString(b, e2)
-			}
+		b = wire.AppendUvarint(b, uint64(len(v.Tags)))
+		for _, e2 := range v.Tags {
+			b = wire.AppendString(b, e2)
 		}
 		b = wire.End(b, start1)
 	}
@@ -447,13 +445,11 @@ func appendWireContact(b []byte, v *Contact) ([]byte, error) {
 		b = append(b, 0x9a, 0xf5, 0x2e) // field 96083, bytes
 		start4 := len(b)
 		b = wire.Begin(b)
-		if v.Phones != nil {
-			b = wire.AppendUvarint(b, uint64(len(v.Phones)))
-			for _, k5 := range wire.SortedKeys(v.Phones) {
-				b = wire.AppendString(b, k5)
-				e6 := v.Phones[k5]
-				b = wire.AppendString(b, e6)
-			}
+		b = wire.AppendUvarint(b, uint64(len(v.Phones)))
+		for _, k5 := range wire.SortedKeys(v.Phones) {
+			b = wire.AppendString(b, k5)
+			e6 := v.Phones[k5]
+			b = wire.AppendString(b, e6)
 		}
 		b = wire.End(b, start4)
 	}
