@@ -48,6 +48,10 @@ func emit(pm *pkgModel, o *outFile) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %s", a.name, w.problem)
 		}
 	}
+	emitCodec(pm, o, f, w)
+	if w.problem != "" {
+		return nil, fmt.Errorf("codec: %s", w.problem)
+	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\n")

@@ -145,6 +145,11 @@ func emitAll(cfg Config, e *errs, pkgs []pkgOutputs) ([]output, error) {
 			logf(cfg, "%s: %d actor(s) in %s", po.pkg.PkgPath, len(o.actors), name)
 			outs = append(outs, output{path: path, content: src, old: old, exists: exists})
 		}
+		if so, err := schemaOutput(po); err != nil {
+			return nil, err
+		} else if so != nil {
+			outs = append(outs, *so)
+		}
 	}
 	if len(e.list) > 0 {
 		return nil, e.list.sort()

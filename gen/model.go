@@ -24,6 +24,7 @@ type pkgModel struct {
 	actors  []*actorModel
 	outputs []*outFile   // sorted by name
 	imports []importName // every package the output may reference, named
+	codec   *codecModel  // the codec of the //actor:remote interfaces, or nil
 }
 
 // outFile is one output: the actors declared in files with the same
@@ -200,6 +201,7 @@ func buildPackage(e *errs, fset *token.FileSet, p *packages.Package) *pkgModel {
 	}
 	slices.SortFunc(pm.outputs, func(a, b *outFile) int { return strings.Compare(a.name, b.name) })
 	m.names(pm)
+	m.remote(pm)
 	return pm
 }
 

@@ -6,6 +6,7 @@
 //	//actor:generate
 //	//actor:supervise DECISION [delay=D | backoff=MIN..MAX] [jitter=F] [reset-after=D] [max=N/PERIOD]
 //	//actor:mailbox size=N [overflow=block|drop|fail]
+//	//actor:remote
 //
 // On the doc comment of an interface method:
 //
@@ -57,6 +58,11 @@ type Interface struct {
 	Supervise *runtime.Strategy
 	// Mailbox is nil if //actor:mailbox is absent.
 	Mailbox *Mailbox
+	// Remote is true when //actor:remote is present: the actor's messages
+	// must cross the wire, and the generator writes their codec.
+	Remote bool
+	// RemotePos is the position of //actor:remote (token.NoPos when absent).
+	RemotePos token.Pos
 	// Used lists every //actor: comment of the doc comment, valid or not, so
 	// that [Stray] does not report them again.
 	Used []*ast.Comment
@@ -81,12 +87,13 @@ const (
 	nameGenerate  = "generate"
 	nameSupervise = "supervise"
 	nameMailbox   = "mailbox"
+	nameRemote    = "remote"
 	nameTell      = "tell"
 	nameAsk       = "ask"
 )
 
 func isInterfaceName(n string) bool {
-	return n == nameGenerate || n == nameSupervise || n == nameMailbox
+	return n == nameGenerate || n == nameSupervise || n == nameMailbox || n == nameRemote
 }
 func isMethodName(n string) bool { return n == nameTell || n == nameAsk }
 
@@ -95,7 +102,7 @@ func isMethodName(n string) bool { return n == nameTell || n == nameAsk }
 func ParseInterface(doc *ast.CommentGroup) (Interface, []Error) {
 	ls, used, errs := directives(doc, isInterfaceName, isMethodName, "belongs on an interface method, not on the interface")
 	res := Interface{Used: used}
-	var needG []*line // supervise and mailbox lines, which need generate
+	var needG []*line // supervise, mailbox and remote lines, which need generate
 	for _, l := range ls {
 		switch l.name {
 		case nameGenerate:
@@ -110,6 +117,10 @@ func ParseInterface(doc *ast.CommentGroup) (Interface, []Error) {
 			m, e := parseMailbox(l)
 			res.Mailbox = m
 			errs = append(errs, e...)
+			needG = append(needG, l)
+		case nameRemote:
+			res.Remote, res.RemotePos = true, l.pos
+			errs = append(errs, l.noArgs()...)
 			needG = append(needG, l)
 		}
 	}

@@ -102,6 +102,7 @@ func TestParseInterfaceValid(t *testing.T) {
 		{"mailbox overflow", []string{"//actor:generate", "//actor:mailbox overflow=drop size=1"},
 			directive.Interface{Generate: true, Mailbox: &directive.Mailbox{Size: 1, Overflow: runtime.OverflowDrop}}},
 		{"near miss ignored here", []string{"// actor:generate", "//actor:generate"}, directive.Interface{Generate: true}},
+		{"remote", []string{"//actor:generate", "//actor:remote"}, directive.Interface{Generate: true, Remote: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +118,8 @@ func TestParseInterfaceValid(t *testing.T) {
 			}
 			assert.Equal(t, wantUsed, got.Used)
 			got.Used = nil
+			assert.Equal(t, tt.want.Remote, got.RemotePos.IsValid(), "RemotePos is set with Remote")
+			got.RemotePos = token.NoPos
 			assert.Equal(t, tt.want, got)
 		})
 	}
@@ -135,9 +138,9 @@ func TestParseInterfaceErrors(t *testing.T) {
 		{"unknown directive transposed", []string{"//actor:generate", "//actor:mialbox size=1"},
 			[]string{"4:1: unknown directive //actor:mialbox (did you mean //actor:mailbox?)"}},
 		{"unknown directive far", []string{"//actor:service mailbox=256"},
-			[]string{"3:1: unknown directive //actor:service (want generate, supervise or mailbox on an interface; tell or ask on a method)"}},
+			[]string{"3:1: unknown directive //actor:service (want generate, supervise, mailbox or remote on an interface; tell or ask on a method)"}},
 		{"missing name", []string{"//actor: generate"},
-			[]string{"3:1: missing directive name after //actor: (want one of generate, supervise, mailbox, tell, ask)"}},
+			[]string{"3:1: missing directive name after //actor: (want one of generate, supervise, mailbox, remote, tell, ask)"}},
 		{"generate with args", []string{"//actor:generate now please"},
 			[]string{"3:18: //actor:generate takes no arguments, got \"now\""}},
 		{"duplicate directive", []string{"//actor:generate", "//actor:generate"},
@@ -150,6 +153,14 @@ func TestParseInterfaceErrors(t *testing.T) {
 			[]string{"4:1: //actor:ask belongs on an interface method, not on the interface"}},
 		{"supervise without generate", []string{"//actor:supervise stop"},
 			[]string{"3:1: //actor:supervise without //actor:generate"}},
+		{"remote without generate", []string{"//actor:remote"},
+			[]string{"3:1: //actor:remote without //actor:generate"}},
+		{"remote with args", []string{"//actor:generate", "//actor:remote codec=json"},
+			[]string{"4:16: //actor:remote takes no arguments, got \"codec=json\""}},
+		{"remote misspelled", []string{"//actor:generate", "//actor:remot"},
+			[]string{"4:1: unknown directive //actor:remot (did you mean //actor:remote?)"}},
+		{"remote duplicate", []string{"//actor:generate", "//actor:remote", "//actor:remote"},
+			[]string{"5:1: duplicate //actor:remote"}},
 		{"mailbox without generate", []string{"//actor:mailbox size=1", "//actor:supervise stop"},
 			[]string{"3:1: //actor:mailbox without //actor:generate", "4:1: //actor:supervise without //actor:generate"}},
 		{"missing decision", []string{"//actor:generate", "//actor:supervise"},
@@ -291,6 +302,8 @@ func TestParseMethod(t *testing.T) {
 			want: []string{"5:2: //actor:generate belongs on an interface type, not on a method"}},
 		{name: "supervise on method", doc: []string{"\t//actor:supervise stop"},
 			want: []string{"5:2: //actor:supervise belongs on an interface type, not on a method"}},
+		{name: "remote on method", doc: []string{"\t//actor:remote"},
+			want: []string{"5:2: //actor:remote belongs on an interface type, not on a method"}},
 		{name: "unknown on method", doc: []string{"\t//actor:tel"},
 			want: []string{"5:2: unknown directive //actor:tel (did you mean //actor:tell?)"}},
 	}

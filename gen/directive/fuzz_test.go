@@ -33,6 +33,8 @@ func FuzzParse(f *testing.F) {
 		"//actor:\x00\xff\xfe = == =x x=",
 		"//actor:supervise \u00e9\u00e9=\u00e9\u2028",
 		"//actor:generate\u3000now",
+		"//actor:generate\n//actor:remote\n//actor:remote x",
+		"// actor:remote\n//actor:remot",
 		"// actor:generate\n//Actor:\n//ACTOR: tell\n// +actor:x\n/*actor:*/\n/**/\n/*",
 		"//actors :  mailbox",
 		"",

@@ -53,7 +53,7 @@ func lex(c *ast.Comment) *line {
 	l := &line{comment: c, pos: c.Slash}
 	words := split(c.Text, len(Prefix))
 	if len(words) == 0 || words[0].off != len(Prefix) {
-		l.err = &Error{Pos: c.Slash, Msg: "missing directive name after " + Prefix + " (want one of generate, supervise, mailbox, tell, ask)"}
+		l.err = &Error{Pos: c.Slash, Msg: "missing directive name after " + Prefix + " (want one of generate, supervise, mailbox, remote, tell, ask)"}
 		return l
 	}
 	l.name = words[0].text
@@ -120,11 +120,11 @@ func (l *line) noArgs() []Error {
 
 // unknownDirective reports l's name as unknown, suggesting a near name.
 func unknownDirective(l *line) Error {
-	all := []string{nameGenerate, nameSupervise, nameMailbox, nameTell, nameAsk}
+	all := []string{nameGenerate, nameSupervise, nameMailbox, nameRemote, nameTell, nameAsk}
 	if s, ok := suggest(l.name, all); ok {
 		return l.errorf(l.pos, "unknown directive %s%s (did you mean %s%s?)", Prefix, l.name, Prefix, s)
 	}
-	return l.errorf(l.pos, "unknown directive %s%s (want generate, supervise or mailbox on an interface; tell or ask on a method)", Prefix, l.name)
+	return l.errorf(l.pos, "unknown directive %s%s (want generate, supervise, mailbox or remote on an interface; tell or ask on a method)", Prefix, l.name)
 }
 
 // sortErrors orders errs by position, keeping the order of equal ones.

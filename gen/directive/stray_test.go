@@ -63,8 +63,8 @@ func f() {
 		`12:1: "// Actor: generate" is not an actorgen directive (did you mean "//actor:generate"? directives have no space after // and are lowercase)`,
 		`22:1: misplaced //actor:generate: it must be in the doc comment of an interface type, directly above the type`,
 		`26:2: misplaced //actor:ask: it must be in the doc comment of a method of an interface type, directly above the method`,
-		`30:1: unknown directive //actor:bogus (want generate, supervise or mailbox on an interface; tell or ask on a method)`,
-		`31:1: missing directive name after //actor: (want one of generate, supervise, mailbox, tell, ask)`,
+		`30:1: unknown directive //actor:bogus (want generate, supervise, mailbox or remote on an interface; tell or ask on a method)`,
+		`31:1: missing directive name after //actor: (want one of generate, supervise, mailbox, remote, tell, ask)`,
 	}
 	assert.Equal(t, want, render(fset, directive.Stray(f, used)))
 
