@@ -128,8 +128,25 @@ func (e *actorEmitter) emit() {
 	for i, m := range a.methods {
 		msgs[i] = m.msg
 	}
-	f.Commentf("%s is a message to %s %s actor: %s.", a.message, article(a.name), a.name, orList(msgs))
-	f.Type().Add(e.decl(a.message)).Interface(jen.Id(a.marker).Params())
+	f.Commentf("%s is a message to %s %s actor: the arguments of one of its methods, held by value", a.message, article(a.name), a.name)
+	f.Commentf("so that sending it allocates nothing. The zero %s calls no method; make one with the", a.message)
+	f.Commentf("Message method of %s.", orList(msgs))
+	f.Type().Add(e.decl(a.message)).StructFunc(func(g *jen.Group) {
+		g.Id("method").Id(a.tag)
+		for _, sl := range a.slots {
+			e.w.file = sl.file
+			g.Id(sl.name).Add(e.w.typx(sl.typ, sl.expr))
+		}
+	})
+	f.Commentf("Method returns the name of the %s method m calls, or \"\" for the zero %s.", a.name, a.message)
+	f.Func().Params(jen.Id("m").Add(e.inst(a.message))).Id("Method").Params().String().Block(
+		jen.Switch(jen.Id("m").Dot("method")).BlockFunc(func(g *jen.Group) {
+			for i, m := range a.methods {
+				g.Case(jen.Lit(i + 1)).Return(jen.Lit(m.name))
+			}
+		}),
+		jen.Return(jen.Lit("")),
+	)
 	for _, m := range a.methods {
 		e.messages(m)
 	}
@@ -173,7 +190,10 @@ func (e *actorEmitter) messages(m *methodModel) {
 		fields[i] = jen.Id(p.field).Add(e.w.typx(p.typ, p.expr))
 	}
 	f.Type().Add(e.decl(m.msg)).Struct(fields...)
-	f.Func().Params(e.inst(m.msg)).Id(a.marker).Params().Block()
+	f.Commentf("Message returns m as %s %s, to send with %s.Actor.", article(a.message), a.message, a.ref)
+	f.Func().Params(jen.Id("m").Add(e.inst(m.msg))).Id("Message").Params().Add(e.inst(a.message)).Block(
+		jen.Return(e.union(m, func(p *param) jen.Code { return jen.Id("m").Dot(p.field) })),
+	)
 	if m.tell {
 		return
 	}
@@ -205,7 +225,6 @@ func (e *actorEmitter) refMethod(m *methodModel) {
 		}
 	}
 	params := []jen.Code{jen.Id("ctx").Add(e.w.typ(m.ctxType))}
-	var values []jen.Code
 	for i, p := range m.params {
 		t := e.w.typx(p.typ, p.expr)
 		if m.variadic && i == len(m.params)-1 {
@@ -216,9 +235,8 @@ func (e *actorEmitter) refMethod(m *methodModel) {
 			t = jen.Op("...").Add(e.w.typx(p.typ.(*types.Slice).Elem(), elem))
 		}
 		params = append(params, jen.Id(p.local).Add(t))
-		values = append(values, kv(p.field, jen.Id(p.local)))
 	}
-	msg := e.inst(m.msg).Values(values...)
+	msg := e.union(m, func(p *param) jen.Code { return jen.Id(p.local) })
 	var results []jen.Code
 	for _, r := range m.results {
 		results = append(results, e.w.typx(r.typ, r.expr))
@@ -267,6 +285,19 @@ func (e *actorEmitter) refMethod(m *methodModel) {
 	}
 	f.Func().Params(jen.Id("r").Add(e.inst(a.ref))).Id(m.name).Add(sig).Add(resultList(results)).Block(body...)
 }
+
+// union returns the literal of the message union for a call of m: its method number and, in
+// each parameter's slot, value(p).
+func (e *actorEmitter) union(m *methodModel, value func(p *param) jen.Code) *jen.Statement {
+	vals := []jen.Code{kv("method", jen.Lit(e.number(m)))}
+	for _, p := range m.params {
+		vals = append(vals, kv(p.slot, value(p)))
+	}
+	return e.inst(e.a.message).Values(vals...)
+}
+
+// number returns m's method number in the union: its place among the sorted methods, from 1.
+func (e *actorEmitter) number(m *methodModel) int { return slices.Index(e.a.methods, m) + 1 }
 
 // refNote says what a ref method's signature does not: that it is a tell,
 // or the ask's default timeout.
@@ -458,36 +489,24 @@ func durationParts(d time.Duration) (int64, string) {
 
 func (e *actorEmitter) dispatch() {
 	a, f := e.a, e.f
-	uses := false
-	for _, m := range a.methods {
-		if len(m.params) > 0 {
-			uses = true
-		}
-	}
-	var switchExpr *jen.Statement
-	if uses {
-		switchExpr = jen.Id("m").Op(":=").Id("m").Assert(jen.Type())
-	} else {
-		switchExpr = jen.Id("m").Assert(jen.Type())
-	}
 	f.Commentf("%s calls the state's method for one message.", a.dispatch)
 	f.Func().Add(e.decl(a.dispatch)).Params(
 		jen.Id("ctx").Qual("context", "Context"),
 		jen.Id("ac").Op("*").Add(e.rt("Context")),
 		jen.Id("s").Add(e.inst(a.name)),
 		jen.Id("m").Add(e.inst(a.message)),
-	).Block(jen.Switch(switchExpr).BlockFunc(func(g *jen.Group) {
+	).Block(jen.Switch(jen.Id("m").Dot("method")).BlockFunc(func(g *jen.Group) {
 		for _, m := range a.methods {
 			args := []jen.Code{jen.Id("ctx")}
 			for i, p := range m.params {
-				arg := jen.Id("m").Dot(p.field)
+				arg := jen.Id("m").Dot(p.slot)
 				if m.variadic && i == len(m.params)-1 {
 					arg.Op("...")
 				}
 				args = append(args, arg)
 			}
 			call := jen.Id("s").Dot(m.name).Call(args...)
-			g.Case(e.inst(m.msg))
+			g.Case(jen.Lit(e.number(m))).Comment(m.name)
 			switch {
 			case m.tellErr:
 				g.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(
@@ -511,6 +530,9 @@ func (e *actorEmitter) dispatch() {
 				g.Add(e.rt("Reply")).Call(jen.Id("ac"), e.inst(m.reply).Values(rep...))
 			}
 		}
+		g.Default().Add(jen.Id("ac").Dot("Logger").Call().Dot("Warn").Call(
+			jen.Lit("actorgen: ignoring the zero " + a.message + ", which calls no method"),
+		))
 	}))
 }
 

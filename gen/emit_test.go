@@ -24,7 +24,7 @@ func TestEmitFormatFailure(t *testing.T) {
 		pkg: &packages.Package{PkgPath: "example.com/x", Name: "x", Types: self},
 		actors: []*actorModel{{
 			name: "Bad Name", ref: "Bad NameRef", message: "Bad NameMessage", spawn: "SpawnBad Name",
-			dispatch: "dispatchBad Name", marker: "isBad NameMessage",
+			dispatch: "dispatchBad Name", tag: "uint8",
 			tpNames: map[*types.TypeName]string{},
 			methods: []*methodModel{{
 				name: "Do", ctxType: ctxType, tell: true, msg: "Bad NameDoMsg",

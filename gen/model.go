@@ -49,7 +49,20 @@ type actorModel struct {
 	methods    []*methodModel // sorted by name
 	output     string         // the base name of the file it is written to
 
-	ref, refOf, message, spawn, dispatch, marker string
+	ref, refOf, message, spawn, dispatch string
+
+	slots []*slot // the fields of the message union, see assignSlots
+	tag   string  // the type of the union's method number: uint8, or uint16 past 255 methods
+}
+
+// slot is one field of an actor's message union. Parameters of the same type share slots across
+// methods: a message holds one method's arguments, so the union needs, for each type, only as
+// many fields as the method with the most parameters of that type has.
+type slot struct {
+	name string
+	typ  types.Type
+	expr ast.Expr  // the type as the first parameter that needs the slot spells it, or nil
+	file *ast.File // the file of that parameter's method
 }
 
 // methodModel is one method of an actor interface.
@@ -72,6 +85,7 @@ type methodModel struct {
 
 type param struct {
 	local, field string
+	slot         string     // the union field that carries it
 	typ          types.Type // the struct field type ([]T for a variadic parameter)
 	expr         ast.Expr   // the type as the source spells it, or nil
 	orig         string     // the name in the interface, for messages
@@ -537,7 +551,6 @@ func (m *modeller) names(pm *pkgModel) {
 		a.ref, a.message = base+"Ref", base+"Message"
 		a.refOf = a.ref + "Of"
 		a.dispatch = "dispatch" + upperFirst(a.name)
-		a.marker = "is" + upperFirst(a.name) + "Message"
 		what := "interface " + a.name
 		claim(a.ref, origin{what, a.pos})
 		claim(a.refOf, origin{what, a.pos})
@@ -635,15 +648,16 @@ func (m *modeller) names(pm *pkgModel) {
 		for _, mm := range a.methods {
 			methodNames(mm, tps, bodyNames(pm, a, mm))
 		}
+		assignSlots(a)
 	}
 }
 
 // bodyNames returns the names the body of mm's ref method refers to: its
 // parameters must not shadow them.
 func bodyNames(pm *pkgModel, a *actorModel, mm *methodModel) []string {
-	names := []string{"r", "ctx", mm.msg, pm.importName(RuntimePath)}
+	names := []string{"r", "ctx", a.message, pm.importName(RuntimePath)}
 	if !mm.tell {
-		names = append(names, "rep", "err", "nil", a.message, mm.reply)
+		names = append(names, "rep", "err", "nil", mm.reply)
 		if mm.timeout > 0 {
 			names = append(names, "cancel", pm.importName("time"))
 		}
@@ -747,6 +761,7 @@ func methodNames(mm *methodModel, parent *scope, body []string) {
 	locals := newScope(nil)
 	locals.add(body...)
 	fields := newScope(nil)
+	fields.add("Message") // the message struct's method
 	for i, p := range mm.params {
 		idx := strconv.Itoa(i + 1)
 		switch {
@@ -776,5 +791,30 @@ func methodNames(mm *methodModel, parent *scope, body []string) {
 		}
 		r.field = replyFields.fresh(f)
 		r.local = results.fresh("r" + idx)
+	}
+}
+
+// assignSlots lays out a's message union: each parameter gets a slot, the k-th parameter of a
+// type in a method the k-th slot of that type. Slots are numbered in the order of first need,
+// over the methods in their sorted order, so the layout is deterministic.
+func assignSlots(a *actorModel) {
+	byType := map[string][]*slot{}
+	for _, mm := range a.methods {
+		used := map[string]int{}
+		for _, p := range mm.params {
+			key := types.TypeString(p.typ, (*types.Package).Path)
+			k := used[key]
+			used[key]++
+			if k == len(byType[key]) {
+				sl := &slot{name: "a" + strconv.Itoa(len(a.slots)), typ: p.typ, expr: p.expr, file: mm.file}
+				a.slots = append(a.slots, sl)
+				byType[key] = append(byType[key], sl)
+			}
+			p.slot = byType[key][k].name
+		}
+	}
+	a.tag = "uint8"
+	if len(a.methods) > 255 {
+		a.tag = "uint16"
 	}
 }

@@ -14,9 +14,23 @@ import (
 // actorgen of your github.com/actorgen/actorgen module.
 const _ = runtime.SupportPackageIsVersion1
 
-// CounterMessage is a message to a Counter actor: CounterAddMsg or CounterAddSumMsg.
-type CounterMessage interface {
-	isCounterMessage()
+// CounterMessage is a message to a Counter actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero CounterMessage calls no method; make one with the
+// Message method of CounterAddMsg or CounterAddSumMsg.
+type CounterMessage struct {
+	method uint8
+	a0     int64
+}
+
+// Method returns the name of the Counter method m calls, or "" for the zero CounterMessage.
+func (m CounterMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Add"
+	case 2:
+		return "AddSum"
+	}
+	return ""
 }
 
 // CounterAddMsg carries the arguments of Counter.Add.
@@ -24,14 +38,20 @@ type CounterAddMsg struct {
 	V int64
 }
 
-func (CounterAddMsg) isCounterMessage() {}
+// Message returns m as a CounterMessage, to send with CounterRef.Actor.
+func (m CounterAddMsg) Message() CounterMessage {
+	return CounterMessage{method: 1, a0: m.V}
+}
 
 // CounterAddSumMsg carries the arguments of Counter.AddSum.
 type CounterAddSumMsg struct {
 	V int64
 }
 
-func (CounterAddSumMsg) isCounterMessage() {}
+// Message returns m as a CounterMessage, to send with CounterRef.Actor.
+func (m CounterAddSumMsg) Message() CounterMessage {
+	return CounterMessage{method: 2, a0: m.V}
+}
 
 // CounterAddSumReply carries the results of Counter.AddSum.
 type CounterAddSumReply struct {
@@ -67,12 +87,12 @@ func CounterRefOf(ref runtime.Ref) (CounterRef, bool) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r CounterRef) Add(ctx context.Context, v int64) {
-	_ = r.actor.Tell(ctx, CounterAddMsg{V: v})
+	_ = r.actor.Tell(ctx, CounterMessage{method: 1, a0: v})
 }
 
 // AddSum adds v and returns the running sum.
 func (r CounterRef) AddSum(ctx context.Context, v int64) (int64, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterAddSumReply](ctx, r.actor, CounterAddSumMsg{V: v})
+	rep, err := runtime.Ask[CounterMessage, CounterAddSumReply](ctx, r.actor, CounterMessage{method: 2, a0: v})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -92,11 +112,13 @@ func SpawnCounter(parent runtime.Parent, name string, factory func(*runtime.Cont
 
 // dispatchCounter calls the state's method for one message.
 func dispatchCounter(ctx context.Context, ac *runtime.Context, s Counter, m CounterMessage) {
-	switch m := m.(type) {
-	case CounterAddMsg:
-		s.Add(ctx, m.V)
-	case CounterAddSumMsg:
-		r0, err := s.AddSum(ctx, m.V)
+	switch m.method {
+	case 1: // Add
+		s.Add(ctx, m.a0)
+	case 2: // AddSum
+		r0, err := s.AddSum(ctx, m.a0)
 		runtime.Reply(ac, CounterAddSumReply{R0: r0, Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero CounterMessage, which calls no method")
 	}
 }

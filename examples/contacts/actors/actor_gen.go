@@ -16,9 +16,31 @@ import (
 // actorgen of your github.com/actorgen/actorgen module.
 const _ = runtime.SupportPackageIsVersion1
 
-// BookMessage is a message to a Book actor: BookCreateMsg, BookDeleteMsg, BookGetMsg, BookListMsg or BookUpdateMsg.
-type BookMessage interface {
-	isBookMessage()
+// BookMessage is a message to a Book actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero BookMessage calls no method; make one with the
+// Message method of BookCreateMsg, BookDeleteMsg, BookGetMsg, BookListMsg or BookUpdateMsg.
+type BookMessage struct {
+	method uint8
+	a0     contact.Contact
+	a1     contact.ID
+	a2     contact.Patch
+}
+
+// Method returns the name of the Book method m calls, or "" for the zero BookMessage.
+func (m BookMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Create"
+	case 2:
+		return "Delete"
+	case 3:
+		return "Get"
+	case 4:
+		return "List"
+	case 5:
+		return "Update"
+	}
+	return ""
 }
 
 // BookCreateMsg carries the arguments of Book.Create.
@@ -26,7 +48,10 @@ type BookCreateMsg struct {
 	C contact.Contact
 }
 
-func (BookCreateMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookCreateMsg) Message() BookMessage {
+	return BookMessage{method: 1, a0: m.C}
+}
 
 // BookCreateReply carries the results of Book.Create.
 type BookCreateReply struct {
@@ -39,7 +64,10 @@ type BookDeleteMsg struct {
 	ID contact.ID
 }
 
-func (BookDeleteMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookDeleteMsg) Message() BookMessage {
+	return BookMessage{method: 2, a1: m.ID}
+}
 
 // BookDeleteReply carries the results of Book.Delete.
 type BookDeleteReply struct {
@@ -51,7 +79,10 @@ type BookGetMsg struct {
 	ID contact.ID
 }
 
-func (BookGetMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookGetMsg) Message() BookMessage {
+	return BookMessage{method: 3, a1: m.ID}
+}
 
 // BookGetReply carries the results of Book.Get.
 type BookGetReply struct {
@@ -62,7 +93,10 @@ type BookGetReply struct {
 // BookListMsg carries the arguments of Book.List.
 type BookListMsg struct{}
 
-func (BookListMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookListMsg) Message() BookMessage {
+	return BookMessage{method: 4}
+}
 
 // BookListReply carries the results of Book.List.
 type BookListReply struct {
@@ -76,7 +110,10 @@ type BookUpdateMsg struct {
 	P  contact.Patch
 }
 
-func (BookUpdateMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookUpdateMsg) Message() BookMessage {
+	return BookMessage{method: 5, a1: m.ID, a2: m.P}
+}
 
 // BookUpdateReply carries the results of Book.Update.
 type BookUpdateReply struct {
@@ -112,7 +149,7 @@ func BookRefOf(ref runtime.Ref) (BookRef, bool) {
 // it returns the contact already created for that key and those fields, or fails with
 // contact.ErrKeyReused.
 func (r BookRef) Create(ctx context.Context, c contact.Contact) (contact.Contact, error) {
-	rep, err := runtime.Ask[BookMessage, BookCreateReply](ctx, r.actor, BookCreateMsg{C: c})
+	rep, err := runtime.Ask[BookMessage, BookCreateReply](ctx, r.actor, BookMessage{method: 1, a0: c})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -122,7 +159,7 @@ func (r BookRef) Create(ctx context.Context, c contact.Contact) (contact.Contact
 // Delete removes the contact id, or returns an error wrapping
 // contact.ErrNotFound.
 func (r BookRef) Delete(ctx context.Context, id contact.ID) error {
-	rep, err := runtime.Ask[BookMessage, BookDeleteReply](ctx, r.actor, BookDeleteMsg{ID: id})
+	rep, err := runtime.Ask[BookMessage, BookDeleteReply](ctx, r.actor, BookMessage{method: 2, a1: id})
 	if err != nil {
 		return err
 	}
@@ -131,7 +168,7 @@ func (r BookRef) Delete(ctx context.Context, id contact.ID) error {
 
 // Get returns the contact id, or an error wrapping contact.ErrNotFound.
 func (r BookRef) Get(ctx context.Context, id contact.ID) (contact.Contact, error) {
-	rep, err := runtime.Ask[BookMessage, BookGetReply](ctx, r.actor, BookGetMsg{ID: id})
+	rep, err := runtime.Ask[BookMessage, BookGetReply](ctx, r.actor, BookMessage{method: 3, a1: id})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -140,7 +177,7 @@ func (r BookRef) Get(ctx context.Context, id contact.ID) (contact.Contact, error
 
 // List returns the user's contacts, oldest first.
 func (r BookRef) List(ctx context.Context) ([]contact.Contact, error) {
-	rep, err := runtime.Ask[BookMessage, BookListReply](ctx, r.actor, BookListMsg{})
+	rep, err := runtime.Ask[BookMessage, BookListReply](ctx, r.actor, BookMessage{method: 4})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -149,7 +186,7 @@ func (r BookRef) List(ctx context.Context) ([]contact.Contact, error) {
 
 // Update applies p to the contact id, stores the result and returns it.
 func (r BookRef) Update(ctx context.Context, id contact.ID, p contact.Patch) (contact.Contact, error) {
-	rep, err := runtime.Ask[BookMessage, BookUpdateReply](ctx, r.actor, BookUpdateMsg{ID: id, P: p})
+	rep, err := runtime.Ask[BookMessage, BookUpdateReply](ctx, r.actor, BookMessage{method: 5, a1: id, a2: p})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -173,28 +210,42 @@ func SpawnBook(parent runtime.Parent, name string, factory func(*runtime.Context
 
 // dispatchBook calls the state's method for one message.
 func dispatchBook(ctx context.Context, ac *runtime.Context, s Book, m BookMessage) {
-	switch m := m.(type) {
-	case BookCreateMsg:
-		r0, err := s.Create(ctx, m.C)
+	switch m.method {
+	case 1: // Create
+		r0, err := s.Create(ctx, m.a0)
 		runtime.Reply(ac, BookCreateReply{R0: r0, Err: err})
-	case BookDeleteMsg:
-		err := s.Delete(ctx, m.ID)
+	case 2: // Delete
+		err := s.Delete(ctx, m.a1)
 		runtime.Reply(ac, BookDeleteReply{Err: err})
-	case BookGetMsg:
-		r0, err := s.Get(ctx, m.ID)
+	case 3: // Get
+		r0, err := s.Get(ctx, m.a1)
 		runtime.Reply(ac, BookGetReply{R0: r0, Err: err})
-	case BookListMsg:
+	case 4: // List
 		r0, err := s.List(ctx)
 		runtime.Reply(ac, BookListReply{R0: r0, Err: err})
-	case BookUpdateMsg:
-		r0, err := s.Update(ctx, m.ID, m.P)
+	case 5: // Update
+		r0, err := s.Update(ctx, m.a1, m.a2)
 		runtime.Reply(ac, BookUpdateReply{R0: r0, Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero BookMessage, which calls no method")
 	}
 }
 
-// DirectoryMessage is a message to a Directory actor: DirectoryBookMsg.
-type DirectoryMessage interface {
-	isDirectoryMessage()
+// DirectoryMessage is a message to a Directory actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero DirectoryMessage calls no method; make one with the
+// Message method of DirectoryBookMsg.
+type DirectoryMessage struct {
+	method uint8
+	a0     string
+}
+
+// Method returns the name of the Directory method m calls, or "" for the zero DirectoryMessage.
+func (m DirectoryMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Book"
+	}
+	return ""
 }
 
 // DirectoryBookMsg carries the arguments of Directory.Book.
@@ -202,7 +253,10 @@ type DirectoryBookMsg struct {
 	User string
 }
 
-func (DirectoryBookMsg) isDirectoryMessage() {}
+// Message returns m as a DirectoryMessage, to send with DirectoryRef.Actor.
+func (m DirectoryBookMsg) Message() DirectoryMessage {
+	return DirectoryMessage{method: 1, a0: m.User}
+}
 
 // DirectoryBookReply carries the results of Directory.Book.
 type DirectoryBookReply struct {
@@ -237,7 +291,7 @@ func DirectoryRefOf(ref runtime.Ref) (DirectoryRef, bool) {
 // Book returns user's book. The error is a *contact.ValidationError for an
 // invalid user name.
 func (r DirectoryRef) Book(ctx context.Context, user string) (Book, error) {
-	rep, err := runtime.Ask[DirectoryMessage, DirectoryBookReply](ctx, r.actor, DirectoryBookMsg{User: user})
+	rep, err := runtime.Ask[DirectoryMessage, DirectoryBookReply](ctx, r.actor, DirectoryMessage{method: 1, a0: user})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -260,9 +314,11 @@ func SpawnDirectory(parent runtime.Parent, name string, factory func(*runtime.Co
 
 // dispatchDirectory calls the state's method for one message.
 func dispatchDirectory(ctx context.Context, ac *runtime.Context, s Directory, m DirectoryMessage) {
-	switch m := m.(type) {
-	case DirectoryBookMsg:
-		r0, err := s.Book(ctx, m.User)
+	switch m.method {
+	case 1: // Book
+		r0, err := s.Book(ctx, m.a0)
 		runtime.Reply(ac, DirectoryBookReply{R0: r0, Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero DirectoryMessage, which calls no method")
 	}
 }

@@ -16,9 +16,25 @@ import (
 // actorgen of your github.com/actorgen/actorgen module.
 const _ = runtime.SupportPackageIsVersion1
 
-// InboxMessage is a message to an Inbox actor: InboxMessageMsg or InboxPresenceMsg.
-type InboxMessage interface {
-	isInboxMessage()
+// InboxMessage is a message to an Inbox actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero InboxMessage calls no method; make one with the
+// Message method of InboxMessageMsg or InboxPresenceMsg.
+type InboxMessage struct {
+	method uint8
+	a0     Message
+	a1     string
+	a2     bool
+}
+
+// Method returns the name of the Inbox method m calls, or "" for the zero InboxMessage.
+func (m InboxMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Message"
+	case 2:
+		return "Presence"
+	}
+	return ""
 }
 
 // InboxMessageMsg carries the arguments of Inbox.Message.
@@ -26,7 +42,10 @@ type InboxMessageMsg struct {
 	M Message
 }
 
-func (InboxMessageMsg) isInboxMessage() {}
+// Message returns m as an InboxMessage, to send with InboxRef.Actor.
+func (m InboxMessageMsg) Message() InboxMessage {
+	return InboxMessage{method: 1, a0: m.M}
+}
 
 // InboxPresenceMsg carries the arguments of Inbox.Presence.
 type InboxPresenceMsg struct {
@@ -34,7 +53,10 @@ type InboxPresenceMsg struct {
 	Online bool
 }
 
-func (InboxPresenceMsg) isInboxMessage() {}
+// Message returns m as an InboxMessage, to send with InboxRef.Actor.
+func (m InboxPresenceMsg) Message() InboxMessage {
+	return InboxMessage{method: 2, a1: m.Server, a2: m.Online}
+}
 
 // InboxRef is a reference to an Inbox actor. It implements Inbox by sending messages to the actor's mailbox.
 type InboxRef struct {
@@ -64,14 +86,14 @@ func InboxRefOf(ref runtime.Ref) (InboxRef, bool) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r InboxRef) Message(ctx context.Context, m Message) {
-	_ = r.actor.Tell(ctx, InboxMessageMsg{M: m})
+	_ = r.actor.Tell(ctx, InboxMessage{method: 1, a0: m})
 }
 
 // Presence reports that a server joined (online) or left the relay.
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r InboxRef) Presence(ctx context.Context, server string, online bool) {
-	_ = r.actor.Tell(ctx, InboxPresenceMsg{Server: server, Online: online})
+	_ = r.actor.Tell(ctx, InboxMessage{method: 2, a1: server, a2: online})
 }
 
 // SpawnInbox starts an Inbox actor named name under parent (a *runtime.System, an actor's
@@ -90,17 +112,37 @@ func SpawnInbox(parent runtime.Parent, name string, factory func(*runtime.Contex
 
 // dispatchInbox calls the state's method for one message.
 func dispatchInbox(ctx context.Context, ac *runtime.Context, s Inbox, m InboxMessage) {
-	switch m := m.(type) {
-	case InboxMessageMsg:
-		s.Message(ctx, m.M)
-	case InboxPresenceMsg:
-		s.Presence(ctx, m.Server, m.Online)
+	switch m.method {
+	case 1: // Message
+		s.Message(ctx, m.a0)
+	case 2: // Presence
+		s.Presence(ctx, m.a1, m.a2)
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero InboxMessage, which calls no method")
 	}
 }
 
-// LinkMessage is a message to a Link actor: LinkBroadcastMsg, LinkClosedMsg or LinkOnlineMsg.
-type LinkMessage interface {
-	isLinkMessage()
+// LinkMessage is a message to a Link actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero LinkMessage calls no method; make one with the
+// Message method of LinkBroadcastMsg, LinkClosedMsg or LinkOnlineMsg.
+type LinkMessage struct {
+	method uint8
+	a0     string
+	a1     string
+	a2     error
+}
+
+// Method returns the name of the Link method m calls, or "" for the zero LinkMessage.
+func (m LinkMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Broadcast"
+	case 2:
+		return "Closed"
+	case 3:
+		return "Online"
+	}
+	return ""
 }
 
 // LinkBroadcastMsg carries the arguments of Link.Broadcast.
@@ -109,7 +151,10 @@ type LinkBroadcastMsg struct {
 	Text    string
 }
 
-func (LinkBroadcastMsg) isLinkMessage() {}
+// Message returns m as a LinkMessage, to send with LinkRef.Actor.
+func (m LinkBroadcastMsg) Message() LinkMessage {
+	return LinkMessage{method: 1, a0: m.Channel, a1: m.Text}
+}
 
 // LinkBroadcastReply carries the results of Link.Broadcast.
 type LinkBroadcastReply struct {
@@ -121,12 +166,18 @@ type LinkClosedMsg struct {
 	Err error
 }
 
-func (LinkClosedMsg) isLinkMessage() {}
+// Message returns m as a LinkMessage, to send with LinkRef.Actor.
+func (m LinkClosedMsg) Message() LinkMessage {
+	return LinkMessage{method: 2, a2: m.Err}
+}
 
 // LinkOnlineMsg carries the arguments of Link.Online.
 type LinkOnlineMsg struct{}
 
-func (LinkOnlineMsg) isLinkMessage() {}
+// Message returns m as a LinkMessage, to send with LinkRef.Actor.
+func (m LinkOnlineMsg) Message() LinkMessage {
+	return LinkMessage{method: 3}
+}
 
 // LinkOnlineReply carries the results of Link.Online.
 type LinkOnlineReply struct {
@@ -160,7 +211,7 @@ func LinkRefOf(ref runtime.Ref) (LinkRef, bool) {
 
 // Broadcast sends a broadcast frame and waits for the relay's ok.
 func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) error {
-	rep, err := runtime.Ask[LinkMessage, LinkBroadcastReply](ctx, r.actor, LinkBroadcastMsg{Channel: channel, Text: text})
+	rep, err := runtime.Ask[LinkMessage, LinkBroadcastReply](ctx, r.actor, LinkMessage{method: 1, a0: channel, a1: text})
 	if err != nil {
 		return err
 	}
@@ -173,12 +224,12 @@ func (r LinkRef) Broadcast(ctx context.Context, channel string, text string) err
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r LinkRef) Closed(ctx context.Context, err error) {
-	_ = r.actor.Tell(ctx, LinkClosedMsg{Err: err})
+	_ = r.actor.Tell(ctx, LinkMessage{method: 2, a2: err})
 }
 
 // Online sends a who frame and waits for the relay's answer.
 func (r LinkRef) Online(ctx context.Context) ([]string, error) {
-	rep, err := runtime.Ask[LinkMessage, LinkOnlineReply](ctx, r.actor, LinkOnlineMsg{})
+	rep, err := runtime.Ask[LinkMessage, LinkOnlineReply](ctx, r.actor, LinkMessage{method: 3})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -201,21 +252,50 @@ func SpawnLink(parent runtime.Parent, name string, factory func(*runtime.Context
 
 // dispatchLink calls the state's method for one message.
 func dispatchLink(ctx context.Context, ac *runtime.Context, s Link, m LinkMessage) {
-	switch m := m.(type) {
-	case LinkBroadcastMsg:
-		err := s.Broadcast(ctx, m.Channel, m.Text)
+	switch m.method {
+	case 1: // Broadcast
+		err := s.Broadcast(ctx, m.a0, m.a1)
 		runtime.Reply(ac, LinkBroadcastReply{Err: err})
-	case LinkClosedMsg:
-		s.Closed(ctx, m.Err)
-	case LinkOnlineMsg:
+	case 2: // Closed
+		s.Closed(ctx, m.a2)
+	case 3: // Online
 		r0, err := s.Online(ctx)
 		runtime.Reply(ac, LinkOnlineReply{R0: r0, Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero LinkMessage, which calls no method")
 	}
 }
 
-// serverMessage is a message to a server actor: serverBroadcastMsg, serverDialsHeldUntilMsg, serverHoldDialsMsg, serverLinkDownMsg, serverLinkUpMsg or serverOnlineMsg.
-type serverMessage interface {
-	isServerMessage()
+// serverMessage is a message to a server actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero serverMessage calls no method; make one with the
+// Message method of serverBroadcastMsg, serverDialsHeldUntilMsg, serverHoldDialsMsg, serverLinkDownMsg, serverLinkUpMsg or serverOnlineMsg.
+type serverMessage struct {
+	method uint8
+	a0     string
+	a1     string
+	a2     time.Time
+	a3     *websocket.Conn
+	a4     linkRef
+	a5     []string
+}
+
+// Method returns the name of the server method m calls, or "" for the zero serverMessage.
+func (m serverMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Broadcast"
+	case 2:
+		return "DialsHeldUntil"
+	case 3:
+		return "HoldDials"
+	case 4:
+		return "LinkDown"
+	case 5:
+		return "LinkUp"
+	case 6:
+		return "Online"
+	}
+	return ""
 }
 
 // serverBroadcastMsg carries the arguments of server.Broadcast.
@@ -224,7 +304,10 @@ type serverBroadcastMsg struct {
 	Text    string
 }
 
-func (serverBroadcastMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverBroadcastMsg) Message() serverMessage {
+	return serverMessage{method: 1, a0: m.Channel, a1: m.Text}
+}
 
 // serverBroadcastReply carries the results of server.Broadcast.
 type serverBroadcastReply struct {
@@ -234,7 +317,10 @@ type serverBroadcastReply struct {
 // serverDialsHeldUntilMsg carries the arguments of server.DialsHeldUntil.
 type serverDialsHeldUntilMsg struct{}
 
-func (serverDialsHeldUntilMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverDialsHeldUntilMsg) Message() serverMessage {
+	return serverMessage{method: 2}
+}
 
 // serverDialsHeldUntilReply carries the results of server.DialsHeldUntil.
 type serverDialsHeldUntilReply struct {
@@ -247,14 +333,20 @@ type serverHoldDialsMsg struct {
 	Until time.Time
 }
 
-func (serverHoldDialsMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverHoldDialsMsg) Message() serverMessage {
+	return serverMessage{method: 3, a2: m.Until}
+}
 
 // serverLinkDownMsg carries the arguments of server.LinkDown.
 type serverLinkDownMsg struct {
 	Conn *websocket.Conn
 }
 
-func (serverLinkDownMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverLinkDownMsg) Message() serverMessage {
+	return serverMessage{method: 4, a3: m.Conn}
+}
 
 // serverLinkUpMsg carries the arguments of server.LinkUp.
 type serverLinkUpMsg struct {
@@ -263,12 +355,18 @@ type serverLinkUpMsg struct {
 	Online []string
 }
 
-func (serverLinkUpMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverLinkUpMsg) Message() serverMessage {
+	return serverMessage{method: 5, a4: m.L, a3: m.Conn, a5: m.Online}
+}
 
 // serverOnlineMsg carries the arguments of server.Online.
 type serverOnlineMsg struct{}
 
-func (serverOnlineMsg) isServerMessage() {}
+// Message returns m as a serverMessage, to send with serverRef.Actor.
+func (m serverOnlineMsg) Message() serverMessage {
+	return serverMessage{method: 6}
+}
 
 // serverOnlineReply carries the results of server.Online.
 type serverOnlineReply struct {
@@ -309,7 +407,7 @@ func serverRefOf(ref runtime.Ref) (serverRef, bool) {
 func (r serverRef) Broadcast(ctx context.Context, channel string, text string) error {
 	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
 	defer cancel()
-	rep, err := runtime.Ask[serverMessage, serverBroadcastReply](ctx, r.actor, serverBroadcastMsg{Channel: channel, Text: text})
+	rep, err := runtime.Ask[serverMessage, serverBroadcastReply](ctx, r.actor, serverMessage{method: 1, a0: channel, a1: text})
 	if err != nil {
 		return err
 	}
@@ -319,7 +417,7 @@ func (r serverRef) Broadcast(ctx context.Context, channel string, text string) e
 // DialsHeldUntil returns the time before which the keeper's start must
 // not dial (in the past when it may dial now).
 func (r serverRef) DialsHeldUntil(ctx context.Context) (time.Time, error) {
-	rep, err := runtime.Ask[serverMessage, serverDialsHeldUntilReply](ctx, r.actor, serverDialsHeldUntilMsg{})
+	rep, err := runtime.Ask[serverMessage, serverDialsHeldUntilReply](ctx, r.actor, serverMessage{method: 2})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -331,7 +429,7 @@ func (r serverRef) DialsHeldUntil(ctx context.Context) (time.Time, error) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r serverRef) HoldDials(ctx context.Context, until time.Time) {
-	_ = r.actor.Tell(ctx, serverHoldDialsMsg{Until: until})
+	_ = r.actor.Tell(ctx, serverMessage{method: 3, a2: until})
 }
 
 // LinkDown tells the server that conn is no longer live. A report about
@@ -339,7 +437,7 @@ func (r serverRef) HoldDials(ctx context.Context, until time.Time) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r serverRef) LinkDown(ctx context.Context, conn *websocket.Conn) {
-	_ = r.actor.Tell(ctx, serverLinkDownMsg{Conn: conn})
+	_ = r.actor.Tell(ctx, serverMessage{method: 4, a3: conn})
 }
 
 // LinkUp tells the server that the link l has the live connection conn,
@@ -348,7 +446,7 @@ func (r serverRef) LinkDown(ctx context.Context, conn *websocket.Conn) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r serverRef) LinkUp(ctx context.Context, l linkRef, conn *websocket.Conn, online []string) {
-	_ = r.actor.Tell(ctx, serverLinkUpMsg{L: l, Conn: conn, Online: online})
+	_ = r.actor.Tell(ctx, serverMessage{method: 5, a4: l, a3: conn, a5: online})
 }
 
 // Online returns the names of the servers connected to the relay, sorted.
@@ -358,7 +456,7 @@ func (r serverRef) LinkUp(ctx context.Context, l linkRef, conn *websocket.Conn, 
 func (r serverRef) Online(ctx context.Context) ([]string, error) {
 	ctx, cancel := runtime.WithDefaultTimeout(ctx, 5*time.Second)
 	defer cancel()
-	rep, err := runtime.Ask[serverMessage, serverOnlineReply](ctx, r.actor, serverOnlineMsg{})
+	rep, err := runtime.Ask[serverMessage, serverOnlineReply](ctx, r.actor, serverMessage{method: 6})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -378,21 +476,23 @@ func spawnServer(parent runtime.Parent, name string, factory func(*runtime.Conte
 
 // dispatchServer calls the state's method for one message.
 func dispatchServer(ctx context.Context, ac *runtime.Context, s server, m serverMessage) {
-	switch m := m.(type) {
-	case serverBroadcastMsg:
-		err := s.Broadcast(ctx, m.Channel, m.Text)
+	switch m.method {
+	case 1: // Broadcast
+		err := s.Broadcast(ctx, m.a0, m.a1)
 		runtime.Reply(ac, serverBroadcastReply{Err: err})
-	case serverDialsHeldUntilMsg:
+	case 2: // DialsHeldUntil
 		r0, err := s.DialsHeldUntil(ctx)
 		runtime.Reply(ac, serverDialsHeldUntilReply{R0: r0, Err: err})
-	case serverHoldDialsMsg:
-		s.HoldDials(ctx, m.Until)
-	case serverLinkDownMsg:
-		s.LinkDown(ctx, m.Conn)
-	case serverLinkUpMsg:
-		s.LinkUp(ctx, m.L, m.Conn, m.Online)
-	case serverOnlineMsg:
+	case 3: // HoldDials
+		s.HoldDials(ctx, m.a2)
+	case 4: // LinkDown
+		s.LinkDown(ctx, m.a3)
+	case 5: // LinkUp
+		s.LinkUp(ctx, m.a4, m.a3, m.a5)
+	case 6: // Online
 		r0, err := s.Online(ctx)
 		runtime.Reply(ac, serverOnlineReply{R0: r0, Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero serverMessage, which calls no method")
 	}
 }

@@ -221,7 +221,7 @@ func (l *link) read() {
 			}
 			l.w.cfg.emit(Event{Kind: LinkDown, Err: err})
 			l.w.chat.LinkDown(ctx, l.conn)
-			_ = l.self.Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}})
+			_ = l.self.Tell(ctx, LinkClosedMsg{Err: &connLost{conn: l.conn, err: err}}.Message())
 			return
 		}
 		switch f.Type {
