@@ -341,13 +341,13 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 func (g *fnGen) decodeField(dst *jen.Statement, fd *wireField, name string) []jen.Code {
 	if g.kind(fd.typ) == wPointer {
 		elem := types.Unalias(fd.typ).Underlying().(*types.Pointer).Elem()
-		p := g.local("p")
-		out := []jen.Code{jen.Id(p).Op(":=").New(g.w.typ(elem))}
-		out = append(out, g.decode(jen.Parens(jen.Op("*").Id(p)), elem, "d", jen.Id("t"), name)...)
+		v := g.local("v")
+		out := []jen.Code{jen.Var().Id(v).Add(g.w.typ(elem))}
+		out = append(out, g.decode(jen.Id(v), elem, "d", jen.Id("t"), name)...)
 		if !types.Identical(types.Unalias(fd.typ), types.NewPointer(elem)) {
-			return append(out, dst.Clone().Op("=").Add(g.w.typ(fd.typ)).Call(jen.Id(p)))
+			return append(out, dst.Clone().Op("=").Add(g.w.typ(fd.typ)).Call(jen.Op("&").Id(v)))
 		}
-		return append(out, dst.Clone().Op("=").Id(p))
+		return append(out, dst.Clone().Op("=").Op("&").Id(v))
 	}
 	return g.decode(dst, fd.typ, "d", jen.Id("t"), name)
 }
@@ -489,14 +489,14 @@ func (g *fnGen) decode(dst *jen.Statement, t types.Type, d string, typ jen.Code,
 		))
 	case wPointer:
 		elem := u.(*types.Pointer).Elem()
-		p := g.local("p")
-		inner := []jen.Code{jen.Id(p).Op(":=").New(g.w.typ(elem))}
-		inner = append(inner, g.decode(jen.Parens(jen.Op("*").Id(p)), elem, sub, g.wire(wireType(g.kind(elem))), name)...)
+		v := g.local("v")
+		inner := []jen.Code{jen.Var().Id(v).Add(g.w.typ(elem))}
+		inner = append(inner, g.decode(jen.Id(v), elem, sub, g.wire(wireType(g.kind(elem))), name)...)
 		inner = append(inner, end)
 		if named {
-			inner = append(inner, dst.Clone().Op("=").Add(g.w.typ(t)).Call(jen.Id(p)))
+			inner = append(inner, dst.Clone().Op("=").Add(g.w.typ(t)).Call(jen.Op("&").Id(v)))
 		} else {
-			inner = append(inner, dst.Clone().Op("=").Id(p))
+			inner = append(inner, dst.Clone().Op("=").Op("&").Id(v))
 		}
 		out = append(out, jen.If(jen.Op("!").Id(sub).Dot("Done").Call()).Block(inner...))
 	case wStruct:

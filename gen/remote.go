@@ -22,7 +22,8 @@ type codecModel struct {
 	structs   []*wireStruct   // the struct types given helper functions, by key
 	byKey     map[string]*wireStruct
 	sentinels []sentinelVar // by id
-	refs      map[string]bool
+	refs      map[string]bool // the remote interfaces, as path.Name
+	actors    map[string]bool // every actor interface of the package, by name
 	schema    *schemaFile // what this run writes
 	old       *schemaFile // what the package's actor_schema.txt holds, or nil
 
@@ -96,9 +97,12 @@ func (m *modeller) remote(pm *pkgModel) {
 	if len(remotes) == 0 {
 		return
 	}
-	c := &codecModel{byKey: map[string]*wireStruct{}, refs: map[string]bool{}}
+	c := &codecModel{byKey: map[string]*wireStruct{}, refs: map[string]bool{}, actors: map[string]bool{}}
 	for _, a := range remotes {
 		c.refs[m.pkg.PkgPath+"."+a.name] = true
+	}
+	for _, a := range pm.actors {
+		c.actors[a.name] = true
 	}
 	b := &codecBuilder{m: m, self: m.pkg.Types, c: c, pkgs: map[string]*types.Package{m.pkg.Types.Path(): m.pkg.Types}, done: map[string]bool{}}
 	before := len(m.e.list)
@@ -177,7 +181,7 @@ func (b *codecBuilder) field(a *actorModel, mm *methodModel, what, name string, 
 		if where != "" {
 			where = ": " + where
 		}
-		b.m.e.addf(pos, "%s.%s: %s (%s) cannot cross the wire%s: %s; every parameter and result of an //actor:remote interface must be encodable (change the type, or remove //actor:remote from %s)",
+		b.m.e.addf(pos, "%s.%s: %s (%s) cannot cross the wire%s: %s; //actor:remote needs every parameter and result to be encodable (change the type, or remove //actor:remote from %s)",
 			a.name, mm.name, what, b.typeString(t), where, why, a.name)
 		return f
 	}
@@ -205,7 +209,12 @@ func cmpPos(p, fallback token.Pos) token.Pos {
 
 // typeString writes t as the messages of this package show it.
 func (b *codecBuilder) typeString(t types.Type) string {
-	return types.TypeString(t, types.RelativeTo(b.self))
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == b.self {
+			return ""
+		}
+		return p.Name()
+	})
 }
 
 // key is the type with full package paths: the schema's name of a struct type.
@@ -319,7 +328,10 @@ func (b *codecBuilder) classify(t types.Type) (k wireKind, where, why string) {
 		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && b.c.refs[n.Obj().Pkg().Path()+"."+n.Obj().Name()] {
 			return wRef, "", ""
 		}
-		return b.fallback(t, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and //actor:remote interfaces of this package are the exceptions)")
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() == b.self && b.c.actors[n.Obj().Name()] {
+			return 0, "", fmt.Sprintf("%s is an actor interface without //actor:remote, and only the refs of remote actors cross the wire (add //actor:remote to %s)", n.Obj().Name(), n.Obj().Name())
+		}
+		return 0, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and the //actor:remote interfaces of this package are the exceptions)"
 	case *types.Chan:
 		return b.fallback(t, "", "a channel only connects goroutines of one process")
 	case *types.Signature:
@@ -358,7 +370,7 @@ func (b *codecBuilder) fallback(t types.Type, where, why string) (wireKind, stri
 			hasMethod(ptr, "UnmarshalJSON", []types.Type{byteSlice()}, []types.Type{errorType()}):
 			return wJSON, "", ""
 		}
-		why += ", and " + b.typeString(t) + " implements neither encoding.BinaryMarshaler and BinaryUnmarshaler nor json.Marshaler and Unmarshaler"
+		why += ", and " + b.typeString(t) + " has no MarshalBinary and UnmarshalBinary (or MarshalJSON and UnmarshalJSON) methods to use instead"
 	}
 	return 0, where, why
 }

@@ -258,14 +258,15 @@ func (m *modeller) schema(c *codecModel) {
 					continue
 				}
 				if nf.desc != of.desc {
-					was := "was"
+					was := "records it as " + of.desc
 					if of.removed {
-						was = "was, before it was removed,"
+						was = "records it as " + of.desc + ", a field since removed"
 					}
 					methods := users[k]
 					slices.Sort(methods)
-					m.e.addf(fieldPos(all[k], name), "%s.%s has type %s, and %s records that it %s %s: peers built from the recorded schema would misread it (%s). To make the change anyway, delete the field's line from %s, and the lines of the methods that use it: %s; their peers then get an error",
-						structName(all[k].display), name, nf.desc, SchemaFile, was, of.desc, strings.Join(methods, ", "), SchemaFile, strings.Join(methods, ", "))
+					list := andList(methods)
+					m.e.addf(fieldPos(all[k], name), "%s.%s has type %s, and %s %s: peers built from the recorded schema would misread it in %s. To make the change anyway, delete the field's line and the method lines of %s from %s and regenerate: peers of the old schema then get an error for %s",
+						structName(all[k].display), name, nf.desc, SchemaFile, was, list, list, SchemaFile, plural(len(methods), "it", "them"))
 				}
 			}
 		}
@@ -358,4 +359,19 @@ func keysOf[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// andList joins names as "a", "a and b", "a, b and c".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
