@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -53,9 +54,11 @@ type Node struct {
 	peers    map[string]*peer
 	watching map[string]bool // the exported actors whose stop is published (server side)
 
-	stop chan struct{}
-	wg   sync.WaitGroup
-	bufs sync.Pool // *[]byte request and reply buffers
+	stop   chan struct{}
+	asks   context.Context // the parent of the asks being served: cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	bufs   sync.Pool // *[]byte request and reply buffers
 }
 
 // export is an exported actor, or an actor whose children are exported.
@@ -102,6 +105,7 @@ func NewNode(cfg Config) (*Node, error) {
 		stop: make(chan struct{}),
 	}
 	n.prefix = cfg.Prefix
+	n.asks, n.cancel = context.WithCancel(context.Background())
 	n.self = n.base + n.name + "."
 	u, err := n.t.Subscribe(n.self+">", n.handle)
 	if err != nil {
@@ -123,7 +127,8 @@ func NewNode(cfg Config) (*Node, error) {
 func (n *Node) Name() string { return n.name }
 
 // Close stops the node: its heartbeats, its subscriptions and its watches. Calls in flight to
-// other nodes fail with ErrUnconfirmed; the exported actors are not stopped (they are the
+// other nodes fail with ErrUnconfirmed; the asks it is serving see their ctx cancelled, since
+// nobody would get their answer; the exported actors are not stopped (they are the
 // application's). Close is idempotent.
 func (n *Node) Close() error {
 	n.mu.Lock()
@@ -136,6 +141,7 @@ func (n *Node) Close() error {
 	n.peers = map[string]*peer{}
 	n.mu.Unlock()
 	close(n.stop)
+	n.cancel()
 	for _, u := range n.unsub {
 		u()
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/actorgen/actorgen/runtime"
 	"github.com/actorgen/actorgen/runtime/remote"
-	"github.com/actorgen/actorgen/runtime/remote/internal/rtest"
+	rtest "github.com/actorgen/actorgen/runtime/remote/remotetest"
 	"github.com/actorgen/actorgen/runtime/wire"
 	"go.uber.org/goleak"
 )

@@ -102,7 +102,7 @@ func (n *Node) call(m Msg, req request, rest string) {
 
 // ask delivers an ask to the local actor and publishes the answer.
 func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeout time.Duration, d wire.Decoder) {
-	ctx := context.Background()
+	ctx := n.asks
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)

@@ -1,6 +1,6 @@
-// Package rtest is an //actor:remote interface and its implementation, for the tests of
+// Package remotetest is an //actor:remote interface and its implementation, for the tests of
 // package remote and of the NATS transport.
-package rtest
+package remotetest
 
 //go:generate go run github.com/actorgen/actorgen/cmd/actorgen
 

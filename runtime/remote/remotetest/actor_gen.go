@@ -2,7 +2,7 @@
 
 //go:build !actorgen
 
-package rtest
+package remotetest
 
 import (
 	"context"
@@ -673,7 +673,7 @@ func (CounterForwardMsg) WireMethod() string {
 // WireSchema returns the schema fingerprint of Counter.Forward (from actor_schema.txt): a peer whose
 // fingerprint differs was built from an incompatible version of the interface.
 func (CounterForwardMsg) WireSchema() uint32 {
-	return 0x3b10d6d8
+	return 0x72bbd5c2
 }
 
 // AppendBinary appends the wire encoding of the arguments of Counter.Forward to b (encoding.BinaryAppender).
@@ -681,7 +681,7 @@ func (m CounterForwardMsg) AppendBinary(b []byte) ([]byte, error) {
 	var err error
 	if m.Other != nil {
 		b = wire.AppendTag(b, 72484, wire.Bytes)
-		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter", m.Other)
+		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter", m.Other)
 		if err != nil {
 			return b, wire.Field("CounterForwardMsg.Other", err)
 		}
@@ -709,14 +709,14 @@ func (m *CounterForwardMsg) DecodeWire(d *wire.Decoder) error {
 		}
 		switch num {
 		case 72484: // Other
-			x1, err := d.Ref(t, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter")
+			x1, err := d.Ref(t, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter")
 			if err != nil {
 				return wire.Field("CounterForwardMsg.Other", err)
 			}
 			if x1 != nil {
 				r2, ok := x1.(Counter)
 				if !ok {
-					return wire.Field("CounterForwardMsg.Other", wire.RefTypeError(x1, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter"))
+					return wire.Field("CounterForwardMsg.Other", wire.RefTypeError(x1, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter"))
 				}
 				m.Other = r2
 			}
@@ -806,7 +806,7 @@ func (CounterMeMsg) WireMethod() string {
 // WireSchema returns the schema fingerprint of Counter.Me (from actor_schema.txt): a peer whose
 // fingerprint differs was built from an incompatible version of the interface.
 func (CounterMeMsg) WireSchema() uint32 {
-	return 0x682a79b7
+	return 0xaa5d8bc5
 }
 
 // AppendBinary appends the wire encoding of the arguments of Counter.Me to b (encoding.BinaryAppender).
@@ -847,7 +847,7 @@ func (m CounterMeReply) AppendBinary(b []byte) ([]byte, error) {
 	var err error
 	if m.R0 != nil {
 		b = wire.AppendTag(b, 20641, wire.Bytes)
-		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter", m.R0)
+		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter", m.R0)
 		if err != nil {
 			return b, wire.Field("CounterMeReply.R0", err)
 		}
@@ -875,14 +875,14 @@ func (m *CounterMeReply) DecodeWire(d *wire.Decoder) error {
 		}
 		switch num {
 		case 20641: // R0
-			x1, err := d.Ref(t, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter")
+			x1, err := d.Ref(t, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter")
 			if err != nil {
 				return wire.Field("CounterMeReply.R0", err)
 			}
 			if x1 != nil {
 				r2, ok := x1.(Counter)
 				if !ok {
-					return wire.Field("CounterMeReply.R0", wire.RefTypeError(x1, "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter"))
+					return wire.Field("CounterMeReply.R0", wire.RefTypeError(x1, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter"))
 				}
 				m.R0 = r2
 			}
@@ -1321,7 +1321,7 @@ func wireSentinels(yield func(string, error) bool) {
 		yield("github.com/actorgen/actorgen/runtime.ErrNotDelivered", runtime.ErrNotDelivered) &&
 		yield("github.com/actorgen/actorgen/runtime.ErrStopped", runtime.ErrStopped) &&
 		yield("github.com/actorgen/actorgen/runtime.ErrTetherCut", runtime.ErrTetherCut) &&
-		yield("github.com/actorgen/actorgen/runtime/remote/internal/rtest.ErrNotFound", ErrNotFound)
+		yield("github.com/actorgen/actorgen/runtime/remote/remotetest.ErrNotFound", ErrNotFound)
 }
 
 // counterWire binds Counter to package remote: it encodes CounterMessage values by method, delivers the
@@ -1332,7 +1332,7 @@ var _ remote.Binding[CounterMessage] = counterWire{}
 
 // Interface returns the interface's package path and name.
 func (counterWire) Interface() string {
-	return "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter"
+	return "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter"
 }
 
 // Methods lists the methods of Counter, in the order of their numbers in CounterMessage.
@@ -1505,7 +1505,7 @@ func (counterWire) Sentinels() wire.Sentinels {
 // WireRef returns the address of r's actor, for a message (wire.WireRefer): a CounterRef crosses
 // the wire as its node and path.
 func (r CounterRef) WireRef() wire.Ref {
-	return remote.WireRef(r.actor.Ref(), "github.com/actorgen/actorgen/runtime/remote/internal/rtest.Counter")
+	return remote.WireRef(r.actor.Ref(), "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter")
 }
 
 // ServeCounter exports the Counter actor of b on n, so that other nodes reach it by its path with
