@@ -20,14 +20,17 @@ const _ = runtime.SupportPackageIsVersion1
 
 // CounterMessage is a message to a Counter actor: the arguments of one of its methods, held by value
 // so that sending it allocates nothing. The zero CounterMessage calls no method; make one with the
-// Message method of CounterAddMsg, CounterFailMsg, CounterFindMsg, CounterForwardMsg, CounterMeMsg, CounterNoteMsg, CounterNotesMsg, CounterSizeMsg or CounterSleepMsg.
+// Message method of CounterAddMsg, CounterBumpMsg, CounterCardMsg, CounterCountMsg, CounterFailMsg, CounterFindMsg, CounterForwardMsg, CounterMeMsg, CounterNoteMsg, CounterNotesMsg, CounterSizeMsg or CounterSleepMsg.
 type CounterMessage struct {
 	method uint8
 	a0     int
-	a1     string
-	a2     Counter
-	a3     []byte
-	a4     time.Duration
+	a1     []byte
+	a2     string
+	a3     string
+	a4     string
+	a5     string
+	a6     Counter
+	a7     time.Duration
 }
 
 // Method returns the name of the Counter method m calls, or "" for the zero CounterMessage.
@@ -36,20 +39,26 @@ func (m CounterMessage) Method() string {
 	case 1:
 		return "Add"
 	case 2:
-		return "Fail"
+		return "Bump"
 	case 3:
-		return "Find"
+		return "Card"
 	case 4:
-		return "Forward"
+		return "Count"
 	case 5:
-		return "Me"
+		return "Fail"
 	case 6:
-		return "Note"
+		return "Find"
 	case 7:
-		return "Notes"
+		return "Forward"
 	case 8:
-		return "Size"
+		return "Me"
 	case 9:
+		return "Note"
+	case 10:
+		return "Notes"
+	case 11:
+		return "Size"
+	case 12:
 		return "Sleep"
 	}
 	return ""
@@ -71,6 +80,49 @@ type CounterAddReply struct {
 	Err error
 }
 
+// CounterBumpMsg carries the arguments of Counter.Bump.
+type CounterBumpMsg struct {
+	B []byte
+}
+
+// Message returns m as a CounterMessage, to send with CounterRef.Actor.
+func (m CounterBumpMsg) Message() CounterMessage {
+	return CounterMessage{method: 2, a1: m.B}
+}
+
+// CounterCardMsg carries the arguments of Counter.Card.
+type CounterCardMsg struct {
+	Name  string
+	Email string
+	Phone string
+	Note  string
+}
+
+// Message returns m as a CounterMessage, to send with CounterRef.Actor.
+func (m CounterCardMsg) Message() CounterMessage {
+	return CounterMessage{method: 3, a2: m.Name, a3: m.Email, a4: m.Phone, a5: m.Note}
+}
+
+// CounterCardReply carries the results of Counter.Card.
+type CounterCardReply struct {
+	R0  int
+	Err error
+}
+
+// CounterCountMsg carries the arguments of Counter.Count.
+type CounterCountMsg struct{}
+
+// Message returns m as a CounterMessage, to send with CounterRef.Actor.
+func (m CounterCountMsg) Message() CounterMessage {
+	return CounterMessage{method: 4}
+}
+
+// CounterCountReply carries the results of Counter.Count.
+type CounterCountReply struct {
+	R0  int
+	Err error
+}
+
 // CounterFailMsg carries the arguments of Counter.Fail.
 type CounterFailMsg struct {
 	Text string
@@ -78,7 +130,7 @@ type CounterFailMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterFailMsg) Message() CounterMessage {
-	return CounterMessage{method: 2, a1: m.Text}
+	return CounterMessage{method: 5, a2: m.Text}
 }
 
 // CounterFailReply carries the results of Counter.Fail.
@@ -93,7 +145,7 @@ type CounterFindMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterFindMsg) Message() CounterMessage {
-	return CounterMessage{method: 3, a1: m.Key}
+	return CounterMessage{method: 6, a2: m.Key}
 }
 
 // CounterFindReply carries the results of Counter.Find.
@@ -110,7 +162,7 @@ type CounterForwardMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterForwardMsg) Message() CounterMessage {
-	return CounterMessage{method: 4, a2: m.Other, a0: m.N}
+	return CounterMessage{method: 7, a6: m.Other, a0: m.N}
 }
 
 // CounterForwardReply carries the results of Counter.Forward.
@@ -124,7 +176,7 @@ type CounterMeMsg struct{}
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterMeMsg) Message() CounterMessage {
-	return CounterMessage{method: 5}
+	return CounterMessage{method: 8}
 }
 
 // CounterMeReply carries the results of Counter.Me.
@@ -140,7 +192,7 @@ type CounterNoteMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterNoteMsg) Message() CounterMessage {
-	return CounterMessage{method: 6, a1: m.S}
+	return CounterMessage{method: 9, a2: m.S}
 }
 
 // CounterNotesMsg carries the arguments of Counter.Notes.
@@ -148,7 +200,7 @@ type CounterNotesMsg struct{}
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterNotesMsg) Message() CounterMessage {
-	return CounterMessage{method: 7}
+	return CounterMessage{method: 10}
 }
 
 // CounterNotesReply carries the results of Counter.Notes.
@@ -164,7 +216,7 @@ type CounterSizeMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterSizeMsg) Message() CounterMessage {
-	return CounterMessage{method: 8, a3: m.B}
+	return CounterMessage{method: 11, a1: m.B}
 }
 
 // CounterSizeReply carries the results of Counter.Size.
@@ -180,7 +232,7 @@ type CounterSleepMsg struct {
 
 // Message returns m as a CounterMessage, to send with CounterRef.Actor.
 func (m CounterSleepMsg) Message() CounterMessage {
-	return CounterMessage{method: 9, a4: m.D}
+	return CounterMessage{method: 12, a7: m.D}
 }
 
 // CounterSleepReply carries the results of Counter.Sleep.
@@ -221,9 +273,34 @@ func (r CounterRef) Add(ctx context.Context, n int) (int, error) {
 	return rep.R0, rep.Err
 }
 
+// Bump is a tell that counts its calls.
+//
+// It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
+func (r CounterRef) Bump(ctx context.Context, b []byte) {
+	_ = r.actor.Tell(ctx, CounterMessage{method: 2, a1: b})
+}
+
+// Card is a message of four strings, for the codec's benchmark.
+func (r CounterRef) Card(ctx context.Context, name string, email string, phone string, note string) (int, error) {
+	rep, err := runtime.Ask[CounterMessage, CounterCardReply](ctx, r.actor, CounterMessage{method: 3, a2: name, a3: email, a4: phone, a5: note})
+	if err != nil {
+		return rep.R0, err
+	}
+	return rep.R0, rep.Err
+}
+
+// Count returns how many Bumps came.
+func (r CounterRef) Count(ctx context.Context) (int, error) {
+	rep, err := runtime.Ask[CounterMessage, CounterCountReply](ctx, r.actor, CounterMessage{method: 4})
+	if err != nil {
+		return rep.R0, err
+	}
+	return rep.R0, rep.Err
+}
+
 // Fail panics with text.
 func (r CounterRef) Fail(ctx context.Context, text string) error {
-	rep, err := runtime.Ask[CounterMessage, CounterFailReply](ctx, r.actor, CounterMessage{method: 2, a1: text})
+	rep, err := runtime.Ask[CounterMessage, CounterFailReply](ctx, r.actor, CounterMessage{method: 5, a2: text})
 	if err != nil {
 		return err
 	}
@@ -232,7 +309,7 @@ func (r CounterRef) Fail(ctx context.Context, text string) error {
 
 // Find returns ErrNotFound, wrapped, for any key but "k".
 func (r CounterRef) Find(ctx context.Context, key string) (string, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterFindReply](ctx, r.actor, CounterMessage{method: 3, a1: key})
+	rep, err := runtime.Ask[CounterMessage, CounterFindReply](ctx, r.actor, CounterMessage{method: 6, a2: key})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -241,7 +318,7 @@ func (r CounterRef) Find(ctx context.Context, key string) (string, error) {
 
 // Forward asks other to Add n.
 func (r CounterRef) Forward(ctx context.Context, other Counter, n int) (int, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterForwardReply](ctx, r.actor, CounterMessage{method: 4, a2: other, a0: n})
+	rep, err := runtime.Ask[CounterMessage, CounterForwardReply](ctx, r.actor, CounterMessage{method: 7, a6: other, a0: n})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -250,7 +327,7 @@ func (r CounterRef) Forward(ctx context.Context, other Counter, n int) (int, err
 
 // Me returns a ref to the actor itself.
 func (r CounterRef) Me(ctx context.Context) (Counter, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterMeReply](ctx, r.actor, CounterMessage{method: 5})
+	rep, err := runtime.Ask[CounterMessage, CounterMeReply](ctx, r.actor, CounterMessage{method: 8})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -261,12 +338,12 @@ func (r CounterRef) Me(ctx context.Context) (Counter, error) {
 //
 // It is a tell, fire and forget: delivery failures (the actor stopped, its mailbox full) are dropped.
 func (r CounterRef) Note(ctx context.Context, s string) {
-	_ = r.actor.Tell(ctx, CounterMessage{method: 6, a1: s})
+	_ = r.actor.Tell(ctx, CounterMessage{method: 9, a2: s})
 }
 
 // Notes returns the notes, in the order they came.
 func (r CounterRef) Notes(ctx context.Context) ([]string, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterNotesReply](ctx, r.actor, CounterMessage{method: 7})
+	rep, err := runtime.Ask[CounterMessage, CounterNotesReply](ctx, r.actor, CounterMessage{method: 10})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -275,7 +352,7 @@ func (r CounterRef) Notes(ctx context.Context) ([]string, error) {
 
 // Size returns len(b).
 func (r CounterRef) Size(ctx context.Context, b []byte) (int, error) {
-	rep, err := runtime.Ask[CounterMessage, CounterSizeReply](ctx, r.actor, CounterMessage{method: 8, a3: b})
+	rep, err := runtime.Ask[CounterMessage, CounterSizeReply](ctx, r.actor, CounterMessage{method: 11, a1: b})
 	if err != nil {
 		return rep.R0, err
 	}
@@ -284,7 +361,7 @@ func (r CounterRef) Size(ctx context.Context, b []byte) (int, error) {
 
 // Sleep waits d (or until ctx is done), then returns.
 func (r CounterRef) Sleep(ctx context.Context, d time.Duration) error {
-	rep, err := runtime.Ask[CounterMessage, CounterSleepReply](ctx, r.actor, CounterMessage{method: 9, a4: d})
+	rep, err := runtime.Ask[CounterMessage, CounterSleepReply](ctx, r.actor, CounterMessage{method: 12, a7: d})
 	if err != nil {
 		return err
 	}
@@ -308,28 +385,36 @@ func dispatchCounter(ctx context.Context, ac *runtime.Context, s Counter, m Coun
 	case 1: // Add
 		r0, err := s.Add(ctx, m.a0)
 		runtime.Reply(ac, CounterAddReply{R0: r0, Err: err})
-	case 2: // Fail
-		err := s.Fail(ctx, m.a1)
+	case 2: // Bump
+		s.Bump(ctx, m.a1)
+	case 3: // Card
+		r0, err := s.Card(ctx, m.a2, m.a3, m.a4, m.a5)
+		runtime.Reply(ac, CounterCardReply{R0: r0, Err: err})
+	case 4: // Count
+		r0, err := s.Count(ctx)
+		runtime.Reply(ac, CounterCountReply{R0: r0, Err: err})
+	case 5: // Fail
+		err := s.Fail(ctx, m.a2)
 		runtime.Reply(ac, CounterFailReply{Err: err})
-	case 3: // Find
-		r0, err := s.Find(ctx, m.a1)
+	case 6: // Find
+		r0, err := s.Find(ctx, m.a2)
 		runtime.Reply(ac, CounterFindReply{R0: r0, Err: err})
-	case 4: // Forward
-		r0, err := s.Forward(ctx, m.a2, m.a0)
+	case 7: // Forward
+		r0, err := s.Forward(ctx, m.a6, m.a0)
 		runtime.Reply(ac, CounterForwardReply{R0: r0, Err: err})
-	case 5: // Me
+	case 8: // Me
 		r0, err := s.Me(ctx)
 		runtime.Reply(ac, CounterMeReply{R0: r0, Err: err})
-	case 6: // Note
-		s.Note(ctx, m.a1)
-	case 7: // Notes
+	case 9: // Note
+		s.Note(ctx, m.a2)
+	case 10: // Notes
 		r0, err := s.Notes(ctx)
 		runtime.Reply(ac, CounterNotesReply{R0: r0, Err: err})
-	case 8: // Size
-		r0, err := s.Size(ctx, m.a3)
+	case 11: // Size
+		r0, err := s.Size(ctx, m.a1)
 		runtime.Reply(ac, CounterSizeReply{R0: r0, Err: err})
-	case 9: // Sleep
-		err := s.Sleep(ctx, m.a4)
+	case 12: // Sleep
+		err := s.Sleep(ctx, m.a7)
 		runtime.Reply(ac, CounterSleepReply{Err: err})
 	default:
 		ac.Logger().Warn("actorgen: ignoring the zero CounterMessage, which calls no method")
@@ -445,6 +530,306 @@ func (m *CounterAddReply) DecodeWire(d *wire.Decoder) error {
 // UnmarshalBinary replaces m with the results of Counter.Add that data encodes
 // (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
 func (m *CounterAddReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Counter.Bump", the method whose arguments CounterBumpMsg carries.
+func (CounterBumpMsg) WireMethod() string {
+	return "Counter.Bump"
+}
+
+// WireSchema returns the schema fingerprint of Counter.Bump (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (CounterBumpMsg) WireSchema() uint32 {
+	return 0x9ddd760b
+}
+
+// AppendBinary appends the wire encoding of the arguments of Counter.Bump to b (encoding.BinaryAppender).
+func (m CounterBumpMsg) AppendBinary(b []byte) ([]byte, error) {
+	if m.B != nil {
+		b = wire.AppendTag(b, 11593, wire.Bytes)
+		b = wire.AppendBytes(b, m.B)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Counter.Bump (encoding.BinaryMarshaler).
+func (m CounterBumpMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Counter.Bump that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *CounterBumpMsg) DecodeWire(d *wire.Decoder) error {
+	*m = CounterBumpMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("CounterBumpMsg", err)
+		}
+		switch num {
+		case 11593: // B
+			x1, err := d.Bytes(t)
+			if err != nil {
+				return wire.Field("CounterBumpMsg.B", err)
+			}
+			m.B = x1
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("CounterBumpMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Counter.Bump that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *CounterBumpMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Counter.Card", the method whose arguments CounterCardMsg carries.
+func (CounterCardMsg) WireMethod() string {
+	return "Counter.Card"
+}
+
+// WireSchema returns the schema fingerprint of Counter.Card (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (CounterCardMsg) WireSchema() uint32 {
+	return 0xbb8f7d4c
+}
+
+// AppendBinary appends the wire encoding of the arguments of Counter.Card to b (encoding.BinaryAppender).
+func (m CounterCardMsg) AppendBinary(b []byte) ([]byte, error) {
+	if m.Name != "" {
+		b = wire.AppendTag(b, 30463, wire.Bytes)
+		b = wire.AppendString(b, m.Name)
+	}
+	if m.Email != "" {
+		b = wire.AppendTag(b, 78389, wire.Bytes)
+		b = wire.AppendString(b, m.Email)
+	}
+	if m.Phone != "" {
+		b = wire.AppendTag(b, 42652, wire.Bytes)
+		b = wire.AppendString(b, m.Phone)
+	}
+	if m.Note != "" {
+		b = wire.AppendTag(b, 50798, wire.Bytes)
+		b = wire.AppendString(b, m.Note)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Counter.Card (encoding.BinaryMarshaler).
+func (m CounterCardMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Counter.Card that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *CounterCardMsg) DecodeWire(d *wire.Decoder) error {
+	*m = CounterCardMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("CounterCardMsg", err)
+		}
+		switch num {
+		case 30463: // Name
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("CounterCardMsg.Name", err)
+			}
+			m.Name = x1
+		case 78389: // Email
+			x2, err := d.String(t)
+			if err != nil {
+				return wire.Field("CounterCardMsg.Email", err)
+			}
+			m.Email = x2
+		case 42652: // Phone
+			x3, err := d.String(t)
+			if err != nil {
+				return wire.Field("CounterCardMsg.Phone", err)
+			}
+			m.Phone = x3
+		case 50798: // Note
+			x4, err := d.String(t)
+			if err != nil {
+				return wire.Field("CounterCardMsg.Note", err)
+			}
+			m.Note = x4
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("CounterCardMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Counter.Card that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *CounterCardMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Counter.Card to b (encoding.BinaryAppender).
+func (m CounterCardReply) AppendBinary(b []byte) ([]byte, error) {
+	if m.R0 != 0 {
+		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = wire.AppendVarint(b, int64(m.R0))
+	}
+	if m.Err != nil {
+		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Counter.Card (encoding.BinaryMarshaler).
+func (m CounterCardReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Counter.Card that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *CounterCardReply) DecodeWire(d *wire.Decoder) error {
+	*m = CounterCardReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("CounterCardReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			x1, err := d.Int(t, 0)
+			if err != nil {
+				return wire.Field("CounterCardReply.R0", err)
+			}
+			m.R0 = int(x1)
+		case 43060: // Err
+			x2, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("CounterCardReply.Err", err)
+			}
+			m.Err = x2
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("CounterCardReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Counter.Card that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *CounterCardReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Counter.Count", the method whose arguments CounterCountMsg carries.
+func (CounterCountMsg) WireMethod() string {
+	return "Counter.Count"
+}
+
+// WireSchema returns the schema fingerprint of Counter.Count (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (CounterCountMsg) WireSchema() uint32 {
+	return 0xacb7a8cb
+}
+
+// AppendBinary appends the wire encoding of the arguments of Counter.Count to b (encoding.BinaryAppender).
+func (m CounterCountMsg) AppendBinary(b []byte) ([]byte, error) {
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Counter.Count (encoding.BinaryMarshaler).
+func (m CounterCountMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Counter.Count that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *CounterCountMsg) DecodeWire(d *wire.Decoder) error {
+	*m = CounterCountMsg{}
+	for !d.Done() {
+		_, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("CounterCountMsg", err)
+		}
+		if err := d.Skip(t); err != nil {
+			return wire.Field("CounterCountMsg", err)
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Counter.Count that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *CounterCountMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Counter.Count to b (encoding.BinaryAppender).
+func (m CounterCountReply) AppendBinary(b []byte) ([]byte, error) {
+	if m.R0 != 0 {
+		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = wire.AppendVarint(b, int64(m.R0))
+	}
+	if m.Err != nil {
+		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Counter.Count (encoding.BinaryMarshaler).
+func (m CounterCountReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Counter.Count that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *CounterCountReply) DecodeWire(d *wire.Decoder) error {
+	*m = CounterCountReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("CounterCountReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			x1, err := d.Int(t, 0)
+			if err != nil {
+				return wire.Field("CounterCountReply.R0", err)
+			}
+			m.R0 = int(x1)
+		case 43060: // Err
+			x2, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("CounterCountReply.Err", err)
+			}
+			m.Err = x2
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("CounterCountReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Counter.Count that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *CounterCountReply) UnmarshalBinary(data []byte) error {
 	d := wire.NewDecoder(data)
 	return m.DecodeWire(&d)
 }
@@ -1337,7 +1722,7 @@ func (counterWire) Interface() string {
 
 // Methods lists the methods of Counter, in the order of their numbers in CounterMessage.
 func (counterWire) Methods() []remote.Method {
-	return []remote.Method{{Name: "Add", Schema: CounterAddMsg{}.WireSchema()}, {Name: "Fail", Schema: CounterFailMsg{}.WireSchema()}, {Name: "Find", Schema: CounterFindMsg{}.WireSchema()}, {Name: "Forward", Schema: CounterForwardMsg{}.WireSchema()}, {Name: "Me", Schema: CounterMeMsg{}.WireSchema()}, {Name: "Note", Tell: true, Schema: CounterNoteMsg{}.WireSchema()}, {Name: "Notes", Schema: CounterNotesMsg{}.WireSchema()}, {Name: "Size", Schema: CounterSizeMsg{}.WireSchema()}, {Name: "Sleep", Schema: CounterSleepMsg{}.WireSchema()}}
+	return []remote.Method{{Name: "Add", Schema: CounterAddMsg{}.WireSchema()}, {Name: "Bump", Tell: true, Schema: CounterBumpMsg{}.WireSchema()}, {Name: "Card", Schema: CounterCardMsg{}.WireSchema()}, {Name: "Count", Schema: CounterCountMsg{}.WireSchema()}, {Name: "Fail", Schema: CounterFailMsg{}.WireSchema()}, {Name: "Find", Schema: CounterFindMsg{}.WireSchema()}, {Name: "Forward", Schema: CounterForwardMsg{}.WireSchema()}, {Name: "Me", Schema: CounterMeMsg{}.WireSchema()}, {Name: "Note", Tell: true, Schema: CounterNoteMsg{}.WireSchema()}, {Name: "Notes", Schema: CounterNotesMsg{}.WireSchema()}, {Name: "Size", Schema: CounterSizeMsg{}.WireSchema()}, {Name: "Sleep", Schema: CounterSleepMsg{}.WireSchema()}}
 }
 
 // Encode appends the wire encoding of m's arguments to b and returns the index of its method.
@@ -1346,30 +1731,39 @@ func (counterWire) Encode(b []byte, m CounterMessage) ([]byte, int, error) {
 	case 1: // Add
 		b, err := CounterAddMsg{N: m.a0}.AppendBinary(b)
 		return b, 0, err
-	case 2: // Fail
-		b, err := CounterFailMsg{Text: m.a1}.AppendBinary(b)
+	case 2: // Bump
+		b, err := CounterBumpMsg{B: m.a1}.AppendBinary(b)
 		return b, 1, err
-	case 3: // Find
-		b, err := CounterFindMsg{Key: m.a1}.AppendBinary(b)
+	case 3: // Card
+		b, err := CounterCardMsg{Name: m.a2, Email: m.a3, Phone: m.a4, Note: m.a5}.AppendBinary(b)
 		return b, 2, err
-	case 4: // Forward
-		b, err := CounterForwardMsg{Other: m.a2, N: m.a0}.AppendBinary(b)
+	case 4: // Count
+		b, err := CounterCountMsg{}.AppendBinary(b)
 		return b, 3, err
-	case 5: // Me
-		b, err := CounterMeMsg{}.AppendBinary(b)
+	case 5: // Fail
+		b, err := CounterFailMsg{Text: m.a2}.AppendBinary(b)
 		return b, 4, err
-	case 6: // Note
-		b, err := CounterNoteMsg{S: m.a1}.AppendBinary(b)
+	case 6: // Find
+		b, err := CounterFindMsg{Key: m.a2}.AppendBinary(b)
 		return b, 5, err
-	case 7: // Notes
-		b, err := CounterNotesMsg{}.AppendBinary(b)
+	case 7: // Forward
+		b, err := CounterForwardMsg{Other: m.a6, N: m.a0}.AppendBinary(b)
 		return b, 6, err
-	case 8: // Size
-		b, err := CounterSizeMsg{B: m.a3}.AppendBinary(b)
+	case 8: // Me
+		b, err := CounterMeMsg{}.AppendBinary(b)
 		return b, 7, err
-	case 9: // Sleep
-		b, err := CounterSleepMsg{D: m.a4}.AppendBinary(b)
+	case 9: // Note
+		b, err := CounterNoteMsg{S: m.a2}.AppendBinary(b)
 		return b, 8, err
+	case 10: // Notes
+		b, err := CounterNotesMsg{}.AppendBinary(b)
+		return b, 9, err
+	case 11: // Size
+		b, err := CounterSizeMsg{B: m.a1}.AppendBinary(b)
+		return b, 10, err
+	case 12: // Sleep
+		b, err := CounterSleepMsg{D: m.a7}.AppendBinary(b)
+		return b, 11, err
 	}
 	return b, -1, errors.New("actorgen: the zero CounterMessage calls no method")
 }
@@ -1391,7 +1785,39 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 1: // Fail
+	case 1: // Bump
+		var m CounterBumpMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, a.Tell(ctx, m.Message())
+	case 2: // Card
+		var m CounterCardMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[CounterMessage, CounterCardReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 3: // Count
+		var m CounterCountMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[CounterMessage, CounterCountReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 4: // Fail
 		var m CounterFailMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1404,7 +1830,7 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 2: // Find
+	case 5: // Find
 		var m CounterFindMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1417,7 +1843,7 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 3: // Forward
+	case 6: // Forward
 		var m CounterForwardMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1430,7 +1856,7 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 4: // Me
+	case 7: // Me
 		var m CounterMeMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1443,13 +1869,13 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 5: // Note
+	case 8: // Note
 		var m CounterNoteMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
 		}
 		return b, a.Tell(ctx, m.Message())
-	case 6: // Notes
+	case 9: // Notes
 		var m CounterNotesMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1462,7 +1888,7 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 7: // Size
+	case 10: // Size
 		var m CounterSizeMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)
@@ -1475,7 +1901,7 @@ func (counterWire) Serve(ctx context.Context, a runtime.Actor[CounterMessage], i
 			return b, remote.BadMessage(err)
 		}
 		return b, nil
-	case 8: // Sleep
+	case 11: // Sleep
 		var m CounterSleepMsg
 		if err := m.DecodeWire(d); err != nil {
 			return b, remote.BadMessage(err)

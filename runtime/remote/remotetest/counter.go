@@ -41,6 +41,14 @@ type Counter interface {
 	Forward(ctx context.Context, other Counter, n int) (int, error)
 	// Size returns len(b).
 	Size(ctx context.Context, b []byte) (int, error)
+	// Bump is a tell that counts its calls.
+	//
+	//actor:tell
+	Bump(ctx context.Context, b []byte)
+	// Count returns how many Bumps came.
+	Count(ctx context.Context) (int, error)
+	// Card is a message of four strings, for the codec's benchmark.
+	Card(ctx context.Context, name, email, phone, note string) (int, error)
 }
 
 // State is the implementation: a plain struct.
@@ -48,6 +56,7 @@ type State struct {
 	Self  CounterRef
 	sum   int
 	notes []string
+	bumps int
 }
 
 // New is the factory of a Counter.
@@ -99,3 +108,9 @@ func (s *State) Size(ctx context.Context, b []byte) (int, error) {
 
 // Joined returns the notes as one string, for tests.
 func Joined(notes []string) string { return strings.Join(notes, ",") }
+
+func (s *State) Bump(ctx context.Context, b []byte)     { s.bumps++ }
+func (s *State) Count(ctx context.Context) (int, error) { return s.bumps, nil }
+func (s *State) Card(ctx context.Context, name, email, phone, note string) (int, error) {
+	return len(name) + len(email) + len(phone) + len(note), nil
+}
