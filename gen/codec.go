@@ -1,9 +1,11 @@
 package gen
 
 import (
+	"encoding/binary"
 	"fmt"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -48,6 +50,7 @@ type fnGen struct {
 	*codecGen
 	n       int
 	usesErr bool
+	field1  bool // the next value is a field's, already known not to be nil
 }
 
 func (g *fnGen) local(base string) string {
@@ -210,8 +213,9 @@ func (g *fnGen) field(x *jen.Statement, fd *wireField, name string) []jen.Code {
 	if k == wPointer {
 		// A pointer field is its element's value; nil is no field.
 		elem := t.Underlying().(*types.Pointer).Elem()
-		value = append([]jen.Code{g.tag(fd.num, g.kind(elem))}, g.value(jen.Parens(jen.Op("*").Add(x.Clone())), elem, name)...)
+		value = append([]jen.Code{g.tag(fd.num, g.kind(elem))}, g.deref(x, elem, name)...)
 	} else {
+		g.field1 = cond != nil
 		value = append([]jen.Code{g.tag(fd.num, k)}, g.value(x, fd.typ, name)...)
 	}
 	if cond == nil {
@@ -220,9 +224,27 @@ func (g *fnGen) field(x *jen.Statement, fd *wireField, name string) []jen.Code {
 	return []jen.Code{jen.If(cond).Block(value...)}
 }
 
-// tag writes "b = wire.AppendTag(b, num, wire.T)".
+// tag appends the tag of field num, of kind k, as the bytes wire.AppendTag would append:
+// "b = append(b, 0xb2, 0xb7, 0x05) // field 11126, bytes".
 func (g *fnGen) tag(num uint32, k wireKind) jen.Code {
-	return jen.Id("b").Op("=").Add(g.wire("AppendTag")).Call(jen.Id("b"), jen.Lit(int(num)), g.wire(wireType(k)))
+	args := []jen.Code{jen.Id("b")}
+	for _, c := range binary.AppendUvarint(nil, uint64(num)<<3|uint64(wireTypeNumber(k))) {
+		args = append(args, jen.Op(fmt.Sprintf("%#02x", c)))
+	}
+	return jen.Id("b").Op("=").Append(args...).Comment(fmt.Sprintf("field %d, %s", num, strings.ToLower(wireType(k))))
+}
+
+// wireTypeNumber is the number of the wire type of kind k, as runtime/wire defines it.
+func wireTypeNumber(k wireKind) int {
+	switch wireType(k) {
+	case "Varint":
+		return 0
+	case "Fixed64":
+		return 1
+	case "Fixed32":
+		return 5
+	}
+	return 2
 }
 
 // conv converts x to the basic type named to unless t is that type.
@@ -240,6 +262,8 @@ func (g *fnGen) appendCall(fn string, args ...jen.Code) jen.Code {
 
 // value writes the encoding of x, of type t, without a tag: as an element or after a tag.
 func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
+	checked := g.field1
+	g.field1 = false
 	k := g.kind(t)
 	u := types.Unalias(t).Underlying()
 	switch k {
@@ -291,7 +315,7 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 			g.appendCall("AppendUvarint", jen.Uint64().Call(jen.Len(x.Clone()))),
 			jen.For(jen.List(jen.Id("_"), jen.Id(e)).Op(":=").Range().Add(x.Clone())).Block(g.value(jen.Id(e), elem, name)...),
 		}
-		if k == wSlice { // a nil slice is an empty body; an empty one has a count
+		if k == wSlice && !checked { // a nil slice is an empty body; an empty one has a count
 			out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(body...))
 		} else {
 			out = append(out, body...)
@@ -301,20 +325,20 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 		kv, e := g.local("k"), g.local("e")
 		body := append(g.value(jen.Id(kv), mt.Key(), name), jen.Id(e).Op(":=").Add(x.Clone()).Index(jen.Id(kv)))
 		body = append(body, g.value(jen.Id(e), mt.Elem(), name)...)
-		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block( // a nil map is an empty body
+		entries := []jen.Code{
 			g.appendCall("AppendUvarint", jen.Uint64().Call(jen.Len(x.Clone()))),
 			jen.For(jen.List(jen.Id("_"), jen.Id(kv)).Op(":=").Range().Add(g.wire("SortedKeys")).Call(x.Clone())).Block(body...),
-		))
+		}
+		if checked {
+			out = append(out, entries...)
+		} else {
+			out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(entries...)) // a nil map is an empty body
+		}
 	case wPointer:
 		elem := u.(*types.Pointer).Elem()
-		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(g.value(jen.Parens(jen.Op("*").Add(x.Clone())), elem, name)...))
+		out = append(out, jen.If(x.Clone().Op("!=").Nil()).Block(g.deref(x, elem, name)...))
 	case wStruct:
-		g.usesErr = true
-		s := g.c.byKey[key(types.Unalias(t))]
-		out = append(out,
-			jen.List(jen.Id("b"), jen.Err()).Op("=").Id(s.enc).Call(jen.Id("b"), jen.Op("&").Add(x.Clone())),
-			g.checkEnc(name),
-		)
+		out = append(out, g.structCall(jen.Op("&").Add(x.Clone()), t, name)...)
 	case wAppender:
 		g.usesErr = true
 		out = append(out,
@@ -335,6 +359,30 @@ func (g *fnGen) value(x *jen.Statement, t types.Type, name string) []jen.Code {
 		return out
 	}
 	return append(out, jen.Id("b").Op("=").Add(g.wire("End")).Call(jen.Id("b"), jen.Id(start)))
+}
+
+// deref writes the encoding of *p, of type elem, without a tag.
+func (g *fnGen) deref(p *jen.Statement, elem types.Type, name string) []jen.Code {
+	if g.kind(elem) != wStruct {
+		return g.value(jen.Parens(jen.Op("*").Add(p.Clone())), elem, name)
+	}
+	start := g.local("start")
+	out := []jen.Code{
+		jen.Id(start).Op(":=").Len(jen.Id("b")),
+		jen.Id("b").Op("=").Add(g.wire("Begin")).Call(jen.Id("b")),
+	}
+	out = append(out, g.structCall(p.Clone(), elem, name)...)
+	return append(out, jen.Id("b").Op("=").Add(g.wire("End")).Call(jen.Id("b"), jen.Id(start)))
+}
+
+// structCall writes the call of the encoder of struct type t on the pointer p.
+func (g *fnGen) structCall(p *jen.Statement, t types.Type, name string) []jen.Code {
+	g.usesErr = true
+	s := g.c.byKey[key(types.Unalias(t))]
+	return []jen.Code{
+		jen.List(jen.Id("b"), jen.Err()).Op("=").Id(s.enc).Call(jen.Id("b"), p),
+		g.checkEnc(name),
+	}
 }
 
 // decodeField writes the decoding of one field into dst from d, whose tag gave wire type t.

@@ -3,12 +3,17 @@ package gen
 import (
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/actorgen/actorgen/gen/directive"
+	"golang.org/x/tools/go/packages"
 )
 
 // WirePath is the import path of the package that generated codecs bind to.
@@ -21,11 +26,11 @@ type codecModel struct {
 	methods   []*remoteMethod // by interface, then method name
 	structs   []*wireStruct   // the struct types given helper functions, by key
 	byKey     map[string]*wireStruct
-	sentinels []sentinelVar // by id
+	sentinels []sentinelVar   // by id
 	refs      map[string]bool // the remote interfaces, as path.Name
 	actors    map[string]bool // every actor interface of the package, by name
-	schema    *schemaFile // what this run writes
-	old       *schemaFile // what the package's actor_schema.txt holds, or nil
+	schema    *schemaFile     // what this run writes
+	old       *schemaFile     // what the package's actor_schema.txt holds, or nil
 
 	sentinelsFunc string // the name of the generated func that yields the sentinels
 	wire          string // the import name of the wire package
@@ -104,7 +109,7 @@ func (m *modeller) remote(pm *pkgModel) {
 	for _, a := range pm.actors {
 		c.actors[a.name] = true
 	}
-	b := &codecBuilder{m: m, self: m.pkg.Types, c: c, pkgs: map[string]*types.Package{m.pkg.Types.Path(): m.pkg.Types}, done: map[string]bool{}}
+	b := &codecBuilder{m: m, self: m.pkg.Types, c: c, pkgs: map[string]*types.Package{m.pkg.Types.Path(): m.pkg.Types}, done: map[string]bool{}, used: map[string]*types.TypeName{}}
 	before := len(m.e.list)
 	for _, a := range remotes {
 		if len(a.typeParams) > 0 {
@@ -139,6 +144,11 @@ func (m *modeller) remote(pm *pkgModel) {
 			c.methods = append(c.methods, rm)
 		}
 	}
+	for _, name := range codecLocals() {
+		if obj := b.used[name]; obj != nil {
+			m.e.addf(obj.Pos(), "type %s is used in the messages of an //actor:remote interface, and the generated codec declares a local variable %s, which would hide it: rename the type", name, name)
+		}
+	}
 	if len(m.e.list) > before {
 		return
 	}
@@ -166,8 +176,9 @@ type codecBuilder struct {
 	m    *modeller      // for errors; nil when only classifying
 	self *types.Package // the package the codec is written in
 	c    *codecModel
-	pkgs map[string]*types.Package // every package a message's types come from
-	done map[string]bool           // struct keys checked or being checked
+	pkgs map[string]*types.Package  // every package a message's types come from
+	done map[string]bool            // struct keys checked or being checked
+	used map[string]*types.TypeName // the package's own named types that messages use, by name
 }
 
 // field checks one message or reply field and returns it; an error is reported at the type.
@@ -259,6 +270,9 @@ func (b *codecBuilder) classify(t types.Type) (k wireKind, where, why string) {
 	t = types.Unalias(t)
 	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
 		b.pkgs[n.Obj().Pkg().Path()] = n.Obj().Pkg()
+		if n.Obj().Pkg() == b.self && b.used != nil {
+			b.used[n.Obj().Name()] = n.Obj()
+		}
 		if problem := objectProblem(b.self, n.Obj()); problem != "" {
 			return 0, "", problem
 		}
@@ -325,13 +339,27 @@ func (b *codecBuilder) classify(t types.Type) (k wireKind, where, why string) {
 		}
 		return wStruct, "", ""
 	case *types.Interface:
-		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && b.c.refs[n.Obj().Pkg().Path()+"."+n.Obj().Name()] {
-			return wRef, "", ""
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil {
+			k := n.Obj().Pkg().Path() + "." + n.Obj().Name()
+			if b.c.refs[k] {
+				return wRef, "", ""
+			}
+			if n.Obj().Pkg() != b.self && b.m != nil {
+				switch remote, actor, known := b.m.remoteElsewhere(n.Obj()); {
+				case remote:
+					b.c.refs[k] = true
+					return wRef, "", ""
+				case actor:
+					return 0, "", fmt.Sprintf("%s is an actor interface without //actor:remote, and only the refs of remote actors cross the wire (add //actor:remote to it)", b.typeString(t))
+				case !known && looksLikeActor(u):
+					return 0, "", fmt.Sprintf("it is an interface of package %s, which this run did not load from source, so the generator cannot tell whether it is an //actor:remote actor (generate both packages in one run: actorgen ./...)", n.Obj().Pkg().Name())
+				}
+			}
 		}
 		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() == b.self && b.c.actors[n.Obj().Name()] {
 			return 0, "", fmt.Sprintf("%s is an actor interface without //actor:remote, and only the refs of remote actors cross the wire (add //actor:remote to %s)", n.Obj().Name(), n.Obj().Name())
 		}
-		return 0, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and the //actor:remote interfaces of this package are the exceptions)"
+		return 0, "", "an interface value can hold any type, and the receiver could not know which to decode (use a concrete type; error and //actor:remote interfaces are the exceptions)"
 	case *types.Chan:
 		return b.fallback(t, "", "a channel only connects goroutines of one process")
 	case *types.Signature:
@@ -386,6 +414,9 @@ func (b *codecBuilder) structType(t types.Type, st *types.Struct) (where, why st
 	s := &wireStruct{key: k, display: display, typ: t}
 	for i := range st.NumFields() {
 		f := st.Field(i)
+		if f.Name() == "_" {
+			continue // padding: nothing to send
+		}
 		if p := foreignPackage(b.self, f); p != nil && !f.Exported() {
 			delete(b.done, k)
 			return "", fmt.Sprintf("its field %s is unexported, and code in package %s cannot read or set it", f.Name(), b.self.Name())
@@ -547,6 +578,19 @@ func (m *modeller) codecNames(pm *pkgModel, c *codecModel, pkgs map[string]*type
 	for _, im := range pm.imports {
 		taken.add(im.name)
 	}
+	for _, a := range pm.actors {
+		for _, mm := range a.methods {
+			for _, p := range mm.params {
+				taken.add(p.local)
+			}
+		}
+	}
+	// An import named like a local of the codec would be hidden by it: rename the import.
+	for i, im := range pm.imports {
+		if slices.Contains(codecLocals(), im.name) {
+			pm.imports[i].name = taken.fresh(im.name)
+		}
+	}
 	c.wire = taken.fresh("wire")
 	pm.imports = append(pm.imports, importName{WirePath, c.wire, "wire"})
 	paths := make([]string, 0, len(pkgs))
@@ -589,5 +633,71 @@ func structBase(t types.Type, self *types.Package) string {
 
 // codecLocals are the names the codec's function bodies declare or refer to.
 func codecLocals() []string {
-	return []string{"b", "d", "t", "num", "err", "data", "v", "body", "start"}
+	return []string{"b", "d", "t", "num", "err", "data", "v", "m", "ok"}
+}
+
+// remoteElsewhere reports whether obj, an interface type of another package, is declared with
+// //actor:generate (actor) and //actor:remote (remote). The directives are read from the
+// package's syntax when this run loaded it from source, or else from the file its export data
+// names; known is false when neither is there.
+func (m *modeller) remoteElsewhere(obj *types.TypeName) (remote, actor, known bool) {
+	var find func(p *packages.Package, seen map[string]bool) *packages.Package
+	find = func(p *packages.Package, seen map[string]bool) *packages.Package {
+		if p == nil || seen[p.ID] {
+			return nil
+		}
+		seen[p.ID] = true
+		if p.PkgPath == obj.Pkg().Path() && len(p.Syntax) > 0 {
+			return p
+		}
+		for _, path := range slices.Sorted(maps.Keys(p.Imports)) {
+			if q := find(p.Imports[path], seen); q != nil {
+				return q
+			}
+		}
+		return nil
+	}
+	files := []*ast.File(nil)
+	if p := find(m.pkg, map[string]bool{}); p != nil {
+		files = p.Syntax
+	} else if name := m.fset.Position(obj.Pos()).Filename; name != "" {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return false, false, false
+		}
+		files = []*ast.File{f}
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if ts.Name.Name != obj.Name() {
+					continue
+				}
+				doc := ts.Doc
+				if doc == nil && len(gd.Specs) == 1 {
+					doc = gd.Doc
+				}
+				di, _ := directive.ParseInterface(doc)
+				return di.Generate && di.Remote, di.Generate, true
+			}
+		}
+	}
+	return false, false, files != nil
+}
+
+// looksLikeActor reports whether every method of it takes a context.Context first, as an actor
+// interface's methods do.
+func looksLikeActor(it *types.Interface) bool {
+	for i := range it.NumMethods() {
+		p := it.Method(i).Signature().Params()
+		if p.Len() == 0 || !isContext(p.At(0).Type()) {
+			return false
+		}
+	}
+	return it.NumMethods() > 0
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/actorgen/actorgen/runtime/wire"
 )
 
 // TestRuntimeSentinels keeps runtimeSentinels the list of the runtime's exported error
@@ -87,4 +89,36 @@ func TestSchemaFileLifecycle(t *testing.T) {
 	out, err := os.ReadFile(filepath.Join(dir, OutputFile))
 	require.NoError(t, err)
 	assert.NotContains(t, string(out), "runtime/wire", "an interface that is not remote gets no codec")
+}
+
+// TestWireTypes: the tags the codec writes as bytes use runtime/wire's numbers.
+func TestWireTypes(t *testing.T) {
+	for k, want := range map[wireKind]wire.Type{wBool: wire.Varint, wInt: wire.Varint, wUint: wire.Varint, wFloat64: wire.Fixed64, wFloat32: wire.Fixed32, wString: wire.Bytes, wStruct: wire.Bytes} {
+		assert.Equal(t, int(want), wireTypeNumber(k), "kind %d", k)
+		assert.Equal(t, want.String(), strings.ToLower(wireType(k)))
+	}
+}
+
+// TestForeignRefPerPackage: a package whose messages hold another package's remote interface
+// generates on its own (as go generate runs actorgen once per package): the other package's
+// directives are read from the file its export data names.
+func TestForeignRefPerPackage(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"go.mod": goMod,
+		"a/a.go": "package a\n\nimport \"context\"\n\n//actor:generate\n//actor:remote\ntype Adder interface {\n\tAdd(ctx context.Context, n int) (int, error)\n}\n\n//actor:generate\ntype Local interface {\n\tDo(ctx context.Context) error\n}\n",
+		"b/b.go": "package b\n\nimport (\n\t\"context\"\n\n\t\"example.com/m/a\"\n)\n\n//actor:generate\n//actor:remote\ntype Summer interface {\n\tSum(ctx context.Context, adder a.Adder) error\n}\n",
+	})
+	generate(t, Config{Dir: filepath.Join(dir, "a")})
+	generate(t, Config{Dir: filepath.Join(dir, "b")})
+	out, err := os.ReadFile(filepath.Join(dir, "b", OutputFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `wire.AppendRef(b, "example.com/m/a.Adder", m.Adder)`)
+
+	writeTree(t, dir, map[string]string{"b/b.go": strings.Replace(
+		"package b\n\nimport (\n\t\"context\"\n\n\t\"example.com/m/a\"\n)\n\n//actor:generate\n//actor:remote\ntype Summer interface {\n\tSum(ctx context.Context, adder a.Adder) error\n}\n",
+		"a.Adder", "a.Local", 1)})
+	_, err = Generate(t.Context(), Config{Dir: filepath.Join(dir, "b")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "b.go:12:33: Summer.Sum: parameter adder (a.Local) cannot cross the wire: a.Local is an actor interface without //actor:remote")
 }

@@ -299,7 +299,7 @@ func kindBreak(was string) string {
 func (c *codecModel) reach(rm *remoteMethod) []string {
 	seen := map[string]bool{}
 	var walkType func(t types.Type)
-	var walk func(s *wireStruct)
+	walk := func(s *wireStruct) {}
 	walk = func(s *wireStruct) {
 		if seen[s.key] {
 			return

@@ -202,6 +202,8 @@ func (n *Node) statusError(st byte, text string, body []byte, what, addr string,
 		return fmt.Errorf("remote: %s: %w: %s", what, wire.ErrSchema, text)
 	case stBad:
 		return fmt.Errorf("remote: %s: %w: %s", what, ErrBadMessage, text)
+	case stGone:
+		return fmt.Errorf("remote: %s: %w: %w: %s", what, ErrUnconfirmed, ErrNodeDown, text)
 	case stRefused:
 		return fmt.Errorf("remote: %s: %w: %s", what, ErrRefused, text)
 	}

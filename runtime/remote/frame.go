@@ -88,7 +88,8 @@ const (
 	stBad                    // the request could not be decoded, or the reply encoded; text
 	stRefused                // the operation is not allowed; text
 	stError                  // any other error of the serving node; text
-	stLast       = stError
+	stGone                   // the serving node closed while the handler ran; text
+	stLast       = stGone
 	stWatchFault = stFault // for a watch and an event: the actor stopped with a fault (text)
 )
 

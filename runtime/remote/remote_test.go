@@ -294,8 +294,8 @@ func TestNodeRestarts(t *testing.T) {
 		errs := make(chan error, 1)
 		go func() { errs <- w.remote.Sleep(ctx, time.Hour) }()
 		synctest.Wait()
-		// The node goes away and a new incarnation of it comes up under the same name.
-		_ = w.srv.Close()
+		// The node's process dies and a new incarnation of it comes up under the same name.
+		w.srvConn.Close()
 		conn := w.net.Conn("srv2")
 		defer conn.Close()
 		srv2, err := remote.NewNode(remote.Config{Name: "srv", Transport: conn, Logger: slog.New(slog.DiscardHandler)})
@@ -304,6 +304,20 @@ func TestNodeRestarts(t *testing.T) {
 		}
 		defer srv2.Close()
 		if err := <-errs; !errors.Is(err, remote.ErrNodeDown) || !strings.Contains(err.Error(), "restarted") {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// TestNodeCloses: a node that closes cancels the asks it serves, and says so.
+func TestNodeCloses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		errs := make(chan error, 1)
+		go func() { errs <- w.remote.Sleep(context.Background(), time.Hour) }()
+		synctest.Wait()
+		_ = w.srv.Close()
+		if err := <-errs; !errors.Is(err, remote.ErrNodeDown) || !errors.Is(err, remote.ErrUnconfirmed) || !strings.Contains(err.Error(), "closed") {
 			t.Fatalf("%v", err)
 		}
 	})

@@ -140,6 +140,8 @@ func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels
 			v = errors.New(fmt.Sprint(fault.Value))
 		}
 		return wire.AppendError(b, v, known)
+	case n.asks.Err() != nil && errors.Is(err, context.Canceled):
+		return appendStatus(b, stGone, fmt.Sprintf("node %s closed while the handler ran: %v", n.name, err))
 	case errors.Is(err, runtime.ErrNotDelivered):
 		return appendStatus(b, stExpired, err.Error())
 	case errors.Is(err, runtime.ErrMailboxFull):

@@ -161,7 +161,12 @@ func End(b []byte, start int) []byte {
 // take the wire type the field's tag gave, and fail with ErrMalformed when it is not the type the
 // value needs.
 type Decoder struct {
-	buf   []byte
+	buf []byte // the input; the decoder has read buf[:off]
+	off int
+	// s holds buf[sOff:] once a string has been read: the strings a decoder returns share one
+	// allocation, made at the first string (see String).
+	s     string
+	sOff  int
 	depth int
 	// Refs turns the actor refs inside messages into working refs (see Ref); nil makes a ref an
 	// error. Bodies share their parent's.
@@ -172,30 +177,44 @@ type Decoder struct {
 // returns are copies, but Raw returns parts of data.
 func NewDecoder(data []byte) Decoder { return Decoder{buf: data} }
 
+// rest returns the bytes not read yet.
+func (d *Decoder) rest() []byte { return d.buf[d.off:] }
+
+// advance consumes n bytes, which must be there. Only an offset moves, so reading writes no
+// pointer.
+func (d *Decoder) advance(n int) { d.off += n }
+
 // Len returns the number of bytes left.
-func (d *Decoder) Len() int { return len(d.buf) }
+func (d *Decoder) Len() int { return len(d.buf) - d.off }
 
 // Done reports whether the input is all read.
-func (d *Decoder) Done() bool { return len(d.buf) == 0 }
+func (d *Decoder) Done() bool { return d.off >= len(d.buf) }
 
 func truncated(what string, need, left int) error {
 	return fmt.Errorf("%w: %s needs %d bytes, %d left", ErrTruncated, what, need, left)
 }
 
 func (d *Decoder) uvarint() (uint64, error) {
-	if len(d.buf) > 0 && d.buf[0] < 0x80 {
-		v := uint64(d.buf[0])
-		d.buf = d.buf[1:]
-		return v, nil
+	b := d.rest()
+	switch {
+	case len(b) > 0 && b[0] < 0x80:
+		d.advance(1)
+		return uint64(b[0]), nil
+	case len(b) > 1 && b[1] < 0x80:
+		d.advance(2)
+		return uint64(b[0]&0x7f) | uint64(b[1])<<7, nil
+	case len(b) > 2 && b[2] < 0x80:
+		d.advance(3)
+		return uint64(b[0]&0x7f) | uint64(b[1]&0x7f)<<7 | uint64(b[2])<<14, nil
 	}
-	v, n := binary.Uvarint(d.buf)
+	v, n := binary.Uvarint(b)
 	switch {
 	case n == 0:
 		return 0, fmt.Errorf("%w: the input ends inside a varint", ErrTruncated)
 	case n < 0:
 		return 0, fmt.Errorf("%w: a varint longer than 64 bits", ErrMalformed)
 	}
-	d.buf = d.buf[n:]
+	d.advance(n)
 	return v, nil
 }
 
@@ -242,11 +261,11 @@ func (d *Decoder) Skip(t Type) error {
 }
 
 func (d *Decoder) fixed(n int) ([]byte, error) {
-	if len(d.buf) < n {
-		return nil, truncated("a fixed value", n, len(d.buf))
+	if d.Len() < n {
+		return nil, truncated("a fixed value", n, d.Len())
 	}
-	p := d.buf[:n]
-	d.buf = d.buf[n:]
+	p := d.buf[d.off : d.off+n]
+	d.advance(n)
 	return p, nil
 }
 
@@ -355,25 +374,44 @@ func (d *Decoder) Complex64(t Type) (complex64, error) {
 // Raw reads a length-prefixed run of bytes and returns it without copying: a part of the
 // decoder's input. The length is checked against the input left first.
 func (d *Decoder) Raw(t Type) ([]byte, error) {
-	if err := expect(t, Bytes); err != nil {
-		return nil, err
-	}
-	n, err := d.uvarint()
+	n, err := d.length(t)
 	if err != nil {
 		return nil, err
 	}
-	if n > uint64(len(d.buf)) {
-		return nil, fmt.Errorf("%w: length %d exceeds the %d bytes left", ErrTruncated, n, len(d.buf))
-	}
-	p := d.buf[:n:n]
-	d.buf = d.buf[n:]
+	p := d.buf[d.off : d.off+n : d.off+n]
+	d.advance(n)
 	return p, nil
 }
 
-// String reads a length-prefixed string.
+// length reads the length of a value of wire type t, Bytes, and checks it against the input left.
+func (d *Decoder) length(t Type) (int, error) {
+	if err := expect(t, Bytes); err != nil {
+		return 0, err
+	}
+	n, err := d.uvarint()
+	if err != nil {
+		return 0, err
+	}
+	if n > uint64(d.Len()) {
+		return 0, fmt.Errorf("%w: length %d exceeds the %d bytes left", ErrTruncated, n, d.Len())
+	}
+	return int(n), nil
+}
+
+// String reads a length-prefixed string. The first string a decoder reads copies the rest of
+// its input into one string, and it and the strings after it are parts of that copy: one
+// allocation for all the strings of a body, which stays in memory while any of them does.
 func (d *Decoder) String(t Type) (string, error) {
-	p, err := d.Raw(t)
-	return string(p), err
+	n, err := d.length(t)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	if d.s == "" {
+		d.s, d.sOff = string(d.rest()), d.off
+	}
+	s := d.s[d.off-d.sOff : d.off-d.sOff+n]
+	d.advance(n)
+	return s, nil
 }
 
 // Bytes reads a length-prefixed run of bytes into a new slice (empty, not nil, for length 0).
@@ -405,11 +443,16 @@ func (d *Decoder) Body(t Type) (Decoder, error) {
 	if d.depth >= MaxDepth {
 		return Decoder{}, fmt.Errorf("%w: bodies nested more than %d deep", ErrMalformed, MaxDepth)
 	}
-	p, err := d.Raw(t)
+	n, err := d.length(t)
 	if err != nil {
 		return Decoder{}, err
 	}
-	return Decoder{buf: p, depth: d.depth + 1, Refs: d.Refs}, nil
+	body := Decoder{buf: d.buf[d.off : d.off+n : d.off+n], depth: d.depth + 1, Refs: d.Refs}
+	if d.s != "" {
+		body.s = d.s[d.off-d.sOff : d.off-d.sOff+n]
+	}
+	d.advance(n)
+	return body, nil
 }
 
 // CountExactly reads the number of elements of an array body, which must be n.
@@ -431,8 +474,8 @@ func (d *Decoder) Count() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > uint64(len(d.buf)) {
-		return 0, fmt.Errorf("%w: %d elements in %d bytes", ErrTruncated, n, len(d.buf))
+	if n > uint64(d.Len()) {
+		return 0, fmt.Errorf("%w: %d elements in %d bytes", ErrTruncated, n, d.Len())
 	}
 	return int(n), nil
 }
@@ -444,8 +487,8 @@ func Prealloc(n int) int { return min(n, 1024) }
 // End reports an error when the body has bytes left that the decoder did not read (the elements
 // of a slice or map body are counted, so any left are malformed).
 func (d *Decoder) End() error {
-	if len(d.buf) > 0 {
-		return fmt.Errorf("%w: %d bytes after the last element", ErrMalformed, len(d.buf))
+	if d.Len() > 0 {
+		return fmt.Errorf("%w: %d bytes after the last element", ErrMalformed, d.Len())
 	}
 	return nil
 }

@@ -435,7 +435,7 @@ func (CounterAddMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Add to b (encoding.BinaryAppender).
 func (m CounterAddMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.N != 0 {
-		b = wire.AppendTag(b, 13461, wire.Varint)
+		b = append(b, 0xa8, 0xc9, 0x06) // field 13461, varint
 		b = wire.AppendVarint(b, int64(m.N))
 	}
 	return b, nil
@@ -481,11 +481,11 @@ func (m *CounterAddMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Add to b (encoding.BinaryAppender).
 func (m CounterAddReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != 0 {
-		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = append(b, 0x88, 0x8a, 0x0a) // field 20641, varint
 		b = wire.AppendVarint(b, int64(m.R0))
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -548,7 +548,7 @@ func (CounterBumpMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Bump to b (encoding.BinaryAppender).
 func (m CounterBumpMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.B != nil {
-		b = wire.AppendTag(b, 11593, wire.Bytes)
+		b = append(b, 0xca, 0xd4, 0x05) // field 11593, bytes
 		b = wire.AppendBytes(b, m.B)
 	}
 	return b, nil
@@ -605,19 +605,19 @@ func (CounterCardMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Card to b (encoding.BinaryAppender).
 func (m CounterCardMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.Name != "" {
-		b = wire.AppendTag(b, 30463, wire.Bytes)
+		b = append(b, 0xfa, 0xef, 0x0e) // field 30463, bytes
 		b = wire.AppendString(b, m.Name)
 	}
 	if m.Email != "" {
-		b = wire.AppendTag(b, 78389, wire.Bytes)
+		b = append(b, 0xaa, 0xa3, 0x26) // field 78389, bytes
 		b = wire.AppendString(b, m.Email)
 	}
 	if m.Phone != "" {
-		b = wire.AppendTag(b, 42652, wire.Bytes)
+		b = append(b, 0xe2, 0xe9, 0x14) // field 42652, bytes
 		b = wire.AppendString(b, m.Phone)
 	}
 	if m.Note != "" {
-		b = wire.AppendTag(b, 50798, wire.Bytes)
+		b = append(b, 0xf2, 0xe6, 0x18) // field 50798, bytes
 		b = wire.AppendString(b, m.Note)
 	}
 	return b, nil
@@ -681,11 +681,11 @@ func (m *CounterCardMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Card to b (encoding.BinaryAppender).
 func (m CounterCardReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != 0 {
-		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = append(b, 0x88, 0x8a, 0x0a) // field 20641, varint
 		b = wire.AppendVarint(b, int64(m.R0))
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -781,11 +781,11 @@ func (m *CounterCountMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Count to b (encoding.BinaryAppender).
 func (m CounterCountReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != 0 {
-		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = append(b, 0x88, 0x8a, 0x0a) // field 20641, varint
 		b = wire.AppendVarint(b, int64(m.R0))
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -848,7 +848,7 @@ func (CounterFailMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Fail to b (encoding.BinaryAppender).
 func (m CounterFailMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.Text != "" {
-		b = wire.AppendTag(b, 15588, wire.Bytes)
+		b = append(b, 0xa2, 0xce, 0x07) // field 15588, bytes
 		b = wire.AppendString(b, m.Text)
 	}
 	return b, nil
@@ -894,7 +894,7 @@ func (m *CounterFailMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Fail to b (encoding.BinaryAppender).
 func (m CounterFailReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -951,7 +951,7 @@ func (CounterFindMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Find to b (encoding.BinaryAppender).
 func (m CounterFindMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.Key != "" {
-		b = wire.AppendTag(b, 195667, wire.Bytes)
+		b = append(b, 0x9a, 0xc5, 0x5f) // field 195667, bytes
 		b = wire.AppendString(b, m.Key)
 	}
 	return b, nil
@@ -997,11 +997,11 @@ func (m *CounterFindMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Find to b (encoding.BinaryAppender).
 func (m CounterFindReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != "" {
-		b = wire.AppendTag(b, 20641, wire.Bytes)
+		b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
 		b = wire.AppendString(b, m.R0)
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -1065,14 +1065,14 @@ func (CounterForwardMsg) WireSchema() uint32 {
 func (m CounterForwardMsg) AppendBinary(b []byte) ([]byte, error) {
 	var err error
 	if m.Other != nil {
-		b = wire.AppendTag(b, 72484, wire.Bytes)
+		b = append(b, 0xa2, 0xb2, 0x23) // field 72484, bytes
 		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter", m.Other)
 		if err != nil {
 			return b, wire.Field("CounterForwardMsg.Other", err)
 		}
 	}
 	if m.N != 0 {
-		b = wire.AppendTag(b, 13461, wire.Varint)
+		b = append(b, 0xa8, 0xc9, 0x06) // field 13461, varint
 		b = wire.AppendVarint(b, int64(m.N))
 	}
 	return b, nil
@@ -1130,11 +1130,11 @@ func (m *CounterForwardMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Forward to b (encoding.BinaryAppender).
 func (m CounterForwardReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != 0 {
-		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = append(b, 0x88, 0x8a, 0x0a) // field 20641, varint
 		b = wire.AppendVarint(b, int64(m.R0))
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -1231,14 +1231,14 @@ func (m *CounterMeMsg) UnmarshalBinary(data []byte) error {
 func (m CounterMeReply) AppendBinary(b []byte) ([]byte, error) {
 	var err error
 	if m.R0 != nil {
-		b = wire.AppendTag(b, 20641, wire.Bytes)
+		b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
 		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter", m.R0)
 		if err != nil {
 			return b, wire.Field("CounterMeReply.R0", err)
 		}
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -1307,7 +1307,7 @@ func (CounterNoteMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Note to b (encoding.BinaryAppender).
 func (m CounterNoteMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.S != "" {
-		b = wire.AppendTag(b, 18598, wire.Bytes)
+		b = append(b, 0xb2, 0x8a, 0x09) // field 18598, bytes
 		b = wire.AppendString(b, m.S)
 	}
 	return b, nil
@@ -1397,19 +1397,17 @@ func (m *CounterNotesMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Notes to b (encoding.BinaryAppender).
 func (m CounterNotesReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != nil {
-		b = wire.AppendTag(b, 20641, wire.Bytes)
+		b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
 		start1 := len(b)
 		b = wire.Begin(b)
-		if m.R0 != nil {
-			b = wire.AppendUvarint(b, uint64(len(m.R0)))
-			for _, e2 := range m.R0 {
-				b = wire.AppendString(b, e2)
-			}
+		b = wire.AppendUvarint(b, uint64(len(m.R0)))
+		for _, e2 := range m.R0 {
+			b = wire.AppendString(b, e2)
 		}
 		b = wire.End(b, start1)
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -1491,7 +1489,7 @@ func (CounterSizeMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Size to b (encoding.BinaryAppender).
 func (m CounterSizeMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.B != nil {
-		b = wire.AppendTag(b, 11593, wire.Bytes)
+		b = append(b, 0xca, 0xd4, 0x05) // field 11593, bytes
 		b = wire.AppendBytes(b, m.B)
 	}
 	return b, nil
@@ -1537,11 +1535,11 @@ func (m *CounterSizeMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Size to b (encoding.BinaryAppender).
 func (m CounterSizeReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.R0 != 0 {
-		b = wire.AppendTag(b, 20641, wire.Varint)
+		b = append(b, 0x88, 0x8a, 0x0a) // field 20641, varint
 		b = wire.AppendVarint(b, int64(m.R0))
 	}
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
@@ -1604,7 +1602,7 @@ func (CounterSleepMsg) WireSchema() uint32 {
 // AppendBinary appends the wire encoding of the arguments of Counter.Sleep to b (encoding.BinaryAppender).
 func (m CounterSleepMsg) AppendBinary(b []byte) ([]byte, error) {
 	if m.D != 0 {
-		b = wire.AppendTag(b, 8791, wire.Varint)
+		b = append(b, 0xb8, 0xa5, 0x04) // field 8791, varint
 		b = wire.AppendVarint(b, int64(m.D))
 	}
 	return b, nil
@@ -1650,7 +1648,7 @@ func (m *CounterSleepMsg) UnmarshalBinary(data []byte) error {
 // AppendBinary appends the wire encoding of the results of Counter.Sleep to b (encoding.BinaryAppender).
 func (m CounterSleepReply) AppendBinary(b []byte) ([]byte, error) {
 	if m.Err != nil {
-		b = wire.AppendTag(b, 43060, wire.Bytes)
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
 		b = wire.AppendError(b, m.Err, wireSentinels)
 	}
 	return b, nil
