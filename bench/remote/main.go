@@ -67,15 +67,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 // env is the server, the raw nats.go responder and the two actorgen nodes.
 type env struct {
-	ns         *server.Server
-	rawSrv     *nats.Conn
-	rawCli     *nats.Conn
-	sys, csys  *runtime.System
-	srv, cli   *agnats.Node
-	c          rtest.CounterRef
-	r          rtest.CounterRef
-	rawTells   sync.WaitGroup
-	rawCounted chan struct{}
+	ns        *server.Server
+	rawSrv    *nats.Conn
+	rawCli    *nats.Conn
+	sys, csys *runtime.System
+	srv, cli  *agnats.Node
+	c         rtest.CounterRef
+	r         rtest.CounterRef
 }
 
 const payload = 64
