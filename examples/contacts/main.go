@@ -88,6 +88,10 @@ type options struct {
 	writeTimeout  time.Duration // http.Server.WriteTimeout
 	idleTimeout   time.Duration // http.Server.IdleTimeout
 	drain         time.Duration // how long a shutdown waits for in-flight requests
+
+	role       string // "", "front" or "books": see remote.go
+	natsURL    string
+	natsListen string
 }
 
 // envPrefix starts the name of the environment variable of each flag:
@@ -125,6 +129,9 @@ func parseFlags(args []string, getenv func(string) (string, bool), stderr io.Wri
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 40*time.Second, "cut a response not written this long after its request's headers arrived; must exceed -timeout")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "close a keep-alive connection after this long without a request")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on shutdown, how long in-flight requests may take to finish before their connections are closed")
+	fs.StringVar(&o.role, "role", "", "split over NATS: front (the HTTP API) or books (the directory, the books and the database); empty runs both in one process")
+	fs.StringVar(&o.natsURL, "nats", "", "the NATS server's URL; a front without one starts an embedded server on -nats-listen")
+	fs.StringVar(&o.natsListen, "nats-listen", "127.0.0.1:4222", "where a front's embedded NATS server listens (port 0 picks a free port)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -213,10 +220,11 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 	if o.chaosSeed != 0 {
 		cfg.ChaosSource = rand.NewPCG(o.chaosSeed, o.chaosSeed)
 	}
-	svc, err := service.Open(ctx, cfg)
+	svc, stopNATS, err := open(ctx, o, cfg, stdout, log)
 	if err != nil {
 		return err
 	}
+	defer stopNATS()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen on %s: %w", o.addr, err), svc.Close(context.Background()))
@@ -280,7 +288,7 @@ func drain(srv *http.Server, d time.Duration, log *slog.Logger) error {
 
 func printUsage(w io.Writer, addr string, o options) {
 	base := "http://" + addr
-	fmt.Fprintf(w, "contacts: listening on %s (database %s, idle stop %v, chaos %v)\n", base, o.db, o.idle, o.chaos)
+	fmt.Fprintf(w, "contacts: listening on %s (database %s, idle stop %v, chaos %v%s)\n", base, o.db, o.idle, o.chaos, map[bool]string{true: ", role " + o.role, false: ""}[o.role != ""])
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  curl -si -X POST %s/api/alice/contacts -H 'Content-Type: application/json' -d '{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}'\n", base)
 	fmt.Fprintf(w, "  curl -s %s/api/alice/contacts\n", base)
