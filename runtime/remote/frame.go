@@ -28,7 +28,7 @@ type request struct {
 	kind    byte
 	schema  uint32
 	timeout time.Duration
-	sender  string
+	sender  []byte // a part of the request's data
 	body    []byte
 }
 
@@ -69,7 +69,7 @@ func parseRequest(data []byte) (request, error) {
 		return r, fmt.Errorf("%w: sender", errFrame)
 	}
 	rest = rest[n:]
-	r.sender = string(rest[:l])
+	r.sender = rest[:l:l]
 	r.body = rest[l:]
 	return r, nil
 }

@@ -17,9 +17,9 @@ func FuzzRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again := append(appendRequest(nil, r.kind, r.schema, r.timeout, r.sender), r.body...)
+		again := append(appendRequest(nil, r.kind, r.schema, r.timeout, string(r.sender)), r.body...)
 		r2, err := parseRequest(again)
-		if err != nil || r2.kind != r.kind || r2.schema != r.schema || r2.timeout != r.timeout || r2.sender != r.sender || string(r2.body) != string(r.body) {
+		if err != nil || r2.kind != r.kind || r2.schema != r.schema || r2.timeout != r.timeout || string(r2.sender) != string(r.sender) || string(r2.body) != string(r.body) {
 			t.Fatalf("%+v does not round-trip: %+v %v", r, r2, err)
 		}
 	})

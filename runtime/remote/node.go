@@ -54,6 +54,9 @@ type Node struct {
 	peers    map[string]*peer
 	watching map[string]bool // the exported actors whose stop is published (server side)
 
+	rmu       sync.RWMutex
+	resolvers map[string]*resolver // by sender: see resolverFor
+
 	stop   chan struct{}
 	asks   context.Context // the parent of the asks being served: cancelled by Close
 	cancel context.CancelFunc
@@ -102,7 +105,7 @@ func NewNode(cfg Config) (*Node, error) {
 		log: cfg.Logger.With("node", cfg.Name), incarnation: binary.LittleEndian.Uint64(inc[:]) | 1,
 		base: cfg.Prefix + "." + cfg.Cluster + ".", exports: map[string]*export{},
 		bindings: map[string]bound{}, peers: map[string]*peer{}, watching: map[string]bool{},
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), resolvers: map[string]*resolver{},
 	}
 	n.prefix = cfg.Prefix
 	n.asks, n.cancel = context.WithCancel(context.Background())

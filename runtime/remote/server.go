@@ -33,6 +33,27 @@ func (n *Node) handle(m Msg) {
 	}
 }
 
+// resolverFor returns the resolver of the refs in messages from the node named sender, made
+// once per sender: a cluster has few nodes, and a request then allocates none.
+func (n *Node) resolverFor(sender []byte) *resolver {
+	n.rmu.RLock()
+	r := n.resolvers[string(sender)]
+	n.rmu.RUnlock()
+	if r != nil {
+		return r
+	}
+	r = &resolver{n: n, from: string(sender)}
+	n.rmu.Lock()
+	if len(n.resolvers) < maxResolvers {
+		n.resolvers[r.from] = r
+	}
+	n.rmu.Unlock()
+	return r
+}
+
+// maxResolvers bounds the resolvers a node keeps, whatever senders claim to be.
+const maxResolvers = 1024
+
 // respond answers a request with an error status, if it has a reply subject.
 func (n *Node) respond(m Msg, st byte, text string) {
 	if m.Reply == "" {
@@ -74,30 +95,29 @@ func (n *Node) call(m Msg, req request, rest string) {
 		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", path, n.name, e.b.name(), typ))
 		return
 	}
-	qual := typ + "." + meth
 	i, ok := e.b.methodIndex(meth)
 	if !ok {
-		n.respond(m, stSchema, fmt.Sprintf("%s: node %s has no such method", qual, n.name))
+		n.respond(m, stSchema, fmt.Sprintf("%s.%s: node %s has no such method", typ, meth, n.name))
 		return
 	}
 	md := e.b.method(i)
-	if err := wire.CheckSchema(qual, md.Schema, req.schema); err != nil {
-		n.respond(m, stSchema, err.Error())
+	if md.Schema != req.schema {
+		n.respond(m, stSchema, wire.CheckSchema(typ+"."+meth, md.Schema, req.schema).Error())
 		return
 	}
 	if (req.kind == reqTell) != md.Tell || req.kind > reqTell {
-		n.respond(m, stSchema, fmt.Sprintf("%s: a request of kind %d for a method that is %s", qual, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
+		n.respond(m, stSchema, fmt.Sprintf("%s.%s: a request of kind %d for a method that is %s", typ, meth, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
 		return
 	}
 	d := wire.NewDecoder(req.body)
-	d.Refs = &resolver{n: n, from: req.sender}
+	d.Refs = n.resolverFor(req.sender)
 	if md.Tell {
 		if _, err := e.b.serve(context.Background(), ref, i, &d, nil); err != nil {
-			n.log.Debug("remote: a tell was not delivered", "method", qual, "path", path, "err", err)
+			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", path, "err", err)
 		}
 		return
 	}
-	go n.ask(m, e, ref, i, qual, req.timeout, d)
+	go n.ask(m, e, ref, i, typ+"."+meth, req.timeout, d)
 }
 
 // ask delivers an ask to the local actor and publishes the answer.
@@ -112,6 +132,11 @@ func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeou
 	defer n.putBuf(bp)
 	b := append(*bp, stOK)
 	b, err := e.b.serve(ctx, ref, i, &d, b)
+	if n.asks.Err() != nil && err == nil {
+		// The node closed while the handler ran, cancelling its ctx: what it answered is most
+		// likely that, so the caller hears that the node went away.
+		err = context.Canceled
+	}
 	if err != nil {
 		b = n.errorReply(b[:0], qual, err, e.b.sentinels())
 	} else if max := n.t.MaxPayload(); max > 0 && len(b) > max {

@@ -81,6 +81,9 @@ func tokensPath(tokens string) (string, error) {
 	if tokens == "" {
 		return "", fmt.Errorf("remote: no actor path in the subject")
 	}
+	if plainPath(tokens) { // the common case: one allocation
+		return "/" + strings.ReplaceAll(tokens, ".", "/"), nil
+	}
 	var b strings.Builder
 	for tok := range strings.SplitSeq(tokens, ".") {
 		b.WriteByte('/')
@@ -98,6 +101,23 @@ func tokensPath(tokens string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// plainPath reports whether tokens are plain tokens separated by single dots.
+func plainPath(tokens string) bool {
+	prev := byte('.')
+	for i := 0; i < len(tokens); i++ {
+		c := tokens[i]
+		if c == '.' {
+			if prev == '.' {
+				return false
+			}
+		} else if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '$') {
+			return false
+		}
+		prev = c
+	}
+	return prev != '.'
 }
 
 // parentOf splits "/a/b" into "/a" and "b"; a top-level path has no parent ("", name).
