@@ -13,6 +13,15 @@ require (
 )
 
 require (
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/nats-io/nats.go v1.55.0 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+)
+
+require (
+	github.com/actorgen/actorgen/nats v0.0.0-00010101000000-000000000000
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -31,3 +40,5 @@ require (
 )
 
 tool github.com/actorgen/actorgen/cmd/actorgen
+
+replace github.com/actorgen/actorgen/nats => ../nats

@@ -52,6 +52,7 @@ func emit(pm *pkgModel, o *outFile) ([]byte, error) {
 	if w.problem != "" {
 		return nil, fmt.Errorf("codec: %s", w.problem)
 	}
+	emitRemoteBindings(pm, o, f)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\n")

@@ -12,17 +12,19 @@ import (
 type Handler[S, M any] func(ctx context.Context, ac *Context, state S, msg M)
 
 // Actor is the typed handle of an actor that accepts messages of type M. The zero Actor is a
-// stopped actor: sending to it fails with ErrStopped.
+// stopped actor: sending to it fails with ErrStopped. An Actor made by RemoteActor sends over
+// a transport instead (see remote.go).
 type Actor[M any] struct {
 	m *mailbox[M]
+	r *remoteActor[M] // set only when m is nil: an actor on another node
 }
 
 // Ref returns the actor's untyped handle.
 func (a Actor[M]) Ref() Ref {
 	if a.m == nil {
-		return Ref{}
+		return a.r.ref()
 	}
-	return Ref{&a.m.node}
+	return Ref{n: &a.m.node}
 }
 
 // Self returns the typed handle of the actor that ac belongs to, and false if that actor does

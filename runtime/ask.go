@@ -18,7 +18,7 @@ import (
 func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	var zero R
 	if a.m == nil {
-		return zero, ErrStopped
+		return remoteAsk[M, R](ctx, a.r, msg)
 	}
 	if ctx == nil {
 		ctx = context.Background()

@@ -13,7 +13,7 @@ import (
 // message while the sender's deadline does not cut the handler short.
 func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if a.m == nil {
-		return ErrStopped
+		return a.r.tell(ctx, msg)
 	}
 	if ctx == nil {
 		ctx = context.Background()

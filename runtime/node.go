@@ -85,6 +85,8 @@ type rare struct {
 	onStop       func()  // called when a stop is asked for
 	tether       *window // set on a tether: its children's faults
 
+	remote remoteEnd // the far end of an actor on another node: see remote.go
+
 	// Bounded mailbox: queued counts messages not yet handled; space is closed when one is.
 	queued int
 	space  chan struct{}

@@ -14,10 +14,14 @@ type Ref struct {
 // IsZero reports whether r is the zero Ref.
 func (r Ref) IsZero() bool { return r.n == nil }
 
-// Path returns the actor's path, such as "/directory/alice".
+// Path returns the actor's path, such as "/directory/alice"; for an actor on another node, the
+// node's name, a colon and the path there, "eu1:/directory/alice".
 func (r Ref) Path() string {
 	if r.n == nil {
 		return ""
+	}
+	if r.n.sys == nil {
+		return r.n.rare.remote.Path()
 	}
 	return r.n.path()
 }
@@ -33,12 +37,17 @@ func (r Ref) Name() string {
 // String returns the actor's path.
 func (r Ref) String() string { return r.Path() }
 
-// Done returns a channel that is closed when the actor has stopped, its children first.
+// Done returns a channel that is closed when the actor has stopped, its children first. For an
+// actor on another node, the transport watches it from the first call of Done or Err on: see
+// RemoteActor.
 func (r Ref) Done() <-chan struct{} {
 	if r.n == nil {
 		c := make(chan struct{})
 		close(c)
 		return c
+	}
+	if r.n.sys == nil {
+		r.n.remoteWatch()
 	}
 	return r.n.doneChan()
 }
@@ -49,6 +58,9 @@ func (r Ref) Done() <-chan struct{} {
 func (r Ref) Err() error {
 	if r.n == nil {
 		return ErrStopped
+	}
+	if r.n.sys == nil {
+		r.n.remoteWatch()
 	}
 	r.n.mu.Lock()
 	defer r.n.mu.Unlock()
@@ -64,6 +76,9 @@ func (r Ref) Err() error {
 func (r Ref) Stop(ctx context.Context) error {
 	if r.n == nil {
 		return nil
+	}
+	if r.n.sys == nil {
+		return r.n.rare.remote.Stop(ctx)
 	}
 	r.n.requestStop(ErrStopped)
 	select {

@@ -8,6 +8,9 @@ func ActorOf[M any](r Ref) (Actor[M], bool) {
 	if r.n == nil {
 		return Actor[M]{}, false
 	}
+	if r.n.sys == nil {
+		return remoteActorOf[M](r.n)
+	}
 	b, ok := r.n.cell.(boxer[M])
 	if !ok {
 		return Actor[M]{}, false

@@ -6,8 +6,10 @@ package codec
 
 import (
 	"context"
+	"errors"
 
 	"github.com/actorgen/actorgen/runtime"
+	remote "github.com/actorgen/actorgen/runtime/remote"
 	"github.com/actorgen/actorgen/runtime/wire"
 )
 
@@ -15,10 +17,43 @@ import (
 // actorgen of your github.com/actorgen/actorgen module.
 const _ = runtime.SupportPackageIsVersion1
 
-// BookMessage is a message to a Book actor: BookNoteMsg or BookPutMsg.
-type BookMessage interface {
-	isBookMessage()
+// BookMessage is a message to a Book actor: the arguments of one of its methods, held by value
+// so that sending it allocates nothing. The zero BookMessage calls no method; make one with the
+// Message method of BookNoteMsg or BookPutMsg.
+type BookMessage struct {
+	method uint8
+	a0     string
+	a1     string
+	a2     string
+	a3     string
+	a4     Contact
 }
+
+// Method returns the name of the Book method m calls, or "" for the zero BookMessage.
+func (m BookMessage) Method() string {
+	switch m.method {
+	case 1:
+		return "Note"
+	case 2:
+		return "Put"
+	}
+	return ""
+}
+
+// methodIndex returns the index of the method m calls in Book's methods, or -1.
+func (m BookMessage) methodIndex() int {
+	return int(m.method) - 1
+}
+
+// bookInterface names Book and its methods to the runtime's hooks, metrics and live view.
+var bookInterface = runtime.WithInterface(runtime.Interface[BookMessage]{
+	Name: "Book",
+	Methods: []runtime.Method{
+		{Name: "Note", Kind: runtime.KindAsk},
+		{Name: "Put", Kind: runtime.KindAsk},
+	},
+	Index: BookMessage.methodIndex,
+})
 
 // BookNoteMsg carries the arguments of Book.Note.
 type BookNoteMsg struct {
@@ -28,7 +63,10 @@ type BookNoteMsg struct {
 	Note  string
 }
 
-func (BookNoteMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookNoteMsg) Message() BookMessage {
+	return BookMessage{method: 1, a0: m.Name, a1: m.Email, a2: m.Phone, a3: m.Note}
+}
 
 // BookNoteReply carries the results of Book.Note.
 type BookNoteReply struct {
@@ -40,7 +78,10 @@ type BookPutMsg struct {
 	C Contact
 }
 
-func (BookPutMsg) isBookMessage() {}
+// Message returns m as a BookMessage, to send with BookRef.Actor.
+func (m BookPutMsg) Message() BookMessage {
+	return BookMessage{method: 2, a4: m.C}
+}
 
 // BookPutReply carries the results of Book.Put.
 type BookPutReply struct {
@@ -73,7 +114,7 @@ func BookRefOf(ref runtime.Ref) (BookRef, bool) {
 
 // Note carries four strings: the message of the reference measurement.
 func (r BookRef) Note(ctx context.Context, name string, email string, phone string, note string) error {
-	rep, err := runtime.Ask[BookMessage, BookNoteReply](ctx, r.actor, BookNoteMsg{Name: name, Email: email, Phone: phone, Note: note})
+	rep, err := runtime.Ask[BookMessage, BookNoteReply](ctx, r.actor, BookMessage{method: 1, a0: name, a1: email, a2: phone, a3: note})
 	if err != nil {
 		return err
 	}
@@ -82,7 +123,7 @@ func (r BookRef) Note(ctx context.Context, name string, email string, phone stri
 
 // Put carries a Contact.
 func (r BookRef) Put(ctx context.Context, c Contact) error {
-	rep, err := runtime.Ask[BookMessage, BookPutReply](ctx, r.actor, BookPutMsg{C: c})
+	rep, err := runtime.Ask[BookMessage, BookPutReply](ctx, r.actor, BookMessage{method: 2, a4: c})
 	if err != nil {
 		return err
 	}
@@ -93,6 +134,9 @@ func (r BookRef) Put(ctx context.Context, c Contact) error {
 // *runtime.Context or a *runtime.Tether). factory builds the state at start and again on every
 // Reset. The directives' settings come first in opts, so options passed here override them.
 func SpawnBook(parent runtime.Parent, name string, factory func(*runtime.Context) Book, opts ...runtime.Option) (BookRef, error) {
+	opts = append([]runtime.Option{
+		bookInterface,
+	}, opts...)
 	a, err := runtime.Spawn(parent, name, factory, dispatchBook, opts...)
 	if err != nil {
 		return BookRef{}, err
@@ -102,13 +146,15 @@ func SpawnBook(parent runtime.Parent, name string, factory func(*runtime.Context
 
 // dispatchBook calls the state's method for one message.
 func dispatchBook(ctx context.Context, ac *runtime.Context, s Book, m BookMessage) {
-	switch m := m.(type) {
-	case BookNoteMsg:
-		err := s.Note(ctx, m.Name, m.Email, m.Phone, m.Note)
+	switch m.method {
+	case 1: // Note
+		err := s.Note(ctx, m.a0, m.a1, m.a2, m.a3)
 		runtime.Reply(ac, BookNoteReply{Err: err})
-	case BookPutMsg:
-		err := s.Put(ctx, m.C)
+	case 2: // Put
+		err := s.Put(ctx, m.a4)
 		runtime.Reply(ac, BookPutReply{Err: err})
+	default:
+		ac.Logger().Warn("actorgen: ignoring the zero BookMessage, which calls no method")
 	}
 }
 
@@ -593,4 +639,109 @@ func wireSentinels(yield func(string, error) bool) {
 		yield("github.com/actorgen/actorgen/runtime.ErrNotDelivered", runtime.ErrNotDelivered) &&
 		yield("github.com/actorgen/actorgen/runtime.ErrStopped", runtime.ErrStopped) &&
 		yield("github.com/actorgen/actorgen/runtime.ErrTetherCut", runtime.ErrTetherCut)
+}
+
+// bookWire binds Book to package remote: it encodes BookMessage values by method, delivers the
+// decoded ones to a local actor, and wraps remote handles in BookRef.
+type bookWire struct{}
+
+var _ remote.Binding[BookMessage] = bookWire{}
+
+// Interface returns the interface's package path and name.
+func (bookWire) Interface() string {
+	return "github.com/actorgen/actorgen/bench/codec.Book"
+}
+
+// Methods lists the methods of Book, in the order of their numbers in BookMessage.
+func (bookWire) Methods() []remote.Method {
+	return []remote.Method{{Name: "Note", Schema: BookNoteMsg{}.WireSchema()}, {Name: "Put", Schema: BookPutMsg{}.WireSchema()}}
+}
+
+// Encode appends the wire encoding of m's arguments to b and returns the index of its method.
+func (bookWire) Encode(b []byte, m BookMessage) ([]byte, int, error) {
+	switch m.method {
+	case 1: // Note
+		b, err := BookNoteMsg{Name: m.a0, Email: m.a1, Phone: m.a2, Note: m.a3}.AppendBinary(b)
+		return b, 0, err
+	case 2: // Put
+		b, err := BookPutMsg{C: m.a4}.AppendBinary(b)
+		return b, 1, err
+	}
+	return b, -1, errors.New("actorgen: the zero BookMessage calls no method")
+}
+
+// Serve decodes the arguments of the method at index i from d and delivers them to a; for an
+// ask, it appends the encoded reply to b.
+func (bookWire) Serve(ctx context.Context, a runtime.Actor[BookMessage], i int, d *wire.Decoder, b []byte) ([]byte, error) {
+	switch i {
+	case 0: // Note
+		var m BookNoteMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookNoteReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 1: // Put
+		var m BookPutMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookPutReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	}
+	return b, remote.BadMessage(errors.New("actorgen: Book has no such method"))
+}
+
+// Ref wraps a in a BookRef.
+func (bookWire) Ref(a runtime.Actor[BookMessage]) any {
+	return BookRef{actor: a}
+}
+
+// Sentinels yields the sentinel errors that keep their identity across the wire.
+func (bookWire) Sentinels() wire.Sentinels {
+	return wireSentinels
+}
+
+// WireRef returns the address of r's actor, for a message (wire.WireRefer): a BookRef crosses
+// the wire as its node and path.
+func (r BookRef) WireRef() wire.Ref {
+	return remote.WireRef(r.actor.Ref(), "github.com/actorgen/actorgen/bench/codec.Book")
+}
+
+// ServeBook exports the Book actor of b on n, so that other nodes reach it by its path with
+// DialBook. Nothing else of this node is reachable.
+func ServeBook(n *remote.Node, b BookRef, opts ...remote.ServeOption) error {
+	return remote.Serve(n, bookWire{}, b.actor, opts...)
+}
+
+// ServeBookChildren exports on n the children of parent that are a Book actors, as they are
+// spawned: /parent/name reaches the child named name. parent itself is not exported.
+func ServeBookChildren(n *remote.Node, parent runtime.Ref, opts ...remote.ServeOption) error {
+	return remote.ServeChildren(n, bookWire{}, parent, opts...)
+}
+
+// DialBook returns a BookRef of the Book actor at path ("/parent/name") on the node named node,
+// through n. It does not reach the node: each call does, and fails at once if the actor is not
+// served there.
+func DialBook(n *remote.Node, node, path string) (BookRef, error) {
+	a, err := remote.Dial(n, bookWire{}, node, path)
+	return BookRef{actor: a}, err
+}
+
+// RegisterBook makes n turn the Book refs that arrive in messages into working remote refs;
+// ServeBook and DialBook do it too.
+func RegisterBook(n *remote.Node) error {
+	return remote.Register(n, bookWire{})
 }

@@ -95,6 +95,10 @@ type options struct {
 	idleTimeout   time.Duration // http.Server.IdleTimeout
 	drain         time.Duration // how long a shutdown waits for in-flight requests
 	observe       string        // where to serve the live view; "" for nowhere
+
+	role       string // "", "front" or "books": see remote.go
+	natsURL    string
+	natsListen string
 }
 
 // envPrefix starts the name of the environment variable of each flag:
@@ -133,6 +137,9 @@ func parseFlags(args []string, getenv func(string) (string, bool), stderr io.Wri
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "close a keep-alive connection after this long without a request")
 	fs.DurationVar(&o.drain, "drain", 10*time.Second, "on shutdown, how long in-flight requests may take to finish before their connections are closed")
 	fs.StringVar(&o.observe, "observe", "", observehttp.Usage)
+	fs.StringVar(&o.role, "role", "", "split over NATS: front (the HTTP API) or books (the directory, the books and the database); empty runs both in one process")
+	fs.StringVar(&o.natsURL, "nats", "", "the NATS server's URL; a front without one starts an embedded server on -nats-listen")
+	fs.StringVar(&o.natsListen, "nats-listen", "127.0.0.1:4222", "where a front's embedded NATS server listens (port 0 picks a free port)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -224,10 +231,11 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 	if o.observe != "" {
 		cfg.SystemOptions = []runtime.SystemOption{runtime.WithMetrics(runtime.MetricsOptions{})}
 	}
-	svc, err := service.Open(ctx, cfg)
+	svc, stopNATS, err := open(ctx, o, cfg, stdout, log)
 	if err != nil {
 		return err
 	}
+	defer stopNATS()
 	if o.observe != "" {
 		view, err := observehttp.Start(o.observe, svc.System(), log)
 		if err != nil {
@@ -303,7 +311,7 @@ func drain(srv *http.Server, d time.Duration, log *slog.Logger) error {
 
 func printUsage(w io.Writer, addr string, o options) {
 	base := "http://" + addr
-	fmt.Fprintf(w, "contacts: listening on %s (database %s, idle stop %v, chaos %v)\n", base, o.db, o.idle, o.chaos)
+	fmt.Fprintf(w, "contacts: listening on %s (database %s, idle stop %v, chaos %v%s)\n", base, o.db, o.idle, o.chaos, map[bool]string{true: ", role " + o.role, false: ""}[o.role != ""])
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  curl -si -X POST %s/api/alice/contacts -H 'Content-Type: application/json' -d '{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}'\n", base)
 	fmt.Fprintf(w, "  curl -s %s/api/alice/contacts\n", base)

@@ -6,10 +6,13 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/actorgen/actorgen/examples/contacts/contact"
 	"github.com/actorgen/actorgen/runtime"
+	remote "github.com/actorgen/actorgen/runtime/remote"
+	"github.com/actorgen/actorgen/runtime/wire"
 )
 
 // If this does not compile, the runtime no longer supports this file: regenerate it with the
@@ -355,4 +358,1140 @@ func dispatchDirectory(ctx context.Context, ac *runtime.Context, s Directory, m 
 	default:
 		ac.Logger().Warn("actorgen: ignoring the zero DirectoryMessage, which calls no method")
 	}
+}
+
+// WireMethod returns "Book.Create", the method whose arguments BookCreateMsg carries.
+func (BookCreateMsg) WireMethod() string {
+	return "Book.Create"
+}
+
+// WireSchema returns the schema fingerprint of Book.Create (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (BookCreateMsg) WireSchema() uint32 {
+	return 0x265d4939
+}
+
+// AppendBinary appends the wire encoding of the arguments of Book.Create to b (encoding.BinaryAppender).
+func (m BookCreateMsg) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, 0xb2, 0xb7, 0x05) // field 11126, bytes
+	start1 := len(b)
+	b = wire.Begin(b)
+	b, err = appendWireContactContact(b, &m.C)
+	if err != nil {
+		return b, wire.Field("BookCreateMsg.C", err)
+	}
+	b = wire.End(b, start1)
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Book.Create (encoding.BinaryMarshaler).
+func (m BookCreateMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Book.Create that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookCreateMsg) DecodeWire(d *wire.Decoder) error {
+	*m = BookCreateMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookCreateMsg", err)
+		}
+		switch num {
+		case 11126: // C
+			d1, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookCreateMsg.C", err)
+			}
+			if err := decodeWireContactContact(&d1, &m.C); err != nil {
+				return wire.Field("BookCreateMsg.C", err)
+			}
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookCreateMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Book.Create that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookCreateMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Book.Create to b (encoding.BinaryAppender).
+func (m BookCreateReply) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
+	start1 := len(b)
+	b = wire.Begin(b)
+	b, err = appendWireContactContact(b, &m.R0)
+	if err != nil {
+		return b, wire.Field("BookCreateReply.R0", err)
+	}
+	b = wire.End(b, start1)
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Book.Create (encoding.BinaryMarshaler).
+func (m BookCreateReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Book.Create that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookCreateReply) DecodeWire(d *wire.Decoder) error {
+	*m = BookCreateReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookCreateReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			d1, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookCreateReply.R0", err)
+			}
+			if err := decodeWireContactContact(&d1, &m.R0); err != nil {
+				return wire.Field("BookCreateReply.R0", err)
+			}
+		case 43060: // Err
+			x2, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("BookCreateReply.Err", err)
+			}
+			m.Err = x2
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookCreateReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Book.Create that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookCreateReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Book.Delete", the method whose arguments BookDeleteMsg carries.
+func (BookDeleteMsg) WireMethod() string {
+	return "Book.Delete"
+}
+
+// WireSchema returns the schema fingerprint of Book.Delete (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (BookDeleteMsg) WireSchema() uint32 {
+	return 0x76fce411
+}
+
+// AppendBinary appends the wire encoding of the arguments of Book.Delete to b (encoding.BinaryAppender).
+func (m BookDeleteMsg) AppendBinary(b []byte) ([]byte, error) {
+	if m.ID != "" {
+		b = append(b, 0xda, 0x91, 0x20) // field 65819, bytes
+		b = wire.AppendString(b, string(m.ID))
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Book.Delete (encoding.BinaryMarshaler).
+func (m BookDeleteMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Book.Delete that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookDeleteMsg) DecodeWire(d *wire.Decoder) error {
+	*m = BookDeleteMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookDeleteMsg", err)
+		}
+		switch num {
+		case 65819: // ID
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("BookDeleteMsg.ID", err)
+			}
+			m.ID = contact.ID(x1)
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookDeleteMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Book.Delete that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookDeleteMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Book.Delete to b (encoding.BinaryAppender).
+func (m BookDeleteReply) AppendBinary(b []byte) ([]byte, error) {
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Book.Delete (encoding.BinaryMarshaler).
+func (m BookDeleteReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Book.Delete that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookDeleteReply) DecodeWire(d *wire.Decoder) error {
+	*m = BookDeleteReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookDeleteReply", err)
+		}
+		switch num {
+		case 43060: // Err
+			x1, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("BookDeleteReply.Err", err)
+			}
+			m.Err = x1
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookDeleteReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Book.Delete that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookDeleteReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Book.Get", the method whose arguments BookGetMsg carries.
+func (BookGetMsg) WireMethod() string {
+	return "Book.Get"
+}
+
+// WireSchema returns the schema fingerprint of Book.Get (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (BookGetMsg) WireSchema() uint32 {
+	return 0xf847b36f
+}
+
+// AppendBinary appends the wire encoding of the arguments of Book.Get to b (encoding.BinaryAppender).
+func (m BookGetMsg) AppendBinary(b []byte) ([]byte, error) {
+	if m.ID != "" {
+		b = append(b, 0xda, 0x91, 0x20) // field 65819, bytes
+		b = wire.AppendString(b, string(m.ID))
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Book.Get (encoding.BinaryMarshaler).
+func (m BookGetMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Book.Get that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookGetMsg) DecodeWire(d *wire.Decoder) error {
+	*m = BookGetMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookGetMsg", err)
+		}
+		switch num {
+		case 65819: // ID
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("BookGetMsg.ID", err)
+			}
+			m.ID = contact.ID(x1)
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookGetMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Book.Get that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookGetMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Book.Get to b (encoding.BinaryAppender).
+func (m BookGetReply) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
+	start1 := len(b)
+	b = wire.Begin(b)
+	b, err = appendWireContactContact(b, &m.R0)
+	if err != nil {
+		return b, wire.Field("BookGetReply.R0", err)
+	}
+	b = wire.End(b, start1)
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Book.Get (encoding.BinaryMarshaler).
+func (m BookGetReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Book.Get that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookGetReply) DecodeWire(d *wire.Decoder) error {
+	*m = BookGetReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookGetReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			d1, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookGetReply.R0", err)
+			}
+			if err := decodeWireContactContact(&d1, &m.R0); err != nil {
+				return wire.Field("BookGetReply.R0", err)
+			}
+		case 43060: // Err
+			x2, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("BookGetReply.Err", err)
+			}
+			m.Err = x2
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookGetReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Book.Get that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookGetReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Book.List", the method whose arguments BookListMsg carries.
+func (BookListMsg) WireMethod() string {
+	return "Book.List"
+}
+
+// WireSchema returns the schema fingerprint of Book.List (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (BookListMsg) WireSchema() uint32 {
+	return 0x7093d153
+}
+
+// AppendBinary appends the wire encoding of the arguments of Book.List to b (encoding.BinaryAppender).
+func (m BookListMsg) AppendBinary(b []byte) ([]byte, error) {
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Book.List (encoding.BinaryMarshaler).
+func (m BookListMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Book.List that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookListMsg) DecodeWire(d *wire.Decoder) error {
+	*m = BookListMsg{}
+	for !d.Done() {
+		_, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookListMsg", err)
+		}
+		if err := d.Skip(t); err != nil {
+			return wire.Field("BookListMsg", err)
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Book.List that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookListMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Book.List to b (encoding.BinaryAppender).
+func (m BookListReply) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	if m.R0 != nil {
+		b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
+		start1 := len(b)
+		b = wire.Begin(b)
+		b = wire.AppendUvarint(b, uint64(len(m.R0)))
+		for _, e2 := range m.R0 {
+			start3 := len(b)
+			b = wire.Begin(b)
+			b, err = appendWireContactContact(b, &e2)
+			if err != nil {
+				return b, wire.Field("BookListReply.R0", err)
+			}
+			b = wire.End(b, start3)
+		}
+		b = wire.End(b, start1)
+	}
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Book.List (encoding.BinaryMarshaler).
+func (m BookListReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Book.List that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookListReply) DecodeWire(d *wire.Decoder) error {
+	*m = BookListReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookListReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			d1, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookListReply.R0", err)
+			}
+			if !d1.Done() {
+				n2, err := d1.Count()
+				if err != nil {
+					return wire.Field("BookListReply.R0", err)
+				}
+				s3 := make([]contact.Contact, 0, wire.Prealloc(n2))
+				for range n2 {
+					var e4 contact.Contact
+					d5, err := d1.Body(wire.Bytes)
+					if err != nil {
+						return wire.Field("BookListReply.R0", err)
+					}
+					if err := decodeWireContactContact(&d5, &e4); err != nil {
+						return wire.Field("BookListReply.R0", err)
+					}
+					s3 = append(s3, e4)
+				}
+				if err := d1.End(); err != nil {
+					return wire.Field("BookListReply.R0", err)
+				}
+				m.R0 = s3
+			}
+		case 43060: // Err
+			x6, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("BookListReply.Err", err)
+			}
+			m.Err = x6
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookListReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Book.List that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookListReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Book.Update", the method whose arguments BookUpdateMsg carries.
+func (BookUpdateMsg) WireMethod() string {
+	return "Book.Update"
+}
+
+// WireSchema returns the schema fingerprint of Book.Update (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (BookUpdateMsg) WireSchema() uint32 {
+	return 0xc774557d
+}
+
+// AppendBinary appends the wire encoding of the arguments of Book.Update to b (encoding.BinaryAppender).
+func (m BookUpdateMsg) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	if m.ID != "" {
+		b = append(b, 0xda, 0x91, 0x20) // field 65819, bytes
+		b = wire.AppendString(b, string(m.ID))
+	}
+	b = append(b, 0x9a, 0xed, 0x08) // field 18131, bytes
+	start1 := len(b)
+	b = wire.Begin(b)
+	b, err = appendWireContactPatch(b, &m.P)
+	if err != nil {
+		return b, wire.Field("BookUpdateMsg.P", err)
+	}
+	b = wire.End(b, start1)
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Book.Update (encoding.BinaryMarshaler).
+func (m BookUpdateMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Book.Update that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookUpdateMsg) DecodeWire(d *wire.Decoder) error {
+	*m = BookUpdateMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookUpdateMsg", err)
+		}
+		switch num {
+		case 65819: // ID
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("BookUpdateMsg.ID", err)
+			}
+			m.ID = contact.ID(x1)
+		case 18131: // P
+			d2, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookUpdateMsg.P", err)
+			}
+			if err := decodeWireContactPatch(&d2, &m.P); err != nil {
+				return wire.Field("BookUpdateMsg.P", err)
+			}
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookUpdateMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Book.Update that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookUpdateMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Book.Update to b (encoding.BinaryAppender).
+func (m BookUpdateReply) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
+	start1 := len(b)
+	b = wire.Begin(b)
+	b, err = appendWireContactContact(b, &m.R0)
+	if err != nil {
+		return b, wire.Field("BookUpdateReply.R0", err)
+	}
+	b = wire.End(b, start1)
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Book.Update (encoding.BinaryMarshaler).
+func (m BookUpdateReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Book.Update that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *BookUpdateReply) DecodeWire(d *wire.Decoder) error {
+	*m = BookUpdateReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("BookUpdateReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			d1, err := d.Body(t)
+			if err != nil {
+				return wire.Field("BookUpdateReply.R0", err)
+			}
+			if err := decodeWireContactContact(&d1, &m.R0); err != nil {
+				return wire.Field("BookUpdateReply.R0", err)
+			}
+		case 43060: // Err
+			x2, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("BookUpdateReply.Err", err)
+			}
+			m.Err = x2
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("BookUpdateReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Book.Update that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *BookUpdateReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// WireMethod returns "Directory.Book", the method whose arguments DirectoryBookMsg carries.
+func (DirectoryBookMsg) WireMethod() string {
+	return "Directory.Book"
+}
+
+// WireSchema returns the schema fingerprint of Directory.Book (from actor_schema.txt): a peer whose
+// fingerprint differs was built from an incompatible version of the interface.
+func (DirectoryBookMsg) WireSchema() uint32 {
+	return 0x1a76d110
+}
+
+// AppendBinary appends the wire encoding of the arguments of Directory.Book to b (encoding.BinaryAppender).
+func (m DirectoryBookMsg) AppendBinary(b []byte) ([]byte, error) {
+	if m.User != "" {
+		b = append(b, 0xe2, 0xe3, 0x4e) // field 161340, bytes
+		b = wire.AppendString(b, m.User)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the arguments of Directory.Book (encoding.BinaryMarshaler).
+func (m DirectoryBookMsg) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the arguments of Directory.Book that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *DirectoryBookMsg) DecodeWire(d *wire.Decoder) error {
+	*m = DirectoryBookMsg{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("DirectoryBookMsg", err)
+		}
+		switch num {
+		case 161340: // User
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("DirectoryBookMsg.User", err)
+			}
+			m.User = x1
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("DirectoryBookMsg", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the arguments of Directory.Book that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *DirectoryBookMsg) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// AppendBinary appends the wire encoding of the results of Directory.Book to b (encoding.BinaryAppender).
+func (m DirectoryBookReply) AppendBinary(b []byte) ([]byte, error) {
+	var err error
+	if m.R0 != nil {
+		b = append(b, 0x8a, 0x8a, 0x0a) // field 20641, bytes
+		b, err = wire.AppendRef(b, "github.com/actorgen/actorgen/examples/contacts/actors.Book", m.R0)
+		if err != nil {
+			return b, wire.Field("DirectoryBookReply.R0", err)
+		}
+	}
+	if m.Err != nil {
+		b = append(b, 0xa2, 0x83, 0x15) // field 43060, bytes
+		b = wire.AppendError(b, m.Err, wireSentinels)
+	}
+	return b, nil
+}
+
+// MarshalBinary returns the wire encoding of the results of Directory.Book (encoding.BinaryMarshaler).
+func (m DirectoryBookReply) MarshalBinary() ([]byte, error) {
+	return m.AppendBinary(nil)
+}
+
+// DecodeWire replaces m with the results of Directory.Book that d holds, skipping fields it does not
+// know. A transport decodes with a Decoder whose Refs resolves the actor refs in messages.
+func (m *DirectoryBookReply) DecodeWire(d *wire.Decoder) error {
+	*m = DirectoryBookReply{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("DirectoryBookReply", err)
+		}
+		switch num {
+		case 20641: // R0
+			x1, err := d.Ref(t, "github.com/actorgen/actorgen/examples/contacts/actors.Book")
+			if err != nil {
+				return wire.Field("DirectoryBookReply.R0", err)
+			}
+			if x1 != nil {
+				r2, ok := x1.(Book)
+				if !ok {
+					return wire.Field("DirectoryBookReply.R0", wire.RefTypeError(x1, "github.com/actorgen/actorgen/examples/contacts/actors.Book"))
+				}
+				m.R0 = r2
+			}
+		case 43060: // Err
+			x3, err := d.Error(t, wireSentinels)
+			if err != nil {
+				return wire.Field("DirectoryBookReply.Err", err)
+			}
+			m.Err = x3
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("DirectoryBookReply", err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalBinary replaces m with the results of Directory.Book that data encodes
+// (encoding.BinaryUnmarshaler). An actor ref in data is an error: see DecodeWire.
+func (m *DirectoryBookReply) UnmarshalBinary(data []byte) error {
+	d := wire.NewDecoder(data)
+	return m.DecodeWire(&d)
+}
+
+// appendWireContactContact appends the wire encoding of the fields of *v to b.
+func appendWireContactContact(b []byte, v *contact.Contact) ([]byte, error) {
+	if v.ID != "" {
+		b = append(b, 0xda, 0x91, 0x20) // field 65819, bytes
+		b = wire.AppendString(b, string(v.ID))
+	}
+	if v.Name != "" {
+		b = append(b, 0xfa, 0xef, 0x0e) // field 30463, bytes
+		b = wire.AppendString(b, v.Name)
+	}
+	if v.Email != "" {
+		b = append(b, 0xaa, 0xa3, 0x26) // field 78389, bytes
+		b = wire.AppendString(b, v.Email)
+	}
+	if v.Phone != "" {
+		b = append(b, 0xe2, 0xe9, 0x14) // field 42652, bytes
+		b = wire.AppendString(b, v.Phone)
+	}
+	if v.IdempotencyKey != "" {
+		b = append(b, 0xe2, 0x84, 0x21) // field 67660, bytes
+		b = wire.AppendString(b, v.IdempotencyKey)
+	}
+	return b, nil
+}
+
+// decodeWireContactContact replaces *v with the fields that d holds, skipping those it does not know.
+func decodeWireContactContact(d *wire.Decoder, v *contact.Contact) error {
+	*v = contact.Contact{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("contact.Contact", err)
+		}
+		switch num {
+		case 65819: // ID
+			x1, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Contact.ID", err)
+			}
+			v.ID = contact.ID(x1)
+		case 30463: // Name
+			x2, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Contact.Name", err)
+			}
+			v.Name = x2
+		case 78389: // Email
+			x3, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Contact.Email", err)
+			}
+			v.Email = x3
+		case 42652: // Phone
+			x4, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Contact.Phone", err)
+			}
+			v.Phone = x4
+		case 67660: // IdempotencyKey
+			x5, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Contact.IdempotencyKey", err)
+			}
+			v.IdempotencyKey = x5
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("contact.Contact", err)
+			}
+		}
+	}
+	return nil
+}
+
+// appendWireContactPatch appends the wire encoding of the fields of *v to b.
+func appendWireContactPatch(b []byte, v *contact.Patch) ([]byte, error) {
+	if v.Name != nil {
+		b = append(b, 0xfa, 0xef, 0x0e) // field 30463, bytes
+		b = wire.AppendString(b, (*v.Name))
+	}
+	if v.Email != nil {
+		b = append(b, 0xaa, 0xa3, 0x26) // field 78389, bytes
+		b = wire.AppendString(b, (*v.Email))
+	}
+	if v.Phone != nil {
+		b = append(b, 0xe2, 0xe9, 0x14) // field 42652, bytes
+		b = wire.AppendString(b, (*v.Phone))
+	}
+	return b, nil
+}
+
+// decodeWireContactPatch replaces *v with the fields that d holds, skipping those it does not know.
+func decodeWireContactPatch(d *wire.Decoder, v *contact.Patch) error {
+	*v = contact.Patch{}
+	for !d.Done() {
+		num, t, err := d.Tag()
+		if err != nil {
+			return wire.Field("contact.Patch", err)
+		}
+		switch num {
+		case 30463: // Name
+			var v1 string
+			x2, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Patch.Name", err)
+			}
+			v1 = x2
+			v.Name = &v1
+		case 78389: // Email
+			var v3 string
+			x4, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Patch.Email", err)
+			}
+			v3 = x4
+			v.Email = &v3
+		case 42652: // Phone
+			var v5 string
+			x6, err := d.String(t)
+			if err != nil {
+				return wire.Field("contact.Patch.Phone", err)
+			}
+			v5 = x6
+			v.Phone = &v5
+		default:
+			if err := d.Skip(t); err != nil {
+				return wire.Field("contact.Patch", err)
+			}
+		}
+	}
+	return nil
+}
+
+// wireSentinels yields the sentinel errors that cross the wire by identity: an error that
+// matches one of them (errors.Is) still matches it after decoding.
+func wireSentinels(yield func(string, error) bool) {
+	_ = yield("context.Canceled", context.Canceled) &&
+		yield("context.DeadlineExceeded", context.DeadlineExceeded) &&
+		yield("github.com/actorgen/actorgen/examples/contacts/actors.ErrChaos", ErrChaos) &&
+		yield("github.com/actorgen/actorgen/examples/contacts/contact.ErrKeyReused", contact.ErrKeyReused) &&
+		yield("github.com/actorgen/actorgen/examples/contacts/contact.ErrNotFound", contact.ErrNotFound) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrFault", runtime.ErrFault) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrInvalidOption", runtime.ErrInvalidOption) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrMailboxFull", runtime.ErrMailboxFull) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrNameTaken", runtime.ErrNameTaken) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrNoReply", runtime.ErrNoReply) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrNotDelivered", runtime.ErrNotDelivered) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrStopped", runtime.ErrStopped) &&
+		yield("github.com/actorgen/actorgen/runtime.ErrTetherCut", runtime.ErrTetherCut)
+}
+
+// bookWire binds Book to package remote: it encodes BookMessage values by method, delivers the
+// decoded ones to a local actor, and wraps remote handles in BookRef.
+type bookWire struct{}
+
+var _ remote.Binding[BookMessage] = bookWire{}
+
+// Interface returns the interface's package path and name.
+func (bookWire) Interface() string {
+	return "github.com/actorgen/actorgen/examples/contacts/actors.Book"
+}
+
+// Methods lists the methods of Book, in the order of their numbers in BookMessage.
+func (bookWire) Methods() []remote.Method {
+	return []remote.Method{{Name: "Create", Schema: BookCreateMsg{}.WireSchema()}, {Name: "Delete", Schema: BookDeleteMsg{}.WireSchema()}, {Name: "Get", Schema: BookGetMsg{}.WireSchema()}, {Name: "List", Schema: BookListMsg{}.WireSchema()}, {Name: "Update", Schema: BookUpdateMsg{}.WireSchema()}}
+}
+
+// Encode appends the wire encoding of m's arguments to b and returns the index of its method.
+func (bookWire) Encode(b []byte, m BookMessage) ([]byte, int, error) {
+	switch m.method {
+	case 1: // Create
+		b, err := BookCreateMsg{C: m.a0}.AppendBinary(b)
+		return b, 0, err
+	case 2: // Delete
+		b, err := BookDeleteMsg{ID: m.a1}.AppendBinary(b)
+		return b, 1, err
+	case 3: // Get
+		b, err := BookGetMsg{ID: m.a1}.AppendBinary(b)
+		return b, 2, err
+	case 4: // List
+		b, err := BookListMsg{}.AppendBinary(b)
+		return b, 3, err
+	case 5: // Update
+		b, err := BookUpdateMsg{ID: m.a1, P: m.a2}.AppendBinary(b)
+		return b, 4, err
+	}
+	return b, -1, errors.New("actorgen: the zero BookMessage calls no method")
+}
+
+// Serve decodes the arguments of the method at index i from d and delivers them to a; for an
+// ask, it appends the encoded reply to b.
+func (bookWire) Serve(ctx context.Context, a runtime.Actor[BookMessage], i int, d *wire.Decoder, b []byte) ([]byte, error) {
+	switch i {
+	case 0: // Create
+		var m BookCreateMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookCreateReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 1: // Delete
+		var m BookDeleteMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookDeleteReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 2: // Get
+		var m BookGetMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookGetReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 3: // List
+		var m BookListMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookListReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	case 4: // Update
+		var m BookUpdateMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[BookMessage, BookUpdateReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	}
+	return b, remote.BadMessage(errors.New("actorgen: Book has no such method"))
+}
+
+// Ref wraps a in a BookRef.
+func (bookWire) Ref(a runtime.Actor[BookMessage]) any {
+	return BookRef{actor: a}
+}
+
+// Sentinels yields the sentinel errors that keep their identity across the wire.
+func (bookWire) Sentinels() wire.Sentinels {
+	return wireSentinels
+}
+
+// WireRef returns the address of r's actor, for a message (wire.WireRefer): a BookRef crosses
+// the wire as its node and path.
+func (r BookRef) WireRef() wire.Ref {
+	return remote.WireRef(r.actor.Ref(), "github.com/actorgen/actorgen/examples/contacts/actors.Book")
+}
+
+// ServeBook exports the Book actor of b on n, so that other nodes reach it by its path with
+// DialBook. Nothing else of this node is reachable.
+func ServeBook(n *remote.Node, b BookRef, opts ...remote.ServeOption) error {
+	return remote.Serve(n, bookWire{}, b.actor, opts...)
+}
+
+// ServeBookChildren exports on n the children of parent that are a Book actors, as they are
+// spawned: /parent/name reaches the child named name. parent itself is not exported.
+func ServeBookChildren(n *remote.Node, parent runtime.Ref, opts ...remote.ServeOption) error {
+	return remote.ServeChildren(n, bookWire{}, parent, opts...)
+}
+
+// DialBook returns a BookRef of the Book actor at path ("/parent/name") on the node named node,
+// through n. It does not reach the node: each call does, and fails at once if the actor is not
+// served there.
+func DialBook(n *remote.Node, node, path string) (BookRef, error) {
+	a, err := remote.Dial(n, bookWire{}, node, path)
+	return BookRef{actor: a}, err
+}
+
+// RegisterBook makes n turn the Book refs that arrive in messages into working remote refs;
+// ServeBook and DialBook do it too.
+func RegisterBook(n *remote.Node) error {
+	return remote.Register(n, bookWire{})
+}
+
+// directoryWire binds Directory to package remote: it encodes DirectoryMessage values by method, delivers the
+// decoded ones to a local actor, and wraps remote handles in DirectoryRef.
+type directoryWire struct{}
+
+var _ remote.Binding[DirectoryMessage] = directoryWire{}
+
+// Interface returns the interface's package path and name.
+func (directoryWire) Interface() string {
+	return "github.com/actorgen/actorgen/examples/contacts/actors.Directory"
+}
+
+// Methods lists the methods of Directory, in the order of their numbers in DirectoryMessage.
+func (directoryWire) Methods() []remote.Method {
+	return []remote.Method{{Name: "Book", Schema: DirectoryBookMsg{}.WireSchema()}}
+}
+
+// Encode appends the wire encoding of m's arguments to b and returns the index of its method.
+func (directoryWire) Encode(b []byte, m DirectoryMessage) ([]byte, int, error) {
+	switch m.method {
+	case 1: // Book
+		b, err := DirectoryBookMsg{User: m.a0}.AppendBinary(b)
+		return b, 0, err
+	}
+	return b, -1, errors.New("actorgen: the zero DirectoryMessage calls no method")
+}
+
+// Serve decodes the arguments of the method at index i from d and delivers them to a; for an
+// ask, it appends the encoded reply to b.
+func (directoryWire) Serve(ctx context.Context, a runtime.Actor[DirectoryMessage], i int, d *wire.Decoder, b []byte) ([]byte, error) {
+	switch i {
+	case 0: // Book
+		var m DirectoryBookMsg
+		if err := m.DecodeWire(d); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		rep, err := runtime.Ask[DirectoryMessage, DirectoryBookReply](ctx, a, m.Message())
+		if err != nil {
+			return b, err
+		}
+		if b, err = rep.AppendBinary(b); err != nil {
+			return b, remote.BadMessage(err)
+		}
+		return b, nil
+	}
+	return b, remote.BadMessage(errors.New("actorgen: Directory has no such method"))
+}
+
+// Ref wraps a in a DirectoryRef.
+func (directoryWire) Ref(a runtime.Actor[DirectoryMessage]) any {
+	return DirectoryRef{actor: a}
+}
+
+// Sentinels yields the sentinel errors that keep their identity across the wire.
+func (directoryWire) Sentinels() wire.Sentinels {
+	return wireSentinels
+}
+
+// WireRef returns the address of r's actor, for a message (wire.WireRefer): a DirectoryRef crosses
+// the wire as its node and path.
+func (r DirectoryRef) WireRef() wire.Ref {
+	return remote.WireRef(r.actor.Ref(), "github.com/actorgen/actorgen/examples/contacts/actors.Directory")
+}
+
+// ServeDirectory exports the Directory actor of b on n, so that other nodes reach it by its path with
+// DialDirectory. Nothing else of this node is reachable.
+func ServeDirectory(n *remote.Node, b DirectoryRef, opts ...remote.ServeOption) error {
+	return remote.Serve(n, directoryWire{}, b.actor, opts...)
+}
+
+// ServeDirectoryChildren exports on n the children of parent that are a Directory actors, as they are
+// spawned: /parent/name reaches the child named name. parent itself is not exported.
+func ServeDirectoryChildren(n *remote.Node, parent runtime.Ref, opts ...remote.ServeOption) error {
+	return remote.ServeChildren(n, directoryWire{}, parent, opts...)
+}
+
+// DialDirectory returns a DirectoryRef of the Directory actor at path ("/parent/name") on the node named node,
+// through n. It does not reach the node: each call does, and fails at once if the actor is not
+// served there.
+func DialDirectory(n *remote.Node, node, path string) (DirectoryRef, error) {
+	a, err := remote.Dial(n, directoryWire{}, node, path)
+	return DirectoryRef{actor: a}, err
+}
+
+// RegisterDirectory makes n turn the Directory refs that arrive in messages into working remote refs;
+// ServeDirectory and DialDirectory do it too.
+func RegisterDirectory(n *remote.Node) error {
+	return remote.Register(n, directoryWire{})
 }

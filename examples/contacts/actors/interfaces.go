@@ -16,6 +16,7 @@ import (
 //
 //actor:generate
 //actor:supervise reset
+//actor:remote
 type Directory interface {
 	// Book returns user's book. The error is a *contact.ValidationError for an
 	// invalid user name.
@@ -34,6 +35,7 @@ type Directory interface {
 //actor:generate
 //actor:supervise reset backoff=100ms..5s jitter=0.2 reset-after=3s
 //actor:mailbox size=256 overflow=fail
+//actor:remote
 type Book interface {
 	// List returns the user's contacts, oldest first.
 	List(ctx context.Context) ([]contact.Contact, error)

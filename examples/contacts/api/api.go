@@ -62,6 +62,7 @@ import (
 	"time"
 
 	"github.com/actorgen/actorgen/runtime"
+	"github.com/actorgen/actorgen/runtime/remote"
 
 	"github.com/actorgen/actorgen/examples/contacts/actors"
 	"github.com/actorgen/actorgen/examples/contacts/contact"
@@ -332,6 +333,14 @@ type outcome struct {
 // one that a handler ran into and returned.
 func classify(err error) outcome {
 	unavailable := func(reason string) outcome { return outcome{http.StatusServiceUnavailable, reason} }
+	// With the books on another node (-role front): the node is not there, or went away with
+	// the request.
+	switch {
+	case errors.Is(err, remote.ErrUnconfirmed):
+		return outcome{http.StatusGatewayTimeout, "the books node went away with the request: its outcome is unknown"}
+	case errors.Is(err, remote.ErrUnreachable), errors.Is(err, remote.ErrLinkDown):
+		return unavailable("the books node is unreachable")
+	}
 	if errors.Is(err, errNotAsked) {
 		switch {
 		case errors.Is(err, runtime.ErrFault):

@@ -118,5 +118,8 @@ func (s *Service) Close(ctx context.Context) error {
 	if errSys != nil {
 		errSys = fmt.Errorf("service: shut down actors: %w", errSys)
 	}
+	if s.store == nil {
+		return errSys
+	}
 	return errors.Join(errSys, s.store.Close())
 }

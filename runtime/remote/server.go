@@ -1,0 +1,262 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/actorgen/actorgen/runtime"
+	"github.com/actorgen/actorgen/runtime/wire"
+)
+
+// handle serves one request to the node's subjects. Calls are parsed and checked here, on the
+// subscription's goroutine, so that tells are delivered in the order they arrived; an ask is
+// delivered and answered on a goroutine of its own, so that a slow handler holds up nobody else.
+func (n *Node) handle(m Msg) {
+	kind, rest, _ := strings.Cut(m.Subject[len(n.self):], ".")
+	req, err := parseRequest(m.Data)
+	if err != nil {
+		n.respond(m, stBad, err.Error())
+		return
+	}
+	switch kind {
+	case kindCall:
+		n.call(m, req, rest)
+	case kindWatch:
+		n.watchReq(m, rest)
+	case kindStop:
+		n.stopReq(m, req, rest)
+	default:
+		n.respond(m, stBad, fmt.Sprintf("remote: node %s: no request of kind %q", n.name, kind))
+	}
+}
+
+// resolverFor returns the resolver of the refs in messages from the node named sender, made
+// once per sender: a cluster has few nodes, and a request then allocates none.
+func (n *Node) resolverFor(sender []byte) *resolver {
+	n.rmu.RLock()
+	r := n.resolvers[string(sender)]
+	n.rmu.RUnlock()
+	if r != nil {
+		return r
+	}
+	r = &resolver{n: n, from: string(sender)}
+	n.rmu.Lock()
+	if len(n.resolvers) < maxResolvers {
+		n.resolvers[r.from] = r
+	}
+	n.rmu.Unlock()
+	return r
+}
+
+// maxResolvers bounds the resolvers a node keeps, whatever senders claim to be.
+const maxResolvers = 1024
+
+// respond answers a request with an error status, if it has a reply subject.
+func (n *Node) respond(m Msg, st byte, text string) {
+	if m.Reply == "" {
+		if st != stOK {
+			n.log.Debug("remote: dropped a tell", "subject", m.Subject, "err", text)
+		}
+		return
+	}
+	bp := n.getBuf()
+	*bp = appendStatus(*bp, st, text)
+	_ = n.t.Publish(m.Reply, "", *bp)
+	n.putBuf(bp)
+}
+
+// find returns the exported actor at the path of a subject's tokens, or answers that there is
+// none.
+func (n *Node) find(m Msg, tokens string) (*export, runtime.Ref, string, bool) {
+	path, err := tokensPath(tokens)
+	if err != nil {
+		n.respond(m, stBad, err.Error())
+		return nil, runtime.Ref{}, "", false
+	}
+	e, ref, ok := n.lookup(path)
+	if !ok {
+		n.respond(m, stUnknown, fmt.Sprintf("node %s exports no actor %s", n.name, path))
+		return nil, runtime.Ref{}, path, false
+	}
+	return e, ref, path, true
+}
+
+func (n *Node) call(m Msg, req request, rest string) {
+	typ, rest, _ := strings.Cut(rest, ".")
+	meth, tokens, _ := strings.Cut(rest, ".")
+	e, ref, path, ok := n.find(m, tokens)
+	if !ok {
+		return
+	}
+	if e.b.name() != typ {
+		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", path, n.name, e.b.name(), typ))
+		return
+	}
+	i, ok := e.b.methodIndex(meth)
+	if !ok {
+		n.respond(m, stSchema, fmt.Sprintf("%s.%s: node %s has no such method", typ, meth, n.name))
+		return
+	}
+	md := e.b.method(i)
+	if md.Schema != req.schema {
+		n.respond(m, stSchema, wire.CheckSchema(typ+"."+meth, md.Schema, req.schema).Error())
+		return
+	}
+	if (req.kind == reqTell) != md.Tell || req.kind > reqTell {
+		n.respond(m, stSchema, fmt.Sprintf("%s.%s: a request of kind %d for a method that is %s", typ, meth, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
+		return
+	}
+	d := wire.NewDecoder(req.body)
+	d.Refs = n.resolverFor(req.sender)
+	if md.Tell {
+		if _, err := e.b.serve(context.Background(), ref, i, &d, nil); err != nil {
+			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", path, "err", err)
+		}
+		return
+	}
+	go n.ask(m, e, ref, i, typ+"."+meth, req.timeout, d)
+}
+
+// ask delivers an ask to the local actor and publishes the answer.
+func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeout time.Duration, d wire.Decoder) {
+	ctx := n.asks
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	bp := n.getBuf()
+	defer n.putBuf(bp)
+	b := append(*bp, stOK)
+	b, err := e.b.serve(ctx, ref, i, &d, b)
+	if n.asks.Err() != nil && err == nil {
+		// The node closed while the handler ran, cancelling its ctx: what it answered is most
+		// likely that, so the caller hears that the node went away.
+		err = context.Canceled
+	}
+	if err != nil {
+		b = n.errorReply(b[:0], qual, err, e.b.sentinels())
+	} else if max := n.t.MaxPayload(); max > 0 && len(b) > max {
+		b = appendStatus(b[:0], stBad, fmt.Sprintf("%s: the reply is %d bytes, over the transport's maximum of %d", qual, len(b), max))
+	}
+	*bp = b
+	if m.Reply == "" {
+		return
+	}
+	if err := n.t.Publish(m.Reply, "", b); err != nil {
+		n.log.Debug("remote: an answer was not sent", "method", qual, "err", err)
+	}
+}
+
+// errorReply encodes the error of delivering a call as a reply.
+func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels) []byte {
+	var bad *badMessage
+	var fault *runtime.FaultError
+	switch {
+	case errors.As(err, &bad):
+		return appendStatus(b, stBad, fmt.Sprintf("%s: %v", qual, bad.err))
+	case errors.As(err, &fault):
+		b = append(b, stFault)
+		v, ok := fault.Value.(error)
+		if !ok {
+			v = errors.New(fmt.Sprint(fault.Value))
+		}
+		return wire.AppendError(b, v, known)
+	case n.asks.Err() != nil && errors.Is(err, context.Canceled):
+		return appendStatus(b, stGone, fmt.Sprintf("node %s closed while the handler ran: %v", n.name, err))
+	case errors.Is(err, runtime.ErrNotDelivered):
+		return appendStatus(b, stExpired, err.Error())
+	case errors.Is(err, runtime.ErrMailboxFull):
+		return appendStatus(b, stFull, err.Error())
+	case errors.Is(err, runtime.ErrStopped):
+		return appendStatus(b, stStopped, err.Error())
+	case errors.Is(err, runtime.ErrNoReply):
+		return appendStatus(b, stNoReply, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return appendStatus(b, stDeadline, err.Error())
+	}
+	return appendStatus(b, stError, err.Error())
+}
+
+// watchReq answers a watch request with the actor's state, and publishes its stop later.
+func (n *Node) watchReq(m Msg, tokens string) {
+	e, ref, path, ok := n.find(m, tokens)
+	if !ok {
+		return
+	}
+	bp := n.getBuf()
+	defer n.putBuf(bp)
+	if err := ref.Err(); err != nil {
+		*bp = stopEvent(*bp, err, e.b.sentinels())
+		_ = n.t.Publish(m.Reply, "", *bp)
+		return
+	}
+	n.mu.Lock()
+	start := !n.watching[path] && !n.closed
+	if start {
+		n.watching[path] = true
+		n.wg.Add(1)
+	}
+	n.mu.Unlock()
+	if start {
+		go n.publishStop(ref, path, tokens, e.b.sentinels())
+	}
+	*bp = append((*bp)[:0], stOK)
+	_ = n.t.Publish(m.Reply, "", *bp)
+}
+
+// stopEvent encodes the stop of an actor whose Err is err.
+func stopEvent(b []byte, err error, known wire.Sentinels) []byte {
+	var fault *runtime.FaultError
+	if errors.As(err, &fault) {
+		b = append(b[:0], stFault)
+		v, ok := fault.Value.(error)
+		if !ok {
+			v = errors.New(fmt.Sprint(fault.Value))
+		}
+		return wire.AppendError(b, v, known)
+	}
+	return appendStatus(b[:0], stStopped, err.Error())
+}
+
+// publishStop waits for the actor to stop and publishes it to its watchers.
+func (n *Node) publishStop(ref runtime.Ref, path, tokens string, known wire.Sentinels) {
+	defer n.wg.Done()
+	select {
+	case <-ref.Done():
+	case <-n.stop:
+		return
+	}
+	n.mu.Lock()
+	delete(n.watching, path)
+	n.mu.Unlock()
+	_ = n.t.Publish(n.base+"ev."+n.name+"."+tokens, "", stopEvent(nil, ref.Err(), known))
+}
+
+// stopReq stops an actor exported with AllowStop, and answers once it has stopped.
+func (n *Node) stopReq(m Msg, req request, tokens string) {
+	e, ref, path, ok := n.find(m, tokens)
+	if !ok {
+		return
+	}
+	if !e.allowStop {
+		n.respond(m, stRefused, fmt.Sprintf("actor %s on node %s is not exported with AllowStop", path, n.name))
+		return
+	}
+	go func() {
+		ctx := context.Background()
+		if req.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, req.timeout)
+			defer cancel()
+		}
+		if err := ref.Stop(ctx); err != nil {
+			n.respond(m, stError, err.Error())
+			return
+		}
+		n.respond(m, stOK, "")
+	}()
+}
