@@ -386,10 +386,9 @@ func (e *actorEmitter) spawn() {
 	f.Commentf("%s starts %s %s actor named name under parent (a *runtime.System, an actor's", a.spawn, article(a.name), a.name)
 	f.Comment("*runtime.Context or a *runtime.Tether). factory builds the state at start and again on every")
 	f.Comment("Reset. The directives' settings come first in opts, so options passed here override them.")
-	var body []jen.Code
-	{
-		defaults := e.defaultOptions()
-		body = append(body, jen.Id("opts").Op("=").Append(
+	defaults := e.defaultOptions()
+	body := []jen.Code{
+		jen.Id("opts").Op("=").Append(
 			jen.Index().Add(e.rt("Option")).ValuesFunc(func(g *jen.Group) {
 				for _, d := range defaults {
 					g.Line().Add(d)
@@ -397,15 +396,13 @@ func (e *actorEmitter) spawn() {
 				g.Line()
 			}),
 			jen.Id("opts").Op("..."),
-		))
-	}
-	body = append(body,
+		),
 		jen.List(jen.Id("a"), jen.Err()).Op(":=").Add(e.rt("Spawn")).Call(
 			jen.Id("parent"), jen.Id("name"), jen.Id("factory"), e.inst(a.dispatch), jen.Id("opts").Op("..."),
 		),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(e.inst(a.ref).Values(), jen.Err())),
 		jen.Return(e.inst(a.ref).Values(kv("actor", jen.Id("a"))), jen.Nil()),
-	)
+	}
 	f.Func().Add(e.decl(a.spawn)).Params(
 		jen.Id("parent").Add(e.rt("Parent")),
 		jen.Id("name").String(),
@@ -438,10 +435,11 @@ func (e *actorEmitter) interfaceOption() *jen.Statement {
 // defaultOptions turns the interface's directives into runtime options, after the
 // interface's description.
 func (e *actorEmitter) defaultOptions() []jen.Code {
-	out := []jen.Code{jen.Id(e.a.iface)}
-	if e.a.iface == "" {
-		out[0] = e.interfaceOption()
+	iface := jen.Code(jen.Id(e.a.iface))
+	if e.a.iface == "" { // a generic interface: no package-level variable
+		iface = e.interfaceOption()
 	}
+	out := []jen.Code{iface}
 	if s := e.a.directives.Supervise; s != nil {
 		out = append(out, e.rt("WithPolicy").Call(e.rt("Strategy").Values(e.strategyFields(s)...)))
 	}
