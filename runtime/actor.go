@@ -15,14 +15,13 @@ type Handler[S, M any] func(ctx context.Context, ac *Context, state S, msg M)
 // stopped actor: sending to it fails with ErrStopped. An Actor made by RemoteActor sends over
 // a transport instead (see remote.go).
 type Actor[M any] struct {
-	m *mailbox[M]
-	r *remoteActor[M] // set only when m is nil: an actor on another node
+	m *mailbox[M] // for an actor on another node, a proxy: see remoteActor
 }
 
 // Ref returns the actor's untyped handle.
 func (a Actor[M]) Ref() Ref {
 	if a.m == nil {
-		return a.r.ref()
+		return Ref{}
 	}
 	return Ref{n: &a.m.node}
 }

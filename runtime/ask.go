@@ -18,18 +18,21 @@ import (
 func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	var zero R
 	if a.m == nil {
-		return remoteAsk[M, R](ctx, a.r, msg)
+		return zero, ErrStopped
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := ctx.Err(); err != nil {
-		return zero, notDelivered(a.m.path(), err)
+		return zero, notDelivered(a.Ref().Path(), err)
 	}
 	p := new(promise[R])
 	// A context that can never be done lets the caller handle the ask itself when the actor is
 	// idle: the caller would only wait anyway, and cannot give up early.
 	if err := a.m.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
+		if err == errRemote {
+			return remoteAsk[M, R](ctx, a.m.remote(), msg)
+		}
 		if !errors.Is(err, ErrNotDelivered) { // stopped, or a full mailbox: see stats.go
 			a.m.cfg.typ.asksFailed.Add(1)
 		}

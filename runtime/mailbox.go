@@ -13,7 +13,7 @@ import (
 // message while the sender's deadline does not cut the handler short.
 func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if a.m == nil {
-		return a.r.tell(ctx, msg)
+		return ErrStopped
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -22,7 +22,11 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if ctx.Done() != nil {
 		ectx = context.WithoutCancel(ctx)
 	}
-	return a.m.send(ctx, ectx, msg, nil, false)
+	err := a.m.send(ctx, ectx, msg, nil, false)
+	if err == errRemote {
+		return a.m.remote().s.Tell(ctx, msg)
+	}
+	return err
 }
 
 // envelope is a message in a mailbox.
@@ -47,6 +51,9 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 	a.mu.Lock()
 	if a.status != running {
 		a.mu.Unlock()
+		if a.sys == nil {
+			return errRemote
+		}
 		return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
 	}
 	if a.cfg.size > 0 {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -31,14 +32,23 @@ type remoteEnd interface {
 	watch()
 }
 
-// remoteActor is the handle of an actor on another node. proxy is the node its Ref points to:
-// a node of no system (sys is nil), whose status, Err and Done the transport sets through
-// stopped, and whose rare.remote is s.
+// remoteActor is the handle of an actor on another node. Its mailbox is a proxy that an Actor
+// points to as to a local one, so that an Actor stays one pointer: a node of no system (sys is
+// nil) whose status is never running, so that send turns every message away with errRemote
+// before it touches anything else, and Tell and Ask send it over s instead; the transport sets
+// its Err and Done through remoteStopped; its rare.remote is the remoteActor.
 type remoteActor[M any] struct {
+	mailbox[M]
 	s       RemoteSender[M]
-	proxy   node
 	watched sync.Once
 }
+
+// errRemote is what send returns for the proxy mailbox of a remote actor: the caller sends the
+// message over the transport. It never reaches users.
+var errRemote = errors.New("runtime: a remote actor's proxy mailbox")
+
+// remote returns the remoteActor whose proxy mailbox a is; a is one (send returned errRemote).
+func (a *mailbox[M]) remote() *remoteActor[M] { return a.rare.remote.(*remoteActor[M]) }
 
 // RemoteActor returns the typed handle of an actor on another node, whose messages s sends,
 // and the function that reports its stop: once called (only the first call counts), the Ref's
@@ -47,9 +57,9 @@ type remoteActor[M any] struct {
 // Path, Stop, Done and Err too. name is the actor's name (the last element of its path).
 func RemoteActor[M any](name string, s RemoteSender[M]) (Actor[M], func(err error)) {
 	b := &remoteActor[M]{s: s}
-	b.proxy.name = name
-	b.proxy.extra().remote = b
-	return Actor[M]{r: b}, b.proxy.remoteStopped
+	b.name, b.status = name, stopping // never running: see remoteActor
+	b.extra().remote = b
+	return Actor[M]{m: &b.mailbox}, b.remoteStopped
 }
 
 // IsRemote reports whether r is the Ref of an actor on another node (made by RemoteActor).
@@ -59,33 +69,9 @@ func (b *remoteActor[M]) Path() string                   { return b.s.Path() }
 func (b *remoteActor[M]) Stop(ctx context.Context) error { return b.s.Stop(ctx) }
 func (b *remoteActor[M]) watch()                         { b.watched.Do(b.s.Watch) }
 
-// ref returns the Ref of the remote actor, or the zero Ref for the zero Actor.
-func (b *remoteActor[M]) ref() Ref {
-	if b == nil {
-		return Ref{}
-	}
-	return Ref{&b.proxy}
-}
-
-func (b *remoteActor[M]) tell(ctx context.Context, msg M) error {
-	if b == nil {
-		return ErrStopped
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return b.s.Tell(ctx, msg)
-}
-
 // remoteAsk is Ask for an actor on another node.
 func remoteAsk[M, R any](ctx context.Context, b *remoteActor[M], msg M) (R, error) {
 	var rep R
-	if b == nil {
-		return rep, ErrStopped
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	err := b.s.Ask(ctx, msg, &rep)
 	return rep, err
 }
@@ -99,7 +85,7 @@ func remoteActorOf[M any](n *node) (Actor[M], bool) {
 	if !ok {
 		return Actor[M]{}, false
 	}
-	return Actor[M]{r: b}, true
+	return Actor[M]{m: &b.mailbox}, true
 }
 
 // remoteWatch tells the transport, once, that the remote actor's stop is wanted.
