@@ -12,11 +12,12 @@ import (
 
 // emitCodec writes the codec of the package's //actor:remote interfaces into f, the jennifer file
 // of output o: methods on every message and reply struct, functions for the struct types they
-// reach, and the list of sentinel errors. Remote interfaces are all in actor_gen.go.
-func emitCodec(pm *pkgModel, o *outFile, f *jen.File, w *typeWriter) {
+// reach, and the list of sentinel errors. Remote interfaces are all in actor_gen.go. It reports
+// whether it wrote the sentinels function (some field holds an error), for the bindings.
+func emitCodec(pm *pkgModel, o *outFile, f *jen.File, w *typeWriter) (sentinels bool) {
 	c := pm.codec
 	if c == nil || o.name != OutputFile {
-		return
+		return false
 	}
 	w.tpNames = nil
 	w.file = nil
@@ -33,6 +34,7 @@ func emitCodec(pm *pkgModel, o *outFile, f *jen.File, w *typeWriter) {
 	if g.usesSentinels {
 		g.sentinels()
 	}
+	return g.usesSentinels
 }
 
 // codecGen writes the codec of one package.

@@ -48,11 +48,11 @@ func emit(pm *pkgModel, o *outFile) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %s", a.name, w.problem)
 		}
 	}
-	emitCodec(pm, o, f, w)
+	sentinels := emitCodec(pm, o, f, w)
 	if w.problem != "" {
 		return nil, fmt.Errorf("codec: %s", w.problem)
 	}
-	emitRemoteBindings(pm, o, f)
+	emitRemoteBindings(pm, o, f, sentinels)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		msg, _, _ := strings.Cut(err.Error(), "\n")

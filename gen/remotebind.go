@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"regexp"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -17,8 +16,8 @@ const RemotePath = "github.com/actorgen/actorgen/runtime/remote"
 // runtime/remote needs to serve and dial it: a Binding (encode a message by method, deliver a
 // decoded one to a local actor, wrap a handle in the ref type), the ref's WireRef, and the
 // ServeX, ServeXChildren, DialX and RegisterX functions. It goes after the codec, whose
-// methods it calls.
-func emitRemoteBindings(pm *pkgModel, o *outFile, f *jen.File) {
+// methods it calls; sentinels says whether the codec wrote the package's sentinels function.
+func emitRemoteBindings(pm *pkgModel, o *outFile, f *jen.File, sentinels bool) {
 	c := pm.codec
 	if c == nil || o.name != OutputFile {
 		return
@@ -33,7 +32,6 @@ func emitRemoteBindings(pm *pkgModel, o *outFile, f *jen.File) {
 		return
 	}
 	f.ImportAlias(RemotePath, remoteImportName(pm))
-	sentinels := usesSentinels(c)
 	for _, a := range actors {
 		(&bindEmitter{pm: pm, a: a, f: f, sentinels: sentinels, c: c}).emit()
 	}
@@ -58,35 +56,6 @@ func remoteImportName(pm *pkgModel) string {
 		name = "remote" + strconv.Itoa(i)
 	}
 	return name
-}
-
-// errorWord finds the error type in a field's wire description ("error", "[]error",
-// "map[string]error"), but not in a path or a name that contains the word.
-var errorWord = regexp.MustCompile(`(^|[^\w./])error($|[^\w./])`)
-
-// usesSentinels reports whether the codec writes its sentinels function: when some field it
-// encodes holds an error.
-func usesSentinels(c *codecModel) bool {
-	for _, rm := range c.methods {
-		for _, s := range []*wireStruct{rm.msg, rm.reply} {
-			if s == nil {
-				continue
-			}
-			for _, fl := range s.fields {
-				if errorWord.MatchString(fl.desc) {
-					return true
-				}
-			}
-		}
-	}
-	for _, s := range c.structs {
-		for _, fl := range s.fields {
-			if errorWord.MatchString(fl.desc) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 type bindEmitter struct {

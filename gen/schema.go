@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"hash/fnv"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,7 +136,7 @@ func (s *schemaFile) render(pkgPath string) []byte {
 	fmt.Fprintf(&b, "%s: the //actor:remote interfaces of package %s.\n", schemaHeader, pkgPath)
 	b.WriteString("# Written by actorgen, which compares the interfaces with it on every run and refuses\n")
 	b.WriteString("# incompatible changes; commit it with actor_gen.go. See docs/remote.md.\n\n")
-	for _, name := range keysOf(s.methods) {
+	for _, name := range slices.Sorted(maps.Keys(s.methods)) {
 		m := s.methods[name]
 		fmt.Fprintf(&b, "method %s %s %08x %s", m.name, m.kind, m.fp, m.msg)
 		if m.reply != "" {
@@ -143,7 +144,7 @@ func (s *schemaFile) render(pkgPath string) []byte {
 		}
 		b.WriteByte('\n')
 	}
-	for _, k := range keysOf(s.structs) {
+	for _, k := range slices.Sorted(maps.Keys(s.structs)) {
 		b.WriteString("\n" + s.structs[k].text(true))
 	}
 	return b.Bytes()
@@ -153,7 +154,7 @@ func (s *schemaFile) render(pkgPath string) []byte {
 func (st *schemaStruct) text(all bool) string {
 	var b strings.Builder
 	b.WriteString("struct " + st.key + "\n")
-	for _, name := range keysOf(st.fields) {
+	for _, name := range slices.Sorted(maps.Keys(st.fields)) {
 		f := st.fields[name]
 		if f.removed && !all {
 			continue
@@ -331,7 +332,7 @@ func (c *codecModel) reach(rm *remoteMethod) []string {
 	if rm.reply != nil {
 		walk(rm.reply)
 	}
-	return keysOf(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // schemaOutput plans the schema file of a package: written for a package with a codec, removed
@@ -349,16 +350,6 @@ func schemaOutput(po pkgOutputs) (*output, error) {
 		return nil, nil
 	}
 	return &output{path: path, content: po.model.codec.schema.render(po.pkg.PkgPath), old: old, exists: exists}, nil
-}
-
-// keysOf returns m's keys, sorted.
-func keysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func plural(n int, one, many string) string {
