@@ -34,7 +34,7 @@ func (a *actor[S, M]) drain(until replier) {
 	}()
 	for {
 		a.mu.Lock()
-		a.taken, h.obs.taken = a.taken+uint64(h.obs.taken), 0
+		a.publish(&h.obs)
 		if a.actionable() {
 			if until != nil {
 				wake := a.unpark()
@@ -202,6 +202,12 @@ func (a *actor[S, M]) release() {
 // of its own.
 func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool) {
 	start, obs := a.bi, a.cfg.obs
+	var index func(M) int // the method a message calls, with metrics or a hook
+	counting := false     // metrics without a hook: a message not timed is only counted
+	if obs != nil {
+		index, _ = a.cfg.typ.index.(func(M) int)
+		counting = obs.hook == nil
+	}
 	defer func() {
 		h.obs.taken += a.bi - start // published under mu by the loop: see node
 		if obs != nil {
@@ -228,10 +234,22 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 			a.ctx.reply = e.reply
 		}
 		h.busy = true
-		if obs != nil {
-			a.observe(obs, h)
-		} else {
+		switch {
+		case obs == nil:
 			a.handle(e.ctx, &a.ctx, a.state, e.msg)
+		case counting && e.at == 0:
+			// The method is noted for a fault, as observe notes it.
+			idx := methodIndex(index, e.msg)
+			h.obs.cur.on, h.obs.cur.idx = true, idx
+			a.handle(e.ctx, &a.ctx, a.state, e.msg)
+			h.obs.cur.on = false
+			if tl := &h.obs.tally; tl.n > 0 && tl.idx == idx && (e.reply == nil || a.ctx.reply == nil) {
+				tl.n++ // one more of a run of one method's messages handled OK: see flushTally
+			} else {
+				a.count(idx, h)
+			}
+		default:
+			a.observe(obs, index, h)
 		}
 		h.busy = false
 		if e.reply != nil {

@@ -170,7 +170,6 @@ func WithMetrics(o MetricsOptions) SystemOption {
 type observer struct {
 	hook    Hook
 	metrics bool
-	mask    uint32    // a message is timed when its sequence number & mask == 0
 	epoch   time.Time // the clock's origin, for monotonic nanoseconds in envelopes
 }
 
@@ -179,20 +178,24 @@ func (o *observer) now() int64 { return int64(time.Since(o.epoch)) | 1 }
 
 // stamp returns the time a message sent now is queued at, for the mailbox-time histogram, or 0
 // if it is not to be timed: 1 message in N, by its sequence number in the actor. Under mu;
-// queued is the length of the inbox. Small enough to be inlined into send: without metrics it
-// costs two loads and a test.
+// queued is the length of the inbox. Small enough to be inlined into send: a load, an add and a
+// test, whether the system keeps metrics or not (without them timeMask is all ones).
 func (n *node) stamp(queued int) int64 {
-	if o := n.cfg.obs; o != nil {
-		return n.sampledStamp(o, queued)
+	if (n.batchEnd+uint32(queued))&n.cfg.timeMask == 0 {
+		return n.stampNow()
 	}
 	return 0
 }
 
-func (n *node) sampledStamp(o *observer, queued int) int64 {
-	if !o.metrics || (n.batchEnd+uint32(queued))&o.mask != 0 {
-		return 0
+// stampNow is the time now if the system keeps metrics, else 0; out of line, so that stamp
+// stays small.
+//
+//go:noinline
+func (n *node) stampNow() int64 {
+	if o := n.cfg.obs; o != nil && o.metrics {
+		return o.now()
 	}
-	return o.now()
+	return 0
 }
 
 // observation is what the drain loop keeps about observed messages: the one being handled,
@@ -201,6 +204,9 @@ type observation struct {
 	cur   msgObservation
 	tally tally
 	taken int // messages taken from batches and not yet added to node.taken
+
+	// Timed handlings not yet added to the actor's figures for the live view (rare.busyNs).
+	busyNs, busySamples int64
 }
 
 type msgObservation struct {
@@ -218,23 +224,37 @@ type tally struct {
 	n   uint64
 }
 
-// methodOf returns the index of the method msg calls, or -1.
-func methodOf[M any](t *typeRecord, msg M) int {
-	if f, ok := t.index.(func(M) int); ok {
-		return f(msg)
+// methodIndex returns the index of the method msg calls, or -1 if index is nil.
+func methodIndex[M any](index func(M) int, msg M) int {
+	if index == nil {
+		return -1
 	}
-	return -1
+	return index(msg)
 }
 
-// observe handles the message in h as handleBatch does, telling the hook and the metrics. A
-// panic leaves h.obs.cur set: drain calls observedFault with the fault.
-func (a *actor[S, M]) observe(o *observer, h *handling[M]) {
+// count adds the message in h, of method idx, handled without a fault, to its method's counter
+// of its outcome, or starts a new tally: handleBatch adds to the tally itself while a run of one
+// method's messages handled OK goes on, so that the run costs one atomic add (flushTally).
+func (a *actor[S, M]) count(idx int, h *handling[M]) {
+	if h.e.reply != nil && a.ctx.reply != nil {
+		a.cfg.typ.method(idx).outcomes[OutcomeNoReply].Add(1)
+		return
+	}
+	a.retally(idx, &h.obs.tally)
+}
+
+// observe handles the message in h as handleBatch does, telling the hook and timing it if it is
+// one of the 1 in N timed; index is the interface's method index, or nil. (A message that is
+// only counted, with metrics and no hook, handleBatch handles itself.) A panic leaves h.obs.cur
+// set: drain calls observedFault with the fault.
+func (a *actor[S, M]) observe(o *observer, index func(M) int, h *handling[M]) {
 	e := &h.e
-	t := a.cfg.typ
 	cur := &h.obs.cur
+	idx := methodIndex(index, e.msg)
+	t := a.cfg.typ
 	// Field by field, and ctx only with a hook: a pointer written costs a write barrier while
 	// the collector runs.
-	cur.on, cur.idx, cur.kind, cur.start = true, methodOf(t, e.msg), KindTell, 0
+	cur.on, cur.idx, cur.kind, cur.start = true, idx, KindTell, 0
 	if e.reply != nil {
 		cur.kind = KindAsk
 	}
@@ -256,13 +276,21 @@ func (a *actor[S, M]) observe(o *observer, h *handling[M]) {
 	a.observed(o, &h.obs, out, nil)
 }
 
+// retally adds the tally tl to its method's counter and starts a tally of method idx.
+func (a *actor[S, M]) retally(idx int, tl *tally) {
+	if tl.n > 0 {
+		a.cfg.typ.method(tl.idx).outcomes[OutcomeOK].Add(tl.n)
+	}
+	tl.idx, tl.n = idx, 1
+}
+
 // observedFault tells the hook and the metrics that the observed message in h faulted with f.
 // It runs outside the drain loop's recover, so the hook runs isolated: a hook that panics here
 // is logged, and the fault goes on as it was.
 func (a *actor[S, M]) observedFault(h *handling[M], f *FaultError) {
-	if h.obs.taken != 0 { // the drain loop will not take mu again before this goroutine ends
+	if h.obs.taken != 0 || h.obs.busySamples != 0 { // the drain loop may not take mu again
 		a.mu.Lock()
-		a.taken, h.obs.taken = a.taken+uint64(h.obs.taken), 0
+		a.publish(&h.obs)
 		a.mu.Unlock()
 	}
 	a.flushTally(h)
@@ -300,15 +328,14 @@ func (a *actor[S, M]) observed(o *observer, ob *observation, out Outcome, f *Fau
 		case tl.n > 0 && tl.idx == cur.idx:
 			tl.n++
 		default:
-			if tl.n > 0 {
-				t.method(tl.idx).outcomes[OutcomeOK].Add(tl.n)
-			}
-			tl.idx, tl.n = cur.idx, 1
+			a.retally(cur.idx, tl)
 		}
 		if cur.start != 0 {
 			d := o.now() - cur.start
 			t.method(cur.idx).handle.record(d)
-			a.sampledBusy(d)
+			ob.busyNs += d
+			ob.busySamples++
+			cur.start = 0 // the short way in observe leaves it alone
 		}
 	}
 	if o.hook != nil {
@@ -325,14 +352,15 @@ func (a *actor[S, M]) observed(o *observer, ob *observation, out Outcome, f *Fau
 	cur.on = false
 }
 
-// sampledBusy adds a timed handling of d ns to the actor's own figures, for the live view. It
-// is a sample: when a sender holds the lock, it is dropped rather than waited for.
-func (a *actor[S, M]) sampledBusy(d int64) {
-	if !a.mu.TryLock() {
-		return
+// publish adds what ob counted since it last did to the actor's figures, for Walk: the messages
+// taken from batches, and the timed handlings. Under mu.
+func (n *node) publish(ob *observation) {
+	n.taken += uint64(ob.taken)
+	ob.taken = 0
+	if ob.busySamples != 0 {
+		r := n.extra()
+		r.busyNs += ob.busyNs
+		r.busySamples += ob.busySamples
+		ob.busyNs, ob.busySamples = 0, 0
 	}
-	r := a.extra()
-	r.busyNs += d
-	r.busySamples++
-	a.mu.Unlock()
 }

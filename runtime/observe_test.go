@@ -513,3 +513,60 @@ func TestGeneratedStyleSpawnAllocations(t *testing.T) {
 	})
 	assert.Equal(t, plain, generated)
 }
+
+// Messages that are counted and not timed (all but 1 in SampleEvery) are counted by method and
+// outcome as timed ones are, across runs of one method, asks without a reply and faults.
+func TestMetricsCountUntimed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := quietSystem(t, WithMetrics(MetricsOptions{SampleEvery: 1 << 20}))
+		a := spawnCalc(t, sys, "c", WithPolicy(Strategy{Decision: Resume}))
+		ctx := t.Context()
+		add := func(n int) {
+			for range n {
+				require.NoError(t, a.Tell(ctx, calcMsg{kind: calcAdd, n: 1}))
+			}
+		}
+		add(3)
+		_, err := Ask[calcMsg, string](ctx, a, calcMsg{kind: calcGet})
+		require.NoError(t, err)
+		add(2)
+		_, err = Ask[calcMsg, string](ctx, a, calcMsg{kind: calcMute})
+		require.ErrorIs(t, err, ErrNoReply)
+		add(1)
+		require.NoError(t, a.Tell(ctx, calcMsg{kind: calcCrash}))
+		add(2)
+		got, err := Ask[calcMsg, string](ctx, a, calcMsg{kind: calcGet})
+		require.NoError(t, err)
+		assert.Equal(t, "8 ", got)
+		synctest.Wait()
+
+		c := sys.Stats()[1]
+		assert.Equal(t, [numOutcomes]uint64{8, 0, 0}, c.Methods[0].Handled, "Add")
+		assert.Equal(t, [numOutcomes]uint64{2, 0, 0}, c.Methods[1].Handled, "Get")
+		assert.Equal(t, [numOutcomes]uint64{0, 1, 0}, c.Methods[2].Handled, "Crash")
+		assert.Equal(t, [numOutcomes]uint64{0, 0, 1}, c.Methods[3].Handled, "Mute")
+		assert.Equal(t, uint64(1), c.Methods[0].HandleTime.Count, "only the first message is timed")
+		info, ok := a.Ref().Info()
+		require.True(t, ok)
+		assert.Equal(t, uint64(12), info.Handled)
+	})
+}
+
+// An actor's mean handling time, for the live view, is that of its timed messages.
+func TestHandleMean(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := quietSystem(t, WithMetrics(MetricsOptions{SampleEvery: 1}))
+		a, err := Spawn(sys, "slow", func(*Context) *struct{} { return &struct{}{} },
+			func(_ context.Context, _ *Context, _ *struct{}, d time.Duration) { time.Sleep(d) })
+		require.NoError(t, err)
+		for _, d := range []time.Duration{time.Millisecond, 3 * time.Millisecond} {
+			require.NoError(t, a.Tell(t.Context(), d))
+		}
+		time.Sleep(time.Second) // the handlers' sleeps end
+		synctest.Wait()
+		info, ok := a.Ref().Info()
+		require.True(t, ok)
+		assert.Equal(t, 2*time.Millisecond, info.HandleMean)
+		assert.Equal(t, uint64(2), info.Handled)
+	})
+}

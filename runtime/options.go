@@ -48,6 +48,7 @@ type config struct {
 	policy   Policy
 	size     int
 	overflow Overflow
+	timeMask uint32 // a message is timed when its sequence number & timeMask == 0: see stamp
 	idle     time.Duration
 	err      error
 

@@ -63,10 +63,9 @@ func (t *typeRecord) methodName(i int) string {
 // 2^(i-1) <= d < 2^i nanoseconds (bucket 0: d <= 0), the last one everything longer.
 const histBuckets = 40
 
-// histogram counts durations in power-of-two buckets of nanoseconds: a record is three atomic
-// adds.
+// histogram counts durations in power-of-two buckets of nanoseconds: a record is two atomic
+// adds, its bucket's and the sum's; the count is the buckets' sum.
 type histogram struct {
-	count   atomic.Uint64
 	sum     atomic.Int64
 	buckets [histBuckets]atomic.Uint64
 }
@@ -78,25 +77,29 @@ func (h *histogram) record(ns int64) {
 	}
 	h.buckets[i].Add(1)
 	h.sum.Add(ns)
-	h.count.Add(1)
 }
 
 func (h *histogram) snapshot() Histogram {
-	out := Histogram{Count: h.count.Load(), Sum: time.Duration(h.sum.Load())}
-	if out.Count == 0 {
-		return out
-	}
-	out.Buckets = make([]uint64, histBuckets)
+	var out Histogram
 	for i := range h.buckets {
-		out.Buckets[i] = h.buckets[i].Load()
+		if n := h.buckets[i].Load(); n != 0 {
+			if out.Buckets == nil {
+				out.Buckets = make([]uint64, histBuckets)
+			}
+			out.Buckets[i] = n
+			out.Count += n
+		}
+	}
+	if out.Count != 0 {
+		out.Sum = time.Duration(h.sum.Load())
 	}
 	return out
 }
 
 // Histogram is a snapshot of durations counted in power-of-two buckets: Buckets[i] counts the
 // durations d with 2^(i-1) <= d < 2^i nanoseconds (Buckets[0] those of 0), the last bucket
-// everything longer. Buckets is nil when Count is 0. The buckets are read one by one while
-// messages go on, so Count, Sum and the buckets may disagree by a message or two.
+// everything longer; Count is their sum. Buckets is nil when Count is 0. The buckets are read one
+// by one while messages go on, and Sum after them, so Sum may include a message or two more.
 type Histogram struct {
 	Count   uint64
 	Sum     time.Duration
