@@ -22,11 +22,7 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 	if ctx.Done() != nil {
 		ectx = context.WithoutCancel(ctx)
 	}
-	err := a.m.send(ctx, ectx, msg, nil, false)
-	if err == errRemote {
-		return a.m.remote().s.Tell(ctx, msg)
-	}
-	return err
+	return a.m.send(ctx, ectx, msg, nil, false)
 }
 
 // envelope is a message in a mailbox.
@@ -51,7 +47,10 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 	a.mu.Lock()
 	if a.status != running {
 		a.mu.Unlock()
-		if a.sys == nil {
+		if a.sys == nil { // a remote actor's proxy: see remote.go
+			if r == nil {
+				return a.remote().s.Tell(wait, msg)
+			}
 			return errRemote
 		}
 		return fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
@@ -68,7 +67,11 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r replier, inline bo
 			return err
 		}
 	}
-	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r, at: a.stamp(len(a.in))})
+	var at int64
+	if a.cfg.obs != nil {
+		at = a.stamp(len(a.in))
+	}
+	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg, reply: r, at: at})
 	start := !a.sched && !a.suspended
 	var wake chan<- bool
 	if start {

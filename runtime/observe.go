@@ -177,23 +177,12 @@ type observer struct {
 func (o *observer) now() int64 { return int64(time.Since(o.epoch)) | 1 }
 
 // stamp returns the time a message sent now is queued at, for the mailbox-time histogram, or 0
-// if it is not to be timed: 1 message in N, by its sequence number in the actor. Under mu;
-// queued is the length of the inbox. Small enough to be inlined into send: a load, an add and a
-// test, whether the system keeps metrics or not (without them timeMask is all ones).
+// if it is not to be timed: 1 message in N, by its sequence number in the actor. Under mu, in a
+// system that observes messages; queued is the length of the inbox. (Without metrics timeMask
+// is all ones, and the clock is not read.)
 func (n *node) stamp(queued int) int64 {
-	if (n.batchEnd+uint32(queued))&n.cfg.timeMask == 0 {
-		return n.stampNow()
-	}
-	return 0
-}
-
-// stampNow is the time now if the system keeps metrics, else 0; out of line, so that stamp
-// stays small.
-//
-//go:noinline
-func (n *node) stampNow() int64 {
-	if o := n.cfg.obs; o != nil && o.metrics {
-		return o.now()
+	if (n.batchEnd+uint32(queued))&n.cfg.timeMask == 0 && n.cfg.obs.metrics {
+		return n.cfg.obs.now()
 	}
 	return 0
 }

@@ -34,20 +34,21 @@ type remoteEnd interface {
 
 // remoteActor is the handle of an actor on another node. Its mailbox is a proxy that an Actor
 // points to as to a local one, so that an Actor stays one pointer: a node of no system (sys is
-// nil) whose status is never running, so that send turns every message away with errRemote
-// before it touches anything else, and Tell and Ask send it over s instead; the transport sets
-// its Err and Done through remoteStopped; its rare.remote is the remoteActor.
+// nil) whose status is never running, so that send's not-running branch is the only place that
+// looks for it: send hands a tell to s itself, and turns an ask away with errRemote for Ask to
+// send over s; the transport sets its Err and Done through remoteStopped; its rare.remote is the
+// remoteActor.
 type remoteActor[M any] struct {
 	mailbox[M]
 	s       RemoteSender[M]
 	watched sync.Once
 }
 
-// errRemote is what send returns for the proxy mailbox of a remote actor: the caller sends the
-// message over the transport. It never reaches users.
+// errRemote is what send returns for an ask to the proxy mailbox of a remote actor: Ask sends
+// it over the transport. It never reaches users.
 var errRemote = errors.New("runtime: a remote actor's proxy mailbox")
 
-// remote returns the remoteActor whose proxy mailbox a is; a is one (send returned errRemote).
+// remote returns the remoteActor whose proxy mailbox a is; a is one (its sys is nil).
 func (a *mailbox[M]) remote() *remoteActor[M] { return a.rare.remote.(*remoteActor[M]) }
 
 // RemoteActor returns the typed handle of an actor on another node, whose messages s sends,

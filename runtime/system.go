@@ -76,7 +76,7 @@ func NewSystem(opts ...SystemOption) *System {
 	s.root.sys = s
 	s.untyped.perMethod = make([]methodRecord, 1)
 	s.defaults.typ = &s.untyped
-	s.defaults.timeMask = ^uint32(0) // stampNow is then called for sequence number 0 only
+	s.defaults.timeMask = ^uint32(0)
 	if s.msgHook != nil || s.metrics {
 		s.obs = observer{hook: s.msgHook, metrics: s.metrics, epoch: time.Now()}
 		s.defaults.obs = &s.obs
