@@ -62,6 +62,10 @@ func (a *actor[S, M]) drain(until replier) {
 			return
 		}
 		if a.suspended || empty {
+			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
+				clear(a.batch)
+				a.batch, a.bi = a.batch[:0], 0
+			}
 			a.sched = false
 			parked := until == nil && a.park()
 			a.idle()
@@ -96,9 +100,9 @@ func (a *actor[S, M]) drain(until replier) {
 
 // handling is what drain and handleBatch share about the message being handled.
 type handling[M any] struct {
-	e     envelope[M]
-	busy  bool // a handler is running with e, or panicked and drain has not seen it yet
-	v     any  // what the handler's panic recovered as
+	e     *envelope[M] // in the batch
+	busy  bool         // a handler is running with e, or panicked and drain has not seen it yet
+	v     any          // what the handler's panic recovered as
 	stack []byte
 	obs   observation // what a Hook or the metrics are told: see observe.go
 }
@@ -220,12 +224,12 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 	}()
 	bounded := a.cfg.size > 0
 	for a.bi < len(a.batch) {
-		h.e = a.batch[a.bi]
+		h.e = &a.batch[a.bi] // the batch stays as it is until the loop swaps it after this one
 		a.bi++
 		if bounded {
 			a.freeSlot() // the message leaves the mailbox: a bound counts queued messages
 		}
-		e := &h.e
+		e := h.e
 		if e.reply != nil {
 			// An asker whose ctx can never be done cannot give up: it needs no hand-over.
 			if e.ctx.Done() != nil && !e.reply.take(e.ctx, &a.node) {
@@ -260,7 +264,7 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 			break
 		}
 	}
-	h.e = envelope[M]{} // a lingering goroutine keeps no message alive
+	h.e = nil
 	return false
 }
 

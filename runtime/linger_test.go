@@ -38,7 +38,7 @@ func goroutinesIn(fn string) int {
 const parkedFrame = "parkedUntilWork"
 
 // isParked reports whether the actor's goroutine is parked.
-func isParked(a Actor[int]) bool {
+func isParked[M any](a Actor[M]) bool {
 	n := &a.m.node
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -408,5 +408,30 @@ func TestLingerKeepsBurstBuffersUntilTheGoroutineEnds(t *testing.T) {
 		synctest.Wait()
 		require.False(t, isParked(a))
 		assert.LessOrEqual(t, buffers(), 2048, "a burst's buffers go when the goroutine ends")
+	})
+}
+
+// A parked goroutine keeps no handled message alive: what a message points to can be collected
+// while the actor lingers.
+func TestLingerKeepsNoMessageAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(WithLinger(time.Hour))
+		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+		a, err := Spawn(sys, "keeper", func(*Context) *int { return new(int) },
+			func(_ context.Context, _ *Context, n *int, p *[64]byte) { *n += int(p[0]) })
+		require.NoError(t, err)
+		var collected atomic.Bool
+		for range 3 { // a batch of several, then an empty mailbox
+			p := &[64]byte{1}
+			goruntime.AddCleanup(p, func(*atomic.Bool) { collected.Store(true) }, &collected)
+			require.NoError(t, a.Tell(t.Context(), p))
+		}
+		synctest.Wait()
+		require.True(t, isParked(a))
+		for i := 0; i < 20 && !collected.Load(); i++ {
+			goruntime.GC()
+			synctest.Wait() // cleanups run on a goroutine of the bubble's
+		}
+		assert.True(t, collected.Load(), "a message handled before the goroutine parked is still reachable")
 	})
 }

@@ -237,7 +237,7 @@ func (a *actor[S, M]) count(idx int, h *handling[M]) {
 // only counted, with metrics and no hook, handleBatch handles itself.) A panic leaves h.obs.cur
 // set: drain calls observedFault with the fault.
 func (a *actor[S, M]) observe(o *observer, index func(M) int, h *handling[M]) {
-	e := &h.e
+	e := h.e
 	cur := &h.obs.cur
 	idx := methodIndex(index, e.msg)
 	t := a.cfg.typ
