@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // world is two nodes on a MemNet: srv runs the actor /c (a Counter, exported), cli dials it.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	net      *remote.MemNet
 	srvConn  *remote.MemConn
 	cliConn  *remote.MemConn
@@ -33,7 +33,7 @@ type world struct {
 	remote   rtest.CounterRef // cli's ref to srv:/c
 }
 
-func newWorld(t *testing.T, opts ...runtime.Option) *world {
+func newWorld(t testing.TB, opts ...runtime.Option) *world {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	w := &world{t: t, net: remote.NewMemNet()}
