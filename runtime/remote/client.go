@@ -341,7 +341,7 @@ func (r *resolver) ResolveRef(ref wire.Ref) (any, error) {
 		return nil, fmt.Errorf("remote: node %s does not know the interface %s (serve, dial or register it)", r.n.name, ref.Type)
 	}
 	if node == r.n.name {
-		if _, local, ok := r.n.lookup(ref.Path); ok {
+		if _, local, ok := r.n.lookupPath(ref.Path); ok {
 			if v, ok := b.wrap(local); ok {
 				return v, nil
 			}

@@ -202,6 +202,46 @@ func TestServeChildren(t *testing.T) {
 	})
 }
 
+// TestOddNames: actors whose names are not plain subject tokens are reached, exported
+// themselves and as children.
+func TestOddNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		ctx := context.Background()
+		odd, err := rtest.SpawnCounter(w.sys, "a.b c*", rtest.New)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rtest.ServeCounter(w.srv, odd); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := rtest.DialCounter(w.cli, "srv", "/a.b c*")
+		if n, err := r.Add(ctx, 3); err != nil || n != 3 {
+			t.Fatalf("exported itself: %d %v", n, err)
+		}
+		dir, err := rtest.SpawnCounter(w.sys, "dir>", func(ac *runtime.Context) rtest.Counter {
+			if _, err := rtest.SpawnCounter(ac, "late one", rtest.New); err != nil {
+				panic(err)
+			}
+			return rtest.New(ac)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rtest.ServeCounterChildren(w.srv, dir.Ref()); err != nil {
+			t.Fatal(err)
+		}
+		late, _ := rtest.DialCounter(w.cli, "srv", "/dir>/late one")
+		if n, err := late.Add(ctx, 4); err != nil || n != 4 {
+			t.Fatalf("a child whose name is not a plain token: %d %v", n, err)
+		}
+		w.srv.Unserve("/dir>", true)
+		if _, err := late.Add(ctx, 1); !errors.Is(err, remote.ErrUnknownActor) {
+			t.Fatalf("after Unserve: %v", err)
+		}
+	})
+}
+
 func TestUnreachable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)

@@ -70,29 +70,29 @@ func (n *Node) respond(m Msg, st byte, text string) {
 
 // find returns the exported actor at the path of a subject's tokens, or answers that there is
 // none.
-func (n *Node) find(m Msg, tokens string) (*export, runtime.Ref, string, bool) {
+func (n *Node) find(m Msg, tokens string) (*export, runtime.Ref, bool) {
+	e, ref, ok := n.lookup(tokens)
+	if ok {
+		return e, ref, true
+	}
 	path, err := tokensPath(tokens)
 	if err != nil {
 		n.respond(m, stBad, err.Error())
-		return nil, runtime.Ref{}, "", false
+		return nil, runtime.Ref{}, false
 	}
-	e, ref, ok := n.lookup(path)
-	if !ok {
-		n.respond(m, stUnknown, fmt.Sprintf("node %s exports no actor %s", n.name, path))
-		return nil, runtime.Ref{}, path, false
-	}
-	return e, ref, path, true
+	n.respond(m, stUnknown, fmt.Sprintf("node %s exports no actor %s", n.name, path))
+	return nil, runtime.Ref{}, false
 }
 
 func (n *Node) call(m Msg, req request, rest string) {
 	typ, rest, _ := strings.Cut(rest, ".")
 	meth, tokens, _ := strings.Cut(rest, ".")
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
 	if e.b.name() != typ {
-		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", path, n.name, e.b.name(), typ))
+		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", ref.Path(), n.name, e.b.name(), typ))
 		return
 	}
 	i, ok := e.b.methodIndex(meth)
@@ -113,15 +113,15 @@ func (n *Node) call(m Msg, req request, rest string) {
 	d.Refs = n.resolverFor(req.sender)
 	if md.Tell {
 		if _, err := e.b.serve(context.Background(), ref, i, &d, nil); err != nil {
-			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", path, "err", err)
+			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", ref.Path(), "err", err)
 		}
 		return
 	}
-	go n.ask(m, e, ref, i, typ+"."+meth, req.timeout, d)
+	go n.ask(m, e, ref, i, req.timeout, d)
 }
 
 // ask delivers an ask to the local actor and publishes the answer.
-func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeout time.Duration, d wire.Decoder) {
+func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, timeout time.Duration, d wire.Decoder) {
 	ctx := n.asks
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -138,16 +138,16 @@ func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeou
 		err = context.Canceled
 	}
 	if err != nil {
-		b = n.errorReply(b[:0], qual, err, e.b.sentinels())
+		b = n.errorReply(b[:0], e.b.qual(i), err, e.b.sentinels())
 	} else if max := n.t.MaxPayload(); max > 0 && len(b) > max {
-		b = appendStatus(b[:0], stBad, fmt.Sprintf("%s: the reply is %d bytes, over the transport's maximum of %d", qual, len(b), max))
+		b = appendStatus(b[:0], stBad, fmt.Sprintf("%s: the reply is %d bytes, over the transport's maximum of %d", e.b.qual(i), len(b), max))
 	}
 	*bp = b
 	if m.Reply == "" {
 		return
 	}
 	if err := n.t.Publish(m.Reply, "", b); err != nil {
-		n.log.Debug("remote: an answer was not sent", "method", qual, "err", err)
+		n.log.Debug("remote: an answer was not sent", "method", e.b.qual(i), "err", err)
 	}
 }
 
@@ -183,7 +183,7 @@ func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels
 
 // watchReq answers a watch request with the actor's state, and publishes its stop later.
 func (n *Node) watchReq(m Msg, tokens string) {
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
@@ -195,14 +195,14 @@ func (n *Node) watchReq(m Msg, tokens string) {
 		return
 	}
 	n.mu.Lock()
-	start := !n.watching[path] && !n.closed
+	start := !n.watching[tokens] && !n.closed
 	if start {
-		n.watching[path] = true
+		n.watching[tokens] = true
 		n.wg.Add(1)
 	}
 	n.mu.Unlock()
 	if start {
-		go n.publishStop(ref, path, tokens, e.b.sentinels())
+		go n.publishStop(ref, tokens, e.b.sentinels())
 	}
 	*bp = append((*bp)[:0], stOK)
 	_ = n.t.Publish(m.Reply, "", *bp)
@@ -223,7 +223,7 @@ func stopEvent(b []byte, err error, known wire.Sentinels) []byte {
 }
 
 // publishStop waits for the actor to stop and publishes it to its watchers.
-func (n *Node) publishStop(ref runtime.Ref, path, tokens string, known wire.Sentinels) {
+func (n *Node) publishStop(ref runtime.Ref, tokens string, known wire.Sentinels) {
 	defer n.wg.Done()
 	select {
 	case <-ref.Done():
@@ -231,19 +231,19 @@ func (n *Node) publishStop(ref runtime.Ref, path, tokens string, known wire.Sent
 		return
 	}
 	n.mu.Lock()
-	delete(n.watching, path)
+	delete(n.watching, tokens)
 	n.mu.Unlock()
 	_ = n.t.Publish(n.base+"ev."+n.name+"."+tokens, "", stopEvent(nil, ref.Err(), known))
 }
 
 // stopReq stops an actor exported with AllowStop, and answers once it has stopped.
 func (n *Node) stopReq(m Msg, req request, tokens string) {
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
 	if !e.allowStop {
-		n.respond(m, stRefused, fmt.Sprintf("actor %s on node %s is not exported with AllowStop", path, n.name))
+		n.respond(m, stRefused, fmt.Sprintf("actor %s on node %s is not exported with AllowStop", ref.Path(), n.name))
 		return
 	}
 	go func() {

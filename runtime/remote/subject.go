@@ -76,6 +76,22 @@ func pathTokens(path string) (string, error) {
 	return b.String(), nil
 }
 
+// tokenName returns the actor name a path token stands for: the token itself when it is plain
+// (no allocation), or its "~" encoding decoded.
+func tokenName(tok string) (string, bool) {
+	if plainToken(tok) {
+		return tok, true
+	}
+	if !strings.HasPrefix(tok, "~") {
+		return "", false
+	}
+	name, err := pathEnc.DecodeString(tok[1:])
+	if err != nil || len(name) == 0 {
+		return "", false
+	}
+	return string(name), true
+}
+
 // tokensPath is pathTokens backwards: "a.b" (tokens after the node's kind) to "/a/b".
 func tokensPath(tokens string) (string, error) {
 	if tokens == "" {
@@ -86,19 +102,12 @@ func tokensPath(tokens string) (string, error) {
 	}
 	var b strings.Builder
 	for tok := range strings.SplitSeq(tokens, ".") {
-		b.WriteByte('/')
-		switch {
-		case strings.HasPrefix(tok, "~"):
-			name, err := pathEnc.DecodeString(tok[1:])
-			if err != nil || len(name) == 0 {
-				return "", fmt.Errorf("remote: bad path token %q in the subject", tok)
-			}
-			b.Write(name)
-		case plainToken(tok):
-			b.WriteString(tok)
-		default:
+		name, ok := tokenName(tok)
+		if !ok {
 			return "", fmt.Errorf("remote: bad path token %q in the subject", tok)
 		}
+		b.WriteByte('/')
+		b.WriteString(name)
 	}
 	return b.String(), nil
 }
