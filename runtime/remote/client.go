@@ -35,7 +35,8 @@ func dial[M any](n *Node, b *binding[M], node, path string) (runtime.Actor[M], e
 	if err != nil {
 		return runtime.Actor[M]{}, err
 	}
-	r := &remoteActor[M]{n: n, b: b, node: node, path: path, tokens: tokens, addr: node + ":" + path}
+	r := &remoteActor[M]{n: n, b: b, node: node, path: path, tokens: tokens, addr: node + ":" + path,
+		refs: &resolver{n: n, from: node}}
 	r.subjects = make([]string, len(b.methods))
 	r.quals = make([]string, len(b.methods))
 	for i, m := range b.methods {
@@ -65,8 +66,9 @@ type remoteActor[M any] struct {
 	n                  *Node
 	b                  *binding[M]
 	node, path, tokens string
-	addr               string   // node:path
-	subjects, quals    []string // by method
+	addr               string    // node:path
+	subjects, quals    []string  // by method
+	refs               *resolver // of the refs in the replies
 	stopped            func(error)
 }
 
@@ -132,12 +134,22 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 	if err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w", r.addr, r.quals[i], err)
 	}
+	// The request waits on the caller's ctx and on the peer's liveness. A ctx that can never be
+	// done adds nothing to the peer's, which is then the request's as it is: most asks derive
+	// no context at all.
 	pctx := p.current()
-	actx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(pctx, func() { cancel(context.Cause(pctx)) })
+	actx := pctx
+	var cancel context.CancelCauseFunc
+	var stop func() bool
+	if ctx.Done() != nil {
+		actx, cancel = context.WithCancelCause(ctx)
+		stop = context.AfterFunc(pctx, func() { cancel(context.Cause(pctx)) })
+	}
 	data, err := r.n.t.Request(actx, r.subjects[i], b)
-	stop()
-	cancel(nil)
+	if cancel != nil {
+		stop()
+		cancel(nil)
+	}
 	if err != nil {
 		return r.askError(ctx, actx, i, err)
 	}
@@ -153,7 +165,7 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 		return fmt.Errorf("remote: ask %s %s: a reply of type %T cannot be decoded", r.addr, r.quals[i], reply)
 	}
 	d := wire.NewDecoder(body)
-	d.Refs = &resolver{n: r.n, from: r.node}
+	d.Refs = r.refs
 	if err := dec.DecodeWire(&d); err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w: the reply: %w", r.addr, r.quals[i], ErrBadMessage, err)
 	}
