@@ -172,6 +172,7 @@ type replies struct {
 
 	mu      sync.Mutex
 	waiting map[string]chan *nats.Msg // by token
+	chans   sync.Pool                 // chan *nats.Msg, empty, that no reply can reach
 }
 
 func newReplies(nc *nats.Conn) (*replies, error) {
@@ -190,8 +191,13 @@ func newReplies(nc *nats.Conn) (*replies, error) {
 
 func (rs *replies) off() { _ = rs.ns.Unsubscribe() }
 
-// add registers a request waiting on ch and returns its token and reply subject.
-func (rs *replies) add(ch chan *nats.Msg) (token, inbox string) {
+// add registers a request and returns the channel its reply comes on, its token and its
+// reply subject.
+func (rs *replies) add() (ch chan *nats.Msg, token, inbox string) {
+	ch, _ = rs.chans.Get().(chan *nats.Msg)
+	if ch == nil {
+		ch = make(chan *nats.Msg, 1)
+	}
 	var buf [96]byte
 	b := append(buf[:0], rs.prefix...)
 	b = strconv.AppendUint(b, rs.next.Add(1), 36)
@@ -200,13 +206,22 @@ func (rs *replies) add(ch chan *nats.Msg) (token, inbox string) {
 	rs.mu.Lock()
 	rs.waiting[token] = ch
 	rs.mu.Unlock()
-	return token, inbox
+	return ch, token, inbox
 }
 
-func (rs *replies) remove(token string) {
+// done is called when a request has its reply from ch: ch goes back to the pool.
+func (rs *replies) done(ch chan *nats.Msg) { rs.chans.Put(ch) }
+
+// remove withdraws the request of token, which gave up waiting; its channel is reused only if
+// no reply can still come on it.
+func (rs *replies) remove(ch chan *nats.Msg, token string) {
 	rs.mu.Lock()
+	_, waiting := rs.waiting[token]
 	delete(rs.waiting, token)
 	rs.mu.Unlock()
+	if waiting {
+		rs.chans.Put(ch)
+	}
 }
 
 // handle hands a reply to its request, if it still waits; only the first reply counts.
@@ -262,23 +277,23 @@ func (l *link) Request(ctx context.Context, subject string, data []byte) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	ch := make(chan *nats.Msg, 1)
-	token, inbox := u.replies.add(ch)
+	ch, token, inbox := u.replies.add()
 	if err := u.nc.PublishRequest(subject, inbox, data); err != nil {
-		u.replies.remove(token)
+		u.replies.remove(ch, token)
 		return nil, natsError(err)
 	}
 	select {
 	case m := <-ch:
+		u.replies.done(ch)
 		if len(m.Data) == 0 && m.Header.Get("Status") == noResponders {
 			return nil, fmt.Errorf("%w: %w", remote.ErrUnreachable, nats.ErrNoResponders)
 		}
 		return m.Data, nil
 	case <-ctx.Done():
-		u.replies.remove(token)
+		u.replies.remove(ch, token)
 		return nil, context.Cause(ctx)
 	case <-u.epoch.Done():
-		u.replies.remove(token)
+		u.replies.remove(ch, token)
 		return nil, context.Cause(u.epoch)
 	}
 }
