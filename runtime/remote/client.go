@@ -164,9 +164,10 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 	if !ok {
 		return fmt.Errorf("remote: ask %s %s: a reply of type %T cannot be decoded", r.addr, r.quals[i], reply)
 	}
-	d := wire.NewDecoder(body)
-	d.Refs = r.refs
-	if err := dec.DecodeWire(&d); err != nil {
+	d := r.n.getDecoder(body, r.refs)
+	err = dec.DecodeWire(d)
+	r.n.putDecoder(d)
+	if err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w: the reply: %w", r.addr, r.quals[i], ErrBadMessage, err)
 	}
 	return nil

@@ -57,11 +57,13 @@ type Node struct {
 	rmu       sync.RWMutex
 	resolvers map[string]*resolver // by sender: see resolverFor
 
-	stop   chan struct{}
-	asks   context.Context // the parent of the asks being served: cancelled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	bufs   sync.Pool // *[]byte request and reply buffers
+	stop     chan struct{}
+	asks     context.Context // the parent of the asks being served: cancelled by Close
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	bufs     sync.Pool // *[]byte request and reply buffers
+	decoders sync.Pool // *wire.Decoder
+	served   sync.Pool // *served
 }
 
 // export is an exported actor, or an actor whose children are exported.

@@ -109,29 +109,67 @@ func (n *Node) call(m Msg, req request, rest string) {
 		n.respond(m, stSchema, fmt.Sprintf("%s.%s: a request of kind %d for a method that is %s", typ, meth, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
 		return
 	}
-	d := wire.NewDecoder(req.body)
-	d.Refs = n.resolverFor(req.sender)
 	if md.Tell {
-		if _, err := e.b.serve(context.Background(), ref, i, &d, nil); err != nil {
+		d := n.getDecoder(req.body, n.resolverFor(req.sender))
+		if _, err := e.b.serve(context.Background(), ref, i, d, nil); err != nil {
 			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", ref.Path(), "err", err)
 		}
+		n.putDecoder(d)
 		return
 	}
-	go n.ask(m, e, ref, i, req.timeout, d)
+	s, _ := n.served.Get().(*served)
+	if s == nil {
+		s = new(served)
+	}
+	*s = served{m: m, e: e, ref: ref, i: i, timeout: req.timeout, d: wire.NewDecoder(req.body)}
+	s.d.Refs = n.resolverFor(req.sender)
+	go n.ask(s)
+}
+
+// served is an ask being served, what its goroutine needs: pooled, so that an ask's request
+// and decoder cost no allocation of their own.
+type served struct {
+	m       Msg
+	e       *export
+	ref     runtime.Ref
+	i       int
+	timeout time.Duration
+	d       wire.Decoder
+}
+
+// getDecoder returns a pooled decoder of data.
+func (n *Node) getDecoder(data []byte, refs wire.RefResolver) *wire.Decoder {
+	d, _ := n.decoders.Get().(*wire.Decoder)
+	if d == nil {
+		d = new(wire.Decoder)
+	}
+	*d = wire.NewDecoder(data)
+	d.Refs = refs
+	return d
+}
+
+func (n *Node) putDecoder(d *wire.Decoder) {
+	*d = wire.Decoder{}
+	n.decoders.Put(d)
 }
 
 // ask delivers an ask to the local actor and publishes the answer.
-func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, timeout time.Duration, d wire.Decoder) {
+func (n *Node) ask(s *served) {
+	defer func() {
+		*s = served{}
+		n.served.Put(s)
+	}()
+	m, e, i := s.m, s.e, s.i
 	ctx := n.asks
-	if timeout > 0 {
+	if s.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
 	}
 	bp := n.getBuf()
 	defer n.putBuf(bp)
 	b := append(*bp, stOK)
-	b, err := e.b.serve(ctx, ref, i, &d, b)
+	b, err := e.b.serve(ctx, s.ref, i, &s.d, b)
 	if n.asks.Err() != nil && err == nil {
 		// The node closed while the handler ran, cancelling its ctx: what it answered is most
 		// likely that, so the caller hears that the node went away.
