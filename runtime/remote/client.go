@@ -158,7 +158,7 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 		return fmt.Errorf("remote: ask %s %s: %w", r.addr, r.quals[i], err)
 	}
 	if st != stOK {
-		return r.n.statusError(st, text, body, "ask "+r.addr+" "+r.quals[i], r.addr, r.b.sentinels())
+		return statusError(st, text, body, "ask "+r.addr+" "+r.quals[i], r.addr, r.b.sentinels())
 	}
 	dec, ok := reply.(interface{ DecodeWire(*wire.Decoder) error })
 	if !ok {
@@ -190,7 +190,7 @@ func (r *remoteActor[M]) askError(ctx, actx context.Context, i int, err error) e
 }
 
 // statusError is the error a reply's status stands for.
-func (n *Node) statusError(st byte, text string, body []byte, what, addr string, known wire.Sentinels) error {
+func statusError(st byte, text string, body []byte, what, addr string, known wire.Sentinels) error {
 	switch st {
 	case stFault:
 		d := wire.NewDecoder(body)
@@ -240,7 +240,7 @@ func (r *remoteActor[M]) Stop(ctx context.Context) error {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)
 	}
 	if st != stOK {
-		err := r.n.statusError(st, text, body, "stop "+r.addr, r.addr, r.b.sentinels())
+		err := statusError(st, text, body, "stop "+r.addr, r.addr, r.b.sentinels())
 		if errors.Is(err, runtime.ErrStopped) && !errors.Is(err, ErrUnknownActor) {
 			r.stopped(runtime.ErrStopped)
 			return nil
@@ -269,7 +269,6 @@ func (r *remoteActor[M]) Watch() {
 func (r *remoteActor[M]) watch() {
 	defer r.n.wg.Done()
 	done := make(chan struct{})
-	var unsub func()
 	lost := func(err error) {
 		r.stopped(err)
 		select {
@@ -284,7 +283,7 @@ func (r *remoteActor[M]) watch() {
 		if err != nil {
 			return
 		}
-		lost(r.n.watchError(st, text, body, r.addr, r.b.sentinels()))
+		lost(watchError(st, text, body, r.addr, r.b.sentinels()))
 	})
 	if err != nil {
 		r.stopped(fmt.Errorf("remote: watch %s: %w", r.addr, err))
@@ -314,7 +313,7 @@ func (r *remoteActor[M]) watch() {
 		return
 	}
 	if st != stOK {
-		lost(r.n.watchError(st, text, body, r.addr, r.b.sentinels()))
+		lost(watchError(st, text, body, r.addr, r.b.sentinels()))
 		return
 	}
 	select {
@@ -325,14 +324,14 @@ func (r *remoteActor[M]) watch() {
 }
 
 // watchError is the Err of a remote ref whose watch or event says it stopped.
-func (n *Node) watchError(st byte, text string, body []byte, addr string, known wire.Sentinels) error {
+func watchError(st byte, text string, body []byte, addr string, known wire.Sentinels) error {
 	switch st {
 	case stStopped:
 		return runtime.ErrStopped
 	case stFault:
-		return n.statusError(st, text, body, "", addr, known)
+		return statusError(st, text, body, "", addr, known)
 	}
-	return n.statusError(st, text, body, "watch "+addr, addr, known)
+	return statusError(st, text, body, "watch "+addr, addr, known)
 }
 
 // resolver turns the refs inside messages that arrived from node from into working refs.

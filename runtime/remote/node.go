@@ -36,12 +36,12 @@ const DefaultHeartbeat = time.Second
 // it and dials actors on other nodes. Make one with NewNode (or the NATS module's Start), and
 // Close it when done.
 type Node struct {
-	name, prefix string
-	t            Transport
-	heartbeat    time.Duration
-	downAfter    time.Duration
-	log          *slog.Logger
-	incarnation  uint64
+	name        string
+	t           Transport
+	heartbeat   time.Duration
+	downAfter   time.Duration
+	log         *slog.Logger
+	incarnation uint64
 
 	base  string // prefix.cluster.
 	self  string // prefix.cluster.name.
@@ -109,7 +109,6 @@ func NewNode(cfg Config) (*Node, error) {
 		bindings: map[string]bound{}, peers: map[string]*peer{}, watching: map[string]bool{},
 		stop: make(chan struct{}), resolvers: map[string]*resolver{},
 	}
-	n.prefix = cfg.Prefix
 	n.asks, n.cancel = context.WithCancel(context.Background())
 	n.self = n.base + n.name + "."
 	u, err := n.t.Subscribe(n.self+">", n.handle)
