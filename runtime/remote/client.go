@@ -76,11 +76,7 @@ func (r *remoteActor[M]) Path() string { return r.addr }
 
 // request encodes msg in a pooled buffer, with the envelope's head.
 func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask bool) ([]byte, int, error) {
-	var timeout time.Duration
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = max(time.Until(dl), 1)
-	}
-	b := appendRequest(*bp, reqAsk, 0, timeout, r.n.name)
+	b := appendRequest(*bp, reqAsk, 0, timeLeft(ctx), r.n.name)
 	b, i, err := r.b.b.Encode(b, msg)
 	*bp = b
 	if err != nil {
@@ -102,6 +98,15 @@ func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask boo
 		return nil, i, fmt.Errorf("remote: %s %s %s: %w: %d bytes, the transport carries %d at most", verb, r.addr, r.quals[i], ErrTooLarge, len(b), max)
 	}
 	return b, i, nil
+}
+
+// timeLeft is the time ctx has left, for the request's envelope: 0 for none, and at least 1 ns
+// when it has a deadline, even one that has passed.
+func timeLeft(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(time.Until(dl), 1)
+	}
+	return 0
 }
 
 // Tell sends msg at most once: an error says it was not sent (link down, too large, not
@@ -226,11 +231,7 @@ func statusError(st byte, text string, body []byte, what, addr string, known wir
 // Stop asks the serving node to stop the actor (it must have been exported with AllowStop)
 // and waits for the answer, which comes once it has stopped.
 func (r *remoteActor[M]) Stop(ctx context.Context) error {
-	var timeout time.Duration
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = max(time.Until(dl), 1)
-	}
-	b := appendRequest(nil, reqStop, 0, timeout, r.n.name)
+	b := appendRequest(nil, reqStop, 0, timeLeft(ctx), r.n.name)
 	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindStop, "", r.tokens), b)
 	if err != nil {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)
@@ -277,8 +278,7 @@ func (r *remoteActor[M]) watch() {
 			close(done)
 		}
 	}
-	evSubject := r.n.base + "ev." + r.node + "." + r.tokens
-	unsub, err := r.n.t.Subscribe(evSubject, func(m Msg) {
+	unsub, err := r.n.t.Subscribe(r.n.eventSubject(r.node, r.tokens), func(m Msg) {
 		st, text, body, err := parseStatus(m.Data)
 		if err != nil {
 			return

@@ -160,12 +160,8 @@ func (n *Node) ask(s *served) {
 		n.served.Put(s)
 	}()
 	m, e, i := s.m, s.e, s.i
-	ctx := n.asks
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+	ctx, cancel := withTimeout(n.asks, s.timeout)
+	defer cancel()
 	bp := n.getBuf()
 	defer n.putBuf(bp)
 	b := append(*bp, stOK)
@@ -197,12 +193,7 @@ func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels
 	case errors.As(err, &bad):
 		return appendStatus(b, stBad, fmt.Sprintf("%s: %v", qual, bad.err))
 	case errors.As(err, &fault):
-		b = append(b, stFault)
-		v, ok := fault.Value.(error)
-		if !ok {
-			v = errors.New(fmt.Sprint(fault.Value))
-		}
-		return wire.AppendError(b, v, known)
+		return appendFault(b, fault, known)
 	case n.asks.Err() != nil && errors.Is(err, context.Canceled):
 		return appendStatus(b, stGone, fmt.Sprintf("node %s closed while the handler ran: %v", n.name, err))
 	case errors.Is(err, runtime.ErrNotDelivered):
@@ -250,14 +241,28 @@ func (n *Node) watchReq(m Msg, tokens string) {
 func stopEvent(b []byte, err error, known wire.Sentinels) []byte {
 	var fault *runtime.FaultError
 	if errors.As(err, &fault) {
-		b = append(b[:0], stFault)
-		v, ok := fault.Value.(error)
-		if !ok {
-			v = errors.New(fmt.Sprint(fault.Value))
-		}
-		return wire.AppendError(b, v, known)
+		return appendFault(b[:0], fault, known)
 	}
 	return appendStatus(b[:0], stStopped, err.Error())
+}
+
+// appendFault appends a fault's status and its value, as an error that keeps the sentinels of
+// known.
+func appendFault(b []byte, fault *runtime.FaultError, known wire.Sentinels) []byte {
+	b = append(b, stFault)
+	v, ok := fault.Value.(error)
+	if !ok {
+		v = errors.New(fmt.Sprint(fault.Value))
+	}
+	return wire.AppendError(b, v, known)
+}
+
+// withTimeout is ctx with a timeout of d, or ctx itself for d ≤ 0 (no deadline travelled).
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // publishStop waits for the actor to stop and publishes it to its watchers.
@@ -271,7 +276,7 @@ func (n *Node) publishStop(ref runtime.Ref, tokens string, known wire.Sentinels)
 	n.mu.Lock()
 	delete(n.watching, tokens)
 	n.mu.Unlock()
-	_ = n.t.Publish(n.base+"ev."+n.name+"."+tokens, "", stopEvent(nil, ref.Err(), known))
+	_ = n.t.Publish(n.eventSubject(n.name, tokens), "", stopEvent(nil, ref.Err(), known))
 }
 
 // stopReq stops an actor exported with AllowStop, and answers once it has stopped.
@@ -285,12 +290,8 @@ func (n *Node) stopReq(m Msg, req request, tokens string) {
 		return
 	}
 	go func() {
-		ctx := context.Background()
-		if req.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, req.timeout)
-			defer cancel()
-		}
+		ctx, cancel := withTimeout(context.Background(), req.timeout)
+		defer cancel()
 		if err := ref.Stop(ctx); err != nil {
 			n.respond(m, stError, err.Error())
 			return

@@ -22,6 +22,11 @@ const (
 	kindStop  = "x"
 )
 
+// eventSubject is the subject of the stops of the actor at path tokens on node.
+func (n *Node) eventSubject(node, tokens string) string {
+	return n.base + "ev." + node + "." + tokens
+}
+
 // pathEnc writes the actor names that are not plain subject tokens: "~" and base32hex.
 var pathEnc = base32.HexEncoding.WithPadding(base32.NoPadding)
 
