@@ -578,6 +578,57 @@ func TestSchemaMismatch(t *testing.T) {
 	})
 }
 
+// garbleWire is a binding of Counter that knows only Add, with its right schema, and encodes
+// every message as bytes that do not decode.
+type garbleWire struct{}
+
+func (garbleWire) Interface() string {
+	return "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter"
+}
+
+func (garbleWire) Methods() []remote.Method {
+	return []remote.Method{{Name: "Add", Schema: rtest.CounterAddMsg{}.WireSchema()}}
+}
+
+func (garbleWire) Encode(b []byte, _ rtest.CounterMessage) ([]byte, int, error) {
+	return append(b, 0xff, 0xff, 0xff), 0, nil
+}
+
+func (garbleWire) Serve(context.Context, runtime.Actor[rtest.CounterMessage], int, *wire.Decoder, []byte) ([]byte, error) {
+	panic("garbleWire serves nothing")
+}
+
+func (garbleWire) Ref(a runtime.Actor[rtest.CounterMessage]) any { return a }
+func (garbleWire) Sentinels() wire.Sentinels                     { return nil }
+
+// TestBadMessage: a request the serving node cannot decode comes back to the caller as
+// ErrBadMessage naming the method, through the reply's status.
+func TestBadMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		conn := w.net.Conn("garble")
+		defer conn.Close()
+		n, err := remote.NewNode(remote.Config{Name: "garble", Transport: conn, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.Close()
+		a, err := remote.Dial(n, garbleWire{}, "srv", "/c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = runtime.Ask[rtest.CounterMessage, rtest.CounterAddReply](context.Background(), a, rtest.CounterAddMsg{N: 1}.Message())
+		// The serving node's text names the method too, after the caller's.
+		if !errors.Is(err, remote.ErrBadMessage) || strings.Count(err.Error(), "Counter.Add") != 2 {
+			t.Fatalf("%v", err)
+		}
+		t.Log(err)
+		if n, err := w.remote.Add(context.Background(), 0); err != nil || n != 0 {
+			t.Fatalf("the actor after a bad message: sum %d %v", n, err)
+		}
+	})
+}
+
 func TestConcurrentCallers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
