@@ -64,6 +64,7 @@ type Node struct {
 	bufs     sync.Pool // *[]byte request and reply buffers
 	decoders sync.Pool // *wire.Decoder
 	served   sync.Pool // *served
+	servers  servers
 }
 
 // export is an exported actor, or an actor whose children are exported.
@@ -146,6 +147,7 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	close(n.stop)
 	n.cancel()
+	n.closeServers()
 	for _, u := range n.unsub {
 		u()
 	}
