@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 var quiet = slog.New(slog.DiscardHandler)
 
 // startServer starts a nats-server on 127.0.0.1, on port (-1: a random one).
-func startServer(t *testing.T, port int, maxPayload int32) *server.Server {
+func startServer(t testing.TB, port int, maxPayload int32) *server.Server {
 	t.Helper()
 	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true, MaxPayload: maxPayload})
 	if err != nil {
@@ -40,7 +40,7 @@ func startServer(t *testing.T, port int, maxPayload int32) *server.Server {
 }
 
 // waitUp waits, boundedly, for the node's link to come up.
-func waitUp(t *testing.T, n *agnats.Node, up bool) {
+func waitUp(t testing.TB, n *agnats.Node, up bool) {
 	t.Helper()
 	for range 500 {
 		if n.Up() == up {
@@ -66,7 +66,7 @@ func cfg(name, url string) agnats.Config {
 
 // newPair starts two nodes on the server at url (the server node's own link may go through
 // srvURL, a proxy), and serves /c on srv.
-func newPair(t *testing.T, url, srvURL string, opts ...runtime.Option) *pair {
+func newPair(t testing.TB, url, srvURL string, opts ...runtime.Option) *pair {
 	t.Helper()
 	p := &pair{sys: runtime.NewSystem(runtime.WithLogger(quiet)), csys: runtime.NewSystem(runtime.WithLogger(quiet))}
 	t.Cleanup(func() {

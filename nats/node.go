@@ -85,7 +85,7 @@ func (n *Node) Ref() runtime.Ref { return n.ref }
 
 // Up reports whether the link to the NATS server is up.
 func (n *Node) Up() bool {
-	_, _, err := n.link.current()
+	_, err := n.link.current()
 	return err == nil
 }
 

@@ -54,6 +54,7 @@ type bound interface {
 	name() string // the interface's name, the subject token
 	methodIndex(name string) (int, bool)
 	method(i int) Method
+	qual(i int) string // Type.Method, for errors
 	// serve delivers a call to the exported actor ref.
 	serve(ctx context.Context, ref runtime.Ref, index int, d *wire.Decoder, b []byte) ([]byte, error)
 	accepts(ref runtime.Ref) bool
@@ -104,6 +105,8 @@ func (b *binding[M]) methodIndex(name string) (int, bool) {
 }
 
 func (b *binding[M]) method(i int) Method { return b.methods[i] }
+
+func (b *binding[M]) qual(i int) string { return b.short + "." + b.methods[i].Name }
 
 func (b *binding[M]) serve(ctx context.Context, ref runtime.Ref, index int, d *wire.Decoder, out []byte) ([]byte, error) {
 	a, ok := runtime.ActorOf[M](ref)

@@ -35,7 +35,8 @@ func dial[M any](n *Node, b *binding[M], node, path string) (runtime.Actor[M], e
 	if err != nil {
 		return runtime.Actor[M]{}, err
 	}
-	r := &remoteActor[M]{n: n, b: b, node: node, path: path, tokens: tokens, addr: node + ":" + path}
+	r := &remoteActor[M]{n: n, b: b, node: node, path: path, tokens: tokens, addr: node + ":" + path,
+		refs: &resolver{n: n, from: node}}
 	r.subjects = make([]string, len(b.methods))
 	r.quals = make([]string, len(b.methods))
 	for i, m := range b.methods {
@@ -65,8 +66,9 @@ type remoteActor[M any] struct {
 	n                  *Node
 	b                  *binding[M]
 	node, path, tokens string
-	addr               string   // node:path
-	subjects, quals    []string // by method
+	addr               string    // node:path
+	subjects, quals    []string  // by method
+	refs               *resolver // of the refs in the replies
 	stopped            func(error)
 }
 
@@ -74,11 +76,7 @@ func (r *remoteActor[M]) Path() string { return r.addr }
 
 // request encodes msg in a pooled buffer, with the envelope's head.
 func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask bool) ([]byte, int, error) {
-	var timeout time.Duration
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = max(time.Until(dl), 1)
-	}
-	b := appendRequest(*bp, reqAsk, 0, timeout, r.n.name)
+	b := appendRequest(*bp, reqAsk, 0, timeLeft(ctx), r.n.name)
 	b, i, err := r.b.b.Encode(b, msg)
 	*bp = b
 	if err != nil {
@@ -100,6 +98,15 @@ func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask boo
 		return nil, i, fmt.Errorf("remote: %s %s %s: %w: %d bytes, the transport carries %d at most", verb, r.addr, r.quals[i], ErrTooLarge, len(b), max)
 	}
 	return b, i, nil
+}
+
+// timeLeft is the time ctx has left, for the request's envelope: 0 for none, and at least 1 ns
+// when it has a deadline, even one that has passed.
+func timeLeft(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(time.Until(dl), 1)
+	}
+	return 0
 }
 
 // Tell sends msg at most once: an error says it was not sent (link down, too large, not
@@ -132,12 +139,22 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 	if err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w", r.addr, r.quals[i], err)
 	}
+	// The request waits on the caller's ctx and on the peer's liveness. A ctx that can never be
+	// done adds nothing to the peer's, which is then the request's as it is: most asks derive
+	// no context at all.
 	pctx := p.current()
-	actx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(pctx, func() { cancel(context.Cause(pctx)) })
+	actx := pctx
+	var cancel context.CancelCauseFunc
+	var stop func() bool
+	if ctx.Done() != nil {
+		actx, cancel = context.WithCancelCause(ctx)
+		stop = context.AfterFunc(pctx, func() { cancel(context.Cause(pctx)) })
+	}
 	data, err := r.n.t.Request(actx, r.subjects[i], b)
-	stop()
-	cancel(nil)
+	if cancel != nil {
+		stop()
+		cancel(nil)
+	}
 	if err != nil {
 		return r.askError(ctx, actx, i, err)
 	}
@@ -146,15 +163,16 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 		return fmt.Errorf("remote: ask %s %s: %w", r.addr, r.quals[i], err)
 	}
 	if st != stOK {
-		return r.n.statusError(st, text, body, "ask "+r.addr+" "+r.quals[i], r.addr, r.b.sentinels())
+		return statusError(st, text, body, "ask "+r.addr+" "+r.quals[i], r.addr, r.b.sentinels())
 	}
 	dec, ok := reply.(interface{ DecodeWire(*wire.Decoder) error })
 	if !ok {
 		return fmt.Errorf("remote: ask %s %s: a reply of type %T cannot be decoded", r.addr, r.quals[i], reply)
 	}
-	d := wire.NewDecoder(body)
-	d.Refs = &resolver{n: r.n, from: r.node}
-	if err := dec.DecodeWire(&d); err != nil {
+	d := r.n.getDecoder(body, r.refs)
+	err = dec.DecodeWire(d)
+	r.n.putDecoder(d)
+	if err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w: the reply: %w", r.addr, r.quals[i], ErrBadMessage, err)
 	}
 	return nil
@@ -177,7 +195,7 @@ func (r *remoteActor[M]) askError(ctx, actx context.Context, i int, err error) e
 }
 
 // statusError is the error a reply's status stands for.
-func (n *Node) statusError(st byte, text string, body []byte, what, addr string, known wire.Sentinels) error {
+func statusError(st byte, text string, body []byte, what, addr string, known wire.Sentinels) error {
 	switch st {
 	case stFault:
 		d := wire.NewDecoder(body)
@@ -213,11 +231,7 @@ func (n *Node) statusError(st byte, text string, body []byte, what, addr string,
 // Stop asks the serving node to stop the actor (it must have been exported with AllowStop)
 // and waits for the answer, which comes once it has stopped.
 func (r *remoteActor[M]) Stop(ctx context.Context) error {
-	var timeout time.Duration
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = max(time.Until(dl), 1)
-	}
-	b := appendRequest(nil, reqStop, 0, timeout, r.n.name)
+	b := appendRequest(nil, reqStop, 0, timeLeft(ctx), r.n.name)
 	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindStop, "", r.tokens), b)
 	if err != nil {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)
@@ -227,7 +241,7 @@ func (r *remoteActor[M]) Stop(ctx context.Context) error {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)
 	}
 	if st != stOK {
-		err := r.n.statusError(st, text, body, "stop "+r.addr, r.addr, r.b.sentinels())
+		err := statusError(st, text, body, "stop "+r.addr, r.addr, r.b.sentinels())
 		if errors.Is(err, runtime.ErrStopped) && !errors.Is(err, ErrUnknownActor) {
 			r.stopped(runtime.ErrStopped)
 			return nil
@@ -256,7 +270,6 @@ func (r *remoteActor[M]) Watch() {
 func (r *remoteActor[M]) watch() {
 	defer r.n.wg.Done()
 	done := make(chan struct{})
-	var unsub func()
 	lost := func(err error) {
 		r.stopped(err)
 		select {
@@ -265,13 +278,12 @@ func (r *remoteActor[M]) watch() {
 			close(done)
 		}
 	}
-	evSubject := r.n.base + "ev." + r.node + "." + r.tokens
-	unsub, err := r.n.t.Subscribe(evSubject, func(m Msg) {
+	unsub, err := r.n.t.Subscribe(r.n.eventSubject(r.node, r.tokens), func(m Msg) {
 		st, text, body, err := parseStatus(m.Data)
 		if err != nil {
 			return
 		}
-		lost(r.n.watchError(st, text, body, r.addr, r.b.sentinels()))
+		lost(watchError(st, text, body, r.addr, r.b.sentinels()))
 	})
 	if err != nil {
 		r.stopped(fmt.Errorf("remote: watch %s: %w", r.addr, err))
@@ -301,7 +313,7 @@ func (r *remoteActor[M]) watch() {
 		return
 	}
 	if st != stOK {
-		lost(r.n.watchError(st, text, body, r.addr, r.b.sentinels()))
+		lost(watchError(st, text, body, r.addr, r.b.sentinels()))
 		return
 	}
 	select {
@@ -312,14 +324,14 @@ func (r *remoteActor[M]) watch() {
 }
 
 // watchError is the Err of a remote ref whose watch or event says it stopped.
-func (n *Node) watchError(st byte, text string, body []byte, addr string, known wire.Sentinels) error {
+func watchError(st byte, text string, body []byte, addr string, known wire.Sentinels) error {
 	switch st {
 	case stStopped:
 		return runtime.ErrStopped
 	case stFault:
-		return n.statusError(st, text, body, "", addr, known)
+		return statusError(st, text, body, "", addr, known)
 	}
-	return n.statusError(st, text, body, "watch "+addr, addr, known)
+	return statusError(st, text, body, "watch "+addr, addr, known)
 }
 
 // resolver turns the refs inside messages that arrived from node from into working refs.
@@ -341,7 +353,7 @@ func (r *resolver) ResolveRef(ref wire.Ref) (any, error) {
 		return nil, fmt.Errorf("remote: node %s does not know the interface %s (serve, dial or register it)", r.n.name, ref.Type)
 	}
 	if node == r.n.name {
-		if _, local, ok := r.n.lookup(ref.Path); ok {
+		if _, local, ok := r.n.lookupPath(ref.Path); ok {
 			if v, ok := b.wrap(local); ok {
 				return v, nil
 			}

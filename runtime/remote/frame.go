@@ -76,21 +76,20 @@ func parseRequest(data []byte) (request, error) {
 
 // The status byte that begins every reply.
 const (
-	stOK         byte = iota // the body is the reply (or, for a watch, the actor is running)
-	stFault                  // the handler panicked: an error body, the panic value
-	stStopped                // the actor stopped, or stopped with the ask queued; text
-	stUnknown                // no such exported actor; text
-	stFull                   // the bounded mailbox was full; text
-	stExpired                // the deadline passed before the handler got the message; text
-	stDeadline               // the deadline passed while the handler ran; text
-	stNoReply                // the handler returned without replying; text
-	stSchema                 // the method's schema differs; text
-	stBad                    // the request could not be decoded, or the reply encoded; text
-	stRefused                // the operation is not allowed; text
-	stError                  // any other error of the serving node; text
-	stGone                   // the serving node closed while the handler ran; text
-	stLast       = stGone
-	stWatchFault = stFault // for a watch and an event: the actor stopped with a fault (text)
+	stOK       byte = iota // the body is the reply (or, for a watch, the actor is running)
+	stFault                // the handler panicked: an error body, the panic value
+	stStopped              // the actor stopped, or stopped with the ask queued; text
+	stUnknown              // no such exported actor; text
+	stFull                 // the bounded mailbox was full; text
+	stExpired              // the deadline passed before the handler got the message; text
+	stDeadline             // the deadline passed while the handler ran; text
+	stNoReply              // the handler returned without replying; text
+	stSchema               // the method's schema differs; text
+	stBad                  // the request could not be decoded, or the reply encoded; text
+	stRefused              // the operation is not allowed; text
+	stError                // any other error of the serving node; text
+	stGone                 // the serving node closed while the handler ran; text
+	stLast     = stGone
 )
 
 // appendStatus appends a reply that is an error: its status and its text.

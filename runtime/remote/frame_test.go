@@ -31,13 +31,12 @@ func FuzzStatus(f *testing.F) {
 	f.Add([]byte{stOK, 1, 2})
 	f.Add([]byte{stFault, 0xff})
 	f.Add([]byte{stLast + 1})
-	n := &Node{}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, text, body, err := parseStatus(data)
 		if err != nil || st == stOK {
 			return
 		}
-		if err := n.statusError(st, text, body, "ask x", "n:/x", nil); err == nil {
+		if err := statusError(st, text, body, "ask x", "n:/x", nil); err == nil {
 			t.Fatal("an error status gave no error")
 		}
 	})

@@ -36,12 +36,12 @@ const DefaultHeartbeat = time.Second
 // it and dials actors on other nodes. Make one with NewNode (or the NATS module's Start), and
 // Close it when done.
 type Node struct {
-	name, prefix string
-	t            Transport
-	heartbeat    time.Duration
-	downAfter    time.Duration
-	log          *slog.Logger
-	incarnation  uint64
+	name        string
+	t           Transport
+	heartbeat   time.Duration
+	downAfter   time.Duration
+	log         *slog.Logger
+	incarnation uint64
 
 	base  string // prefix.cluster.
 	self  string // prefix.cluster.name.
@@ -49,19 +49,22 @@ type Node struct {
 
 	mu       sync.Mutex
 	closed   bool
-	exports  map[string]*export // by path
+	exports  map[string]*export // by path tokens, and + childrenKey for exported children
 	bindings map[string]bound   // by interface (path.Name), for the refs inside messages
 	peers    map[string]*peer
-	watching map[string]bool // the exported actors whose stop is published (server side)
+	watching map[string]bool // by path tokens: the exported actors whose stop is published
 
 	rmu       sync.RWMutex
 	resolvers map[string]*resolver // by sender: see resolverFor
 
-	stop   chan struct{}
-	asks   context.Context // the parent of the asks being served: cancelled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	bufs   sync.Pool // *[]byte request and reply buffers
+	stop     chan struct{}
+	asks     context.Context // the parent of the asks being served: cancelled by Close
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	bufs     sync.Pool // *[]byte request and reply buffers
+	decoders sync.Pool // *wire.Decoder
+	served   sync.Pool // *served
+	servers  servers
 }
 
 // export is an exported actor, or an actor whose children are exported.
@@ -107,7 +110,6 @@ func NewNode(cfg Config) (*Node, error) {
 		bindings: map[string]bound{}, peers: map[string]*peer{}, watching: map[string]bool{},
 		stop: make(chan struct{}), resolvers: map[string]*resolver{},
 	}
-	n.prefix = cfg.Prefix
 	n.asks, n.cancel = context.WithCancel(context.Background())
 	n.self = n.base + n.name + "."
 	u, err := n.t.Subscribe(n.self+">", n.handle)
@@ -145,6 +147,7 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	close(n.stop)
 	n.cancel()
+	n.closeServers()
 	for _, u := range n.unsub {
 		u()
 	}
@@ -250,9 +253,12 @@ func (n *Node) serve(b bound, ref runtime.Ref, children bool, opts []ServeOption
 		}
 	}
 	n.register(b)
-	key := ref.Path()
+	key, err := pathTokens(ref.Path())
+	if err != nil {
+		return fmt.Errorf("remote: serve %s: %w", ref.Path(), err)
+	}
 	if children {
-		key += "/*"
+		key += childrenKey
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -263,25 +269,33 @@ func (n *Node) serve(b bound, ref runtime.Ref, children bool, opts []ServeOption
 	return nil
 }
 
+// childrenKey ends the key of an export of children in Node.exports: no path token holds '*'.
+const childrenKey = ".*"
+
 // Unserve withdraws the export of the actor at path (or of its children, with children set).
 func (n *Node) Unserve(path string, children bool) {
+	key, err := pathTokens(path)
+	if err != nil {
+		return // nothing can have been exported there
+	}
 	if children {
-		path += "/*"
+		key += childrenKey
 	}
 	n.mu.Lock()
-	delete(n.exports, path)
+	delete(n.exports, key)
 	n.mu.Unlock()
 }
 
-// lookup finds the exported actor at path: exported itself, or a child of an actor whose
-// children are.
-func (n *Node) lookup(path string) (*export, runtime.Ref, bool) {
+// lookup finds the exported actor at the path of a subject's tokens ("directory.alice"):
+// exported itself, or a child of an actor whose children are. It allocates nothing for an
+// actor exported itself or a child whose name is a plain token.
+func (n *Node) lookup(tokens string) (*export, runtime.Ref, bool) {
 	n.mu.Lock()
-	e, ok := n.exports[path]
+	e, ok := n.exports[tokens]
 	var pe *export
-	if !ok {
-		parent, _ := parentOf(path)
-		pe = n.exports[parent+"/*"]
+	i := strings.LastIndexByte(tokens, '.')
+	if !ok && i > 0 {
+		pe = n.exports[tokens[:i]+childrenKey] // a key of up to 32 bytes is made on the stack
 	}
 	n.mu.Unlock()
 	if ok {
@@ -290,12 +304,24 @@ func (n *Node) lookup(path string) (*export, runtime.Ref, bool) {
 	if pe == nil {
 		return nil, runtime.Ref{}, false
 	}
-	_, name := parentOf(path)
+	name, ok := tokenName(tokens[i+1:])
+	if !ok {
+		return nil, runtime.Ref{}, false
+	}
 	child, ok := runtime.ChildOf(pe.ref, name)
 	if !ok || !pe.b.accepts(child) {
 		return nil, runtime.Ref{}, false
 	}
 	return pe, child, true
+}
+
+// lookupPath is lookup by an actor's path.
+func (n *Node) lookupPath(path string) (*export, runtime.Ref, bool) {
+	tokens, err := pathTokens(path)
+	if err != nil {
+		return nil, runtime.Ref{}, false
+	}
+	return n.lookup(tokens)
 }
 
 // subject returns the subject of kind for the actor at path on node, with tail after it

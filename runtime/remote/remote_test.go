@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // world is two nodes on a MemNet: srv runs the actor /c (a Counter, exported), cli dials it.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	net      *remote.MemNet
 	srvConn  *remote.MemConn
 	cliConn  *remote.MemConn
@@ -33,7 +33,7 @@ type world struct {
 	remote   rtest.CounterRef // cli's ref to srv:/c
 }
 
-func newWorld(t *testing.T, opts ...runtime.Option) *world {
+func newWorld(t testing.TB, opts ...runtime.Option) *world {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	w := &world{t: t, net: remote.NewMemNet()}
@@ -198,6 +198,46 @@ func TestServeChildren(t *testing.T) {
 		parent, _ := rtest.DialCounter(w.cli, "srv", "/dir")
 		if _, err := parent.Add(context.Background(), 1); !errors.Is(err, remote.ErrUnknownActor) {
 			t.Fatalf("the parent itself: %v", err)
+		}
+	})
+}
+
+// TestOddNames: actors whose names are not plain subject tokens are reached, exported
+// themselves and as children.
+func TestOddNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		ctx := context.Background()
+		odd, err := rtest.SpawnCounter(w.sys, "a.b c*", rtest.New)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rtest.ServeCounter(w.srv, odd); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := rtest.DialCounter(w.cli, "srv", "/a.b c*")
+		if n, err := r.Add(ctx, 3); err != nil || n != 3 {
+			t.Fatalf("exported itself: %d %v", n, err)
+		}
+		dir, err := rtest.SpawnCounter(w.sys, "dir>", func(ac *runtime.Context) rtest.Counter {
+			if _, err := rtest.SpawnCounter(ac, "late one", rtest.New); err != nil {
+				panic(err)
+			}
+			return rtest.New(ac)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rtest.ServeCounterChildren(w.srv, dir.Ref()); err != nil {
+			t.Fatal(err)
+		}
+		late, _ := rtest.DialCounter(w.cli, "srv", "/dir>/late one")
+		if n, err := late.Add(ctx, 4); err != nil || n != 4 {
+			t.Fatalf("a child whose name is not a plain token: %d %v", n, err)
+		}
+		w.srv.Unserve("/dir>", true)
+		if _, err := late.Add(ctx, 1); !errors.Is(err, remote.ErrUnknownActor) {
+			t.Fatalf("after Unserve: %v", err)
 		}
 	})
 }
@@ -535,6 +575,57 @@ func TestSchemaMismatch(t *testing.T) {
 			t.Fatalf("%q %v", data, err)
 		}
 		_ = wire.ErrSchema
+	})
+}
+
+// garbleWire is a binding of Counter that knows only Add, with its right schema, and encodes
+// every message as bytes that do not decode.
+type garbleWire struct{}
+
+func (garbleWire) Interface() string {
+	return "github.com/actorgen/actorgen/runtime/remote/remotetest.Counter"
+}
+
+func (garbleWire) Methods() []remote.Method {
+	return []remote.Method{{Name: "Add", Schema: rtest.CounterAddMsg{}.WireSchema()}}
+}
+
+func (garbleWire) Encode(b []byte, _ rtest.CounterMessage) ([]byte, int, error) {
+	return append(b, 0xff, 0xff, 0xff), 0, nil
+}
+
+func (garbleWire) Serve(context.Context, runtime.Actor[rtest.CounterMessage], int, *wire.Decoder, []byte) ([]byte, error) {
+	panic("garbleWire serves nothing")
+}
+
+func (garbleWire) Ref(a runtime.Actor[rtest.CounterMessage]) any { return a }
+func (garbleWire) Sentinels() wire.Sentinels                     { return nil }
+
+// TestBadMessage: a request the serving node cannot decode comes back to the caller as
+// ErrBadMessage naming the method, through the reply's status.
+func TestBadMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		conn := w.net.Conn("garble")
+		defer conn.Close()
+		n, err := remote.NewNode(remote.Config{Name: "garble", Transport: conn, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.Close()
+		a, err := remote.Dial(n, garbleWire{}, "srv", "/c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = runtime.Ask[rtest.CounterMessage, rtest.CounterAddReply](context.Background(), a, rtest.CounterAddMsg{N: 1}.Message())
+		// The serving node's text names the method too, after the caller's.
+		if !errors.Is(err, remote.ErrBadMessage) || strings.Count(err.Error(), "Counter.Add") != 2 {
+			t.Fatalf("%v", err)
+		}
+		t.Log(err)
+		if n, err := w.remote.Add(context.Background(), 0); err != nil || n != 0 {
+			t.Fatalf("the actor after a bad message: sum %d %v", n, err)
+		}
 	})
 }
 

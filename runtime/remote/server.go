@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/actorgen/actorgen/runtime"
@@ -70,29 +71,29 @@ func (n *Node) respond(m Msg, st byte, text string) {
 
 // find returns the exported actor at the path of a subject's tokens, or answers that there is
 // none.
-func (n *Node) find(m Msg, tokens string) (*export, runtime.Ref, string, bool) {
+func (n *Node) find(m Msg, tokens string) (*export, runtime.Ref, bool) {
+	e, ref, ok := n.lookup(tokens)
+	if ok {
+		return e, ref, true
+	}
 	path, err := tokensPath(tokens)
 	if err != nil {
 		n.respond(m, stBad, err.Error())
-		return nil, runtime.Ref{}, "", false
+		return nil, runtime.Ref{}, false
 	}
-	e, ref, ok := n.lookup(path)
-	if !ok {
-		n.respond(m, stUnknown, fmt.Sprintf("node %s exports no actor %s", n.name, path))
-		return nil, runtime.Ref{}, path, false
-	}
-	return e, ref, path, true
+	n.respond(m, stUnknown, fmt.Sprintf("node %s exports no actor %s", n.name, path))
+	return nil, runtime.Ref{}, false
 }
 
 func (n *Node) call(m Msg, req request, rest string) {
 	typ, rest, _ := strings.Cut(rest, ".")
 	meth, tokens, _ := strings.Cut(rest, ".")
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
 	if e.b.name() != typ {
-		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", path, n.name, e.b.name(), typ))
+		n.respond(m, stUnknown, fmt.Sprintf("actor %s on node %s is a %s, not a %s", ref.Path(), n.name, e.b.name(), typ))
 		return
 	}
 	i, ok := e.b.methodIndex(meth)
@@ -109,45 +110,136 @@ func (n *Node) call(m Msg, req request, rest string) {
 		n.respond(m, stSchema, fmt.Sprintf("%s.%s: a request of kind %d for a method that is %s", typ, meth, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
 		return
 	}
-	d := wire.NewDecoder(req.body)
-	d.Refs = n.resolverFor(req.sender)
 	if md.Tell {
-		if _, err := e.b.serve(context.Background(), ref, i, &d, nil); err != nil {
-			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", path, "err", err)
+		d := n.getDecoder(req.body, n.resolverFor(req.sender))
+		if _, err := e.b.serve(context.Background(), ref, i, d, nil); err != nil {
+			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", ref.Path(), "err", err)
 		}
+		n.putDecoder(d)
 		return
 	}
-	go n.ask(m, e, ref, i, typ+"."+meth, req.timeout, d)
+	s, _ := n.served.Get().(*served)
+	if s == nil {
+		s = new(served)
+	}
+	*s = served{m: m, e: e, ref: ref, i: i, timeout: req.timeout, d: wire.NewDecoder(req.body)}
+	s.d.Refs = n.resolverFor(req.sender)
+	n.dispatch(s)
+}
+
+// maxIdleServers bounds the goroutines a node keeps for the asks to come.
+const maxIdleServers = 32
+
+// servers are the goroutines that serve asks, kept when they are done, up to maxIdleServers,
+// for the next asks: a fresh goroutine's stack grows, by copying, through the generated
+// binding's Serve and the runtime's Ask, which was a third of an ask's CPU on a MemNet.
+type servers struct {
+	mu     sync.Mutex
+	idle   []chan *served // last in, first out: the warmest stack first
+	closed bool
+}
+
+// dispatch serves s on an idle server, or on a new one: an ask never waits for another.
+func (n *Node) dispatch(s *served) {
+	n.servers.mu.Lock()
+	if k := len(n.servers.idle); k > 0 {
+		next := n.servers.idle[k-1]
+		n.servers.idle = n.servers.idle[:k-1]
+		n.servers.mu.Unlock()
+		next <- s // buffered 1: the server is waiting on it, or about to
+		return
+	}
+	n.servers.mu.Unlock()
+	go n.serveAsks(s)
+}
+
+// serveAsks serves s, then the asks dispatch gives it, until the node closes or enough
+// servers are idle.
+func (n *Node) serveAsks(s *served) {
+	var next chan *served
+	for s != nil {
+		n.ask(s)
+		n.servers.mu.Lock()
+		if n.servers.closed || len(n.servers.idle) >= maxIdleServers {
+			n.servers.mu.Unlock()
+			return
+		}
+		if next == nil {
+			next = make(chan *served, 1)
+		}
+		n.servers.idle = append(n.servers.idle, next)
+		n.servers.mu.Unlock()
+		s = <-next // nil once the node closes
+	}
+}
+
+// closeServers ends the idle servers; the busy ones end after their ask.
+func (n *Node) closeServers() {
+	n.servers.mu.Lock()
+	n.servers.closed = true
+	for _, next := range n.servers.idle {
+		close(next)
+	}
+	n.servers.idle = nil
+	n.servers.mu.Unlock()
+}
+
+// served is an ask being served, what its goroutine needs: pooled, so that an ask's request
+// and decoder cost no allocation of their own.
+type served struct {
+	m       Msg
+	e       *export
+	ref     runtime.Ref
+	i       int
+	timeout time.Duration
+	d       wire.Decoder
+}
+
+// getDecoder returns a pooled decoder of data.
+func (n *Node) getDecoder(data []byte, refs wire.RefResolver) *wire.Decoder {
+	d, _ := n.decoders.Get().(*wire.Decoder)
+	if d == nil {
+		d = new(wire.Decoder)
+	}
+	*d = wire.NewDecoder(data)
+	d.Refs = refs
+	return d
+}
+
+func (n *Node) putDecoder(d *wire.Decoder) {
+	*d = wire.Decoder{}
+	n.decoders.Put(d)
 }
 
 // ask delivers an ask to the local actor and publishes the answer.
-func (n *Node) ask(m Msg, e *export, ref runtime.Ref, i int, qual string, timeout time.Duration, d wire.Decoder) {
-	ctx := n.asks
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
+func (n *Node) ask(s *served) {
+	defer func() {
+		*s = served{}
+		n.served.Put(s)
+	}()
+	m, e, i := s.m, s.e, s.i
+	ctx, cancel := withTimeout(n.asks, s.timeout)
+	defer cancel()
 	bp := n.getBuf()
 	defer n.putBuf(bp)
 	b := append(*bp, stOK)
-	b, err := e.b.serve(ctx, ref, i, &d, b)
+	b, err := e.b.serve(ctx, s.ref, i, &s.d, b)
 	if n.asks.Err() != nil && err == nil {
 		// The node closed while the handler ran, cancelling its ctx: what it answered is most
 		// likely that, so the caller hears that the node went away.
 		err = context.Canceled
 	}
 	if err != nil {
-		b = n.errorReply(b[:0], qual, err, e.b.sentinels())
+		b = n.errorReply(b[:0], e.b.qual(i), err, e.b.sentinels())
 	} else if max := n.t.MaxPayload(); max > 0 && len(b) > max {
-		b = appendStatus(b[:0], stBad, fmt.Sprintf("%s: the reply is %d bytes, over the transport's maximum of %d", qual, len(b), max))
+		b = appendStatus(b[:0], stBad, fmt.Sprintf("%s: the reply is %d bytes, over the transport's maximum of %d", e.b.qual(i), len(b), max))
 	}
 	*bp = b
 	if m.Reply == "" {
 		return
 	}
 	if err := n.t.Publish(m.Reply, "", b); err != nil {
-		n.log.Debug("remote: an answer was not sent", "method", qual, "err", err)
+		n.log.Debug("remote: an answer was not sent", "method", e.b.qual(i), "err", err)
 	}
 }
 
@@ -159,12 +251,7 @@ func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels
 	case errors.As(err, &bad):
 		return appendStatus(b, stBad, fmt.Sprintf("%s: %v", qual, bad.err))
 	case errors.As(err, &fault):
-		b = append(b, stFault)
-		v, ok := fault.Value.(error)
-		if !ok {
-			v = errors.New(fmt.Sprint(fault.Value))
-		}
-		return wire.AppendError(b, v, known)
+		return appendFault(b, fault, known)
 	case n.asks.Err() != nil && errors.Is(err, context.Canceled):
 		return appendStatus(b, stGone, fmt.Sprintf("node %s closed while the handler ran: %v", n.name, err))
 	case errors.Is(err, runtime.ErrNotDelivered):
@@ -183,7 +270,7 @@ func (n *Node) errorReply(b []byte, qual string, err error, known wire.Sentinels
 
 // watchReq answers a watch request with the actor's state, and publishes its stop later.
 func (n *Node) watchReq(m Msg, tokens string) {
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
@@ -195,14 +282,14 @@ func (n *Node) watchReq(m Msg, tokens string) {
 		return
 	}
 	n.mu.Lock()
-	start := !n.watching[path] && !n.closed
+	start := !n.watching[tokens] && !n.closed
 	if start {
-		n.watching[path] = true
+		n.watching[tokens] = true
 		n.wg.Add(1)
 	}
 	n.mu.Unlock()
 	if start {
-		go n.publishStop(ref, path, tokens, e.b.sentinels())
+		go n.publishStop(ref, tokens, e.b.sentinels())
 	}
 	*bp = append((*bp)[:0], stOK)
 	_ = n.t.Publish(m.Reply, "", *bp)
@@ -212,18 +299,32 @@ func (n *Node) watchReq(m Msg, tokens string) {
 func stopEvent(b []byte, err error, known wire.Sentinels) []byte {
 	var fault *runtime.FaultError
 	if errors.As(err, &fault) {
-		b = append(b[:0], stFault)
-		v, ok := fault.Value.(error)
-		if !ok {
-			v = errors.New(fmt.Sprint(fault.Value))
-		}
-		return wire.AppendError(b, v, known)
+		return appendFault(b[:0], fault, known)
 	}
 	return appendStatus(b[:0], stStopped, err.Error())
 }
 
+// appendFault appends a fault's status and its value, as an error that keeps the sentinels of
+// known.
+func appendFault(b []byte, fault *runtime.FaultError, known wire.Sentinels) []byte {
+	b = append(b, stFault)
+	v, ok := fault.Value.(error)
+	if !ok {
+		v = errors.New(fmt.Sprint(fault.Value))
+	}
+	return wire.AppendError(b, v, known)
+}
+
+// withTimeout is ctx with a timeout of d, or ctx itself for d ≤ 0 (no deadline travelled).
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
 // publishStop waits for the actor to stop and publishes it to its watchers.
-func (n *Node) publishStop(ref runtime.Ref, path, tokens string, known wire.Sentinels) {
+func (n *Node) publishStop(ref runtime.Ref, tokens string, known wire.Sentinels) {
 	defer n.wg.Done()
 	select {
 	case <-ref.Done():
@@ -231,28 +332,24 @@ func (n *Node) publishStop(ref runtime.Ref, path, tokens string, known wire.Sent
 		return
 	}
 	n.mu.Lock()
-	delete(n.watching, path)
+	delete(n.watching, tokens)
 	n.mu.Unlock()
-	_ = n.t.Publish(n.base+"ev."+n.name+"."+tokens, "", stopEvent(nil, ref.Err(), known))
+	_ = n.t.Publish(n.eventSubject(n.name, tokens), "", stopEvent(nil, ref.Err(), known))
 }
 
 // stopReq stops an actor exported with AllowStop, and answers once it has stopped.
 func (n *Node) stopReq(m Msg, req request, tokens string) {
-	e, ref, path, ok := n.find(m, tokens)
+	e, ref, ok := n.find(m, tokens)
 	if !ok {
 		return
 	}
 	if !e.allowStop {
-		n.respond(m, stRefused, fmt.Sprintf("actor %s on node %s is not exported with AllowStop", path, n.name))
+		n.respond(m, stRefused, fmt.Sprintf("actor %s on node %s is not exported with AllowStop", ref.Path(), n.name))
 		return
 	}
 	go func() {
-		ctx := context.Background()
-		if req.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, req.timeout)
-			defer cancel()
-		}
+		ctx, cancel := withTimeout(context.Background(), req.timeout)
+		defer cancel()
 		if err := ref.Stop(ctx); err != nil {
 			n.respond(m, stError, err.Error())
 			return

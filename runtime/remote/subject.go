@@ -22,6 +22,11 @@ const (
 	kindStop  = "x"
 )
 
+// eventSubject is the subject of the stops of the actor at path tokens on node.
+func (n *Node) eventSubject(node, tokens string) string {
+	return n.base + "ev." + node + "." + tokens
+}
+
 // pathEnc writes the actor names that are not plain subject tokens: "~" and base32hex.
 var pathEnc = base32.HexEncoding.WithPadding(base32.NoPadding)
 
@@ -76,6 +81,22 @@ func pathTokens(path string) (string, error) {
 	return b.String(), nil
 }
 
+// tokenName returns the actor name a path token stands for: the token itself when it is plain
+// (no allocation), or its "~" encoding decoded.
+func tokenName(tok string) (string, bool) {
+	if plainToken(tok) {
+		return tok, true
+	}
+	if !strings.HasPrefix(tok, "~") {
+		return "", false
+	}
+	name, err := pathEnc.DecodeString(tok[1:])
+	if err != nil || len(name) == 0 {
+		return "", false
+	}
+	return string(name), true
+}
+
 // tokensPath is pathTokens backwards: "a.b" (tokens after the node's kind) to "/a/b".
 func tokensPath(tokens string) (string, error) {
 	if tokens == "" {
@@ -86,19 +107,12 @@ func tokensPath(tokens string) (string, error) {
 	}
 	var b strings.Builder
 	for tok := range strings.SplitSeq(tokens, ".") {
-		b.WriteByte('/')
-		switch {
-		case strings.HasPrefix(tok, "~"):
-			name, err := pathEnc.DecodeString(tok[1:])
-			if err != nil || len(name) == 0 {
-				return "", fmt.Errorf("remote: bad path token %q in the subject", tok)
-			}
-			b.Write(name)
-		case plainToken(tok):
-			b.WriteString(tok)
-		default:
+		name, ok := tokenName(tok)
+		if !ok {
 			return "", fmt.Errorf("remote: bad path token %q in the subject", tok)
 		}
+		b.WriteByte('/')
+		b.WriteString(name)
 	}
 	return b.String(), nil
 }
