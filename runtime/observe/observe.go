@@ -109,7 +109,7 @@ func New(sys *runtime.System, opts ...Option) *Handler {
 			return nil
 		}))
 	}
-	h.serve = http.NewCrossOriginProtection().Handler(h.securityHeaders(mux))
+	h.serve = h.securityHeaders(http.NewCrossOriginProtection().Handler(mux)) // headers on refusals too
 	return h
 }
 
