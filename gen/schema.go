@@ -61,71 +61,102 @@ func readSchema(dir string) ([]byte, error) {
 	return data, nil
 }
 
-// parseSchema parses a schema file; errors are "line N: problem".
+// schemaError is a problem at a line of a schema file.
+type schemaError struct {
+	line int
+	msg  string
+}
+
+func (e *schemaError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func lineErr(n int, format string, args ...any) error {
+	return &schemaError{line: n, msg: fmt.Sprintf(format, args...)}
+}
+
+// parseSchema parses a schema file; its errors are *schemaError, which name the line and what
+// is wrong with it.
 func parseSchema(data []byte) (*schemaFile, error) {
 	s := &schemaFile{methods: map[string]*schemaMethod{}, structs: map[string]*schemaStruct{}, lines: map[string]int{}}
 	if !bytes.HasPrefix(data, []byte(schemaHeader+"\n")) && !bytes.HasPrefix(data, []byte(schemaHeader+":")) {
-		return nil, fmt.Errorf("line 1: it does not start with %q, so it was not written by actorgen (rename or remove it)", schemaHeader)
+		return nil, lineErr(1, "it does not start with %q, so it was not written by actorgen (rename or remove it)", schemaHeader)
 	}
 	var cur *schemaStruct
+	fieldLines := map[*schemaField]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := sc.Text()
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		if strings.HasPrefix(line, "\t") {
 			if cur == nil {
-				return nil, fmt.Errorf("line %d: a field outside a struct entry", n)
+				return nil, lineErr(n, "a field (a tab-indented line) outside a struct entry: fields follow a struct KEY line")
 			}
 			words := strings.SplitN(line[1:], " ", 3)
 			if len(words) != 3 {
-				return nil, fmt.Errorf("line %d: want a field as NAME NUMBER TYPE", n)
+				return nil, lineErr(n, "want a field as NAME NUMBER TYPE, not %q", line[1:])
 			}
 			f := &schemaField{name: words[0], desc: words[2]}
 			if f.removed = strings.HasPrefix(f.name, "-"); f.removed {
 				f.name = f.name[1:]
 			}
+			if f.name == "" {
+				return nil, lineErr(n, "a field with no name: want NAME NUMBER TYPE, not %q", line[1:])
+			}
 			num, err := strconv.ParseUint(words[1], 10, 32)
-			if err != nil || f.name == "" {
-				return nil, fmt.Errorf("line %d: want a field as NAME NUMBER TYPE", n)
+			if err != nil {
+				return nil, lineErr(n, "field %s: bad number %q: want a decimal number below 2^32", f.name, words[1])
 			}
 			f.num = uint32(num)
+			if old := cur.fields[f.name]; old != nil {
+				return nil, lineErr(n, "field %s of struct %s again: it is at line %d too", f.name, cur.key, fieldLines[old])
+			}
 			cur.fields[f.name] = f
+			fieldLines[f] = n
 			continue
 		}
 		word, rest, _ := strings.Cut(line, " ")
 		switch word {
 		case "method":
 			w := strings.Fields(rest)
-			if len(w) < 4 || len(w) > 5 || (w[1] != "ask" && w[1] != "tell") {
-				return nil, fmt.Errorf("line %d: want method IFACE.METHOD ask|tell FINGERPRINT MSG [REPLY]", n)
+			if len(w) < 4 || len(w) > 5 {
+				return nil, lineErr(n, "want method IFACE.METHOD ask|tell FINGERPRINT MSG [REPLY], not %q", line)
+			}
+			if w[1] != "ask" && w[1] != "tell" {
+				return nil, lineErr(n, "method %s: bad kind %q: want ask or tell", w[0], w[1])
 			}
 			fp, err := strconv.ParseUint(w[2], 16, 32)
 			if err != nil {
-				return nil, fmt.Errorf("line %d: bad fingerprint %q: want 8 hex digits", n, w[2])
+				return nil, lineErr(n, "bad fingerprint %q: want 8 hex digits", w[2])
 			}
 			m := &schemaMethod{name: w[0], kind: w[1], fp: uint32(fp), msg: w[3]}
 			if len(w) == 5 {
 				m.reply = w[4]
+			}
+			if _, dup := s.methods[m.name]; dup {
+				return nil, lineErr(n, "method %s again: it is at line %d too", m.name, s.lines[m.name])
 			}
 			s.methods[m.name] = m
 			s.lines[m.name] = n
 			cur = nil
 		case "struct":
 			if rest == "" {
-				return nil, fmt.Errorf("line %d: want struct KEY", n)
+				return nil, lineErr(n, "a struct entry with no key: want struct KEY")
+			}
+			if _, dup := s.structs[rest]; dup {
+				return nil, lineErr(n, "struct %s again: it is at line %d too", rest, s.lines[rest])
 			}
 			cur = &schemaStruct{key: rest, fields: map[string]*schemaField{}}
 			s.structs[rest] = cur
 			s.lines[rest] = n
 		default:
-			return nil, fmt.Errorf("line %d: want a method or struct entry, or a tab-indented field", n)
+			return nil, lineErr(n, "%q is not an entry: want a method or struct line, or a tab-indented field", line)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, lineErr(n, "%v", err) // the line it could not read
 	}
 	return s, nil
 }
@@ -190,11 +221,11 @@ func (m *modeller) schema(c *codecModel) {
 		old, err := parseSchema(data)
 		if err != nil {
 			p := positionOf(filepath.Join(dir, SchemaFile))
-			if n, msg, ok := strings.Cut(err.Error(), ": "); ok && strings.HasPrefix(n, "line ") {
-				p.Line, _ = strconv.Atoi(strings.TrimPrefix(n, "line "))
-				err = errors.New(msg)
+			msg := err.Error()
+			if se, ok := errors.AsType[*schemaError](err); ok {
+				p.Line, msg = se.line, se.msg
 			}
-			m.e.addPosition(p, fmt.Sprintf("%s: %v", SchemaFile, err))
+			m.e.addPosition(p, fmt.Sprintf("%s: %s", SchemaFile, msg))
 			return
 		}
 		c.old = old

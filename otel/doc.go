@@ -17,5 +17,8 @@
 // fault sets the status Error. Nothing is started when the parent is valid and not sampled, so
 // an unsampled trace costs a context lookup.
 //
-// Metrics carry the labels actor.type, rpc.method and outcome only, never an actor's path.
+// Metrics carry the labels actor.type, rpc.method and outcome only: an actor's path
+// (actor.path) labels only the gauges and counters of the actors that WithActorDetail
+// allow-lists, never a series per actor by default. Interfaces of the same name in different
+// packages share their actor.type, and their figures are added into one series.
 package agotel

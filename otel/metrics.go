@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/actorgen/actorgen/runtime"
@@ -58,6 +59,7 @@ func RegisterMetrics(sys *runtime.System, opts ...Option) (*Registration, error)
 		return nil, errors.New("agotel: RegisterMetrics: system is nil")
 	}
 	c := newConfig(opts)
+	c.detail = slices.Compact(slices.Sorted(slices.Values(c.detail))) // a path given twice is one series
 	m := c.mp.Meter(ScopeName)
 	var errs []error
 	counter := func(name, desc string) metric.Int64ObservableCounter {
@@ -96,7 +98,7 @@ func RegisterMetrics(sys *runtime.System, opts ...Option) (*Registration, error)
 		return nil, fmt.Errorf("agotel: RegisterMetrics: %w", err)
 	}
 	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		for _, s := range sys.Stats() {
+		for _, s := range byName(sys.Stats()) {
 			if s.Spawned == 0 {
 				continue
 			}
@@ -182,6 +184,70 @@ func unitOf(name string) string {
 	return "ask"
 }
 
+// byName merges the figures of interfaces of the same name (Book in two packages: the runtime
+// keeps them apart, by message type, and their label actor.type is the same), so that no two
+// points of a metric have the same attributes, which a backend would take for one series
+// reported twice: the counters are added, and the methods of the same name and kind merged.
+// Stats are sorted by name, so a name's entries are next to each other.
+func byName(stats []runtime.TypeStats) []runtime.TypeStats {
+	out := stats[:0:0]
+	for _, s := range stats {
+		if n := len(out); n > 0 && out[n-1].Interface == s.Interface {
+			out[n-1] = mergeTypes(out[n-1], s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func mergeTypes(a, b runtime.TypeStats) runtime.TypeStats {
+	a.Live += b.Live
+	a.Spawned += b.Spawned
+	a.Faults += b.Faults
+	a.Resets += b.Resets
+	a.Stops += b.Stops
+	a.TetherCuts += b.TetherCuts
+	a.KeeperRetries += b.KeeperRetries
+	a.AsksFailedFast += b.AsksFailedFast
+	methods := slices.Clone(a.Methods)
+	for _, bm := range b.Methods {
+		i := slices.IndexFunc(methods, func(m runtime.MethodStats) bool {
+			return m.Method == bm.Method && m.Kind == bm.Kind
+		})
+		if i < 0 {
+			methods = append(methods, bm)
+			continue
+		}
+		m := &methods[i]
+		for o := range m.Handled {
+			m.Handled[o] += bm.Handled[o]
+		}
+		m.HandleTime = mergeHistograms(m.HandleTime, bm.HandleTime)
+		m.MailboxTime = mergeHistograms(m.MailboxTime, bm.MailboxTime)
+	}
+	a.Methods = methods
+	return a
+}
+
+func mergeHistograms(a, b runtime.Histogram) runtime.Histogram {
+	if b.Count == 0 {
+		return a
+	}
+	if a.Count == 0 {
+		return b
+	}
+	buckets := slices.Clone(a.Buckets)
+	for i, c := range b.Buckets {
+		if i < len(buckets) {
+			buckets[i] += c
+		} else {
+			buckets = append(buckets, c)
+		}
+	}
+	return runtime.Histogram{Count: a.Count + b.Count, Sum: a.Sum + b.Sum, Buckets: buckets}
+}
+
 func clamp(n uint64) int64 { return int64(min(n, math.MaxInt64)) }
 
 // Producer returns a metric producer of the runtime's histograms of handling time and mailbox
@@ -201,7 +267,7 @@ func (p *producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	now := time.Now()
 	handle := metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality}
 	wait := metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality}
-	for _, s := range p.sys.Stats() {
+	for _, s := range byName(p.sys.Stats()) {
 		for _, m := range s.Methods {
 			attrs := attribute.NewSet(actorType.String(s.Interface), rpcMethod.String(m.Method))
 			if m.HandleTime.Count > 0 {

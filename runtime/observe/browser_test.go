@@ -6,10 +6,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,12 +45,13 @@ func chromiumPath(t *testing.T) string {
 
 // browser is a headless Chromium with one page, driven over the DevTools protocol.
 type browser struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	send    *os.File // the browser reads commands from it (its fd 3)
-	recv    *os.File // the browser writes answers to it (its fd 4)
-	stderr  lockedBuffer
-	readerD chan struct{}
+	t         *testing.T
+	cmd       *exec.Cmd
+	send      *os.File // the browser reads commands from it (its fd 3)
+	recv      *os.File // the browser writes answers to it (its fd 4)
+	stderr    lockedBuffer
+	readerD   chan struct{}
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	nextID  int
@@ -96,9 +100,27 @@ func launch(t *testing.T, ctx context.Context, url string) *browser {
 	b.call(ctx, "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
 	b.session = attached.SessionID
 	b.call(ctx, "Page.enable", nil, nil)
+	b.call(ctx, "Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": paintProbe}, nil)
+	b.call(ctx, "Performance.enable", map[string]any{"timeDomain": "threadTicks"}, nil)
 	b.call(ctx, "Page.navigate", map[string]any{"url": url}, nil)
 	return b
 }
+
+// paintProbe runs in every document before the page's own code: it notes when the first row of
+// the tree is in the DOM (window.probeTreeInDOM), however it got there (parsed from the HTML or
+// built by the script), and when the frame that shows it has been rendered
+// (window.probeTreePainted): the end of the first task after that frame's requestAnimationFrame,
+// by which the main thread has done its style, layout and paint. (Headless Chromium reports no
+// paint timing entries, having no display to present frames on.)
+const paintProbe = `(() => {
+	const mo = new MutationObserver(() => {
+		if (!document.querySelector('#tree .row')) return;
+		mo.disconnect();
+		window.probeTreeInDOM = performance.now();
+		requestAnimationFrame(() => setTimeout(() => { window.probeTreePainted = performance.now(); }));
+	});
+	mo.observe(document, { childList: true, subtree: true });
+})()`
 
 // read dispatches the browser's answers to their callers until the pipe closes.
 func (b *browser) read() {
@@ -213,8 +235,11 @@ func (b *browser) screenshot(ctx context.Context) []byte {
 	return data
 }
 
-// close asks the browser to quit, and kills it if it has not after a few seconds.
-func (b *browser) close() {
+// close asks the browser to quit, and kills it if it has not after a few seconds. It may be
+// called more than once.
+func (b *browser) close() { b.closeOnce.Do(b.quit) }
+
+func (b *browser) quit() {
 	raw, _ := json.Marshal(map[string]any{"id": 1 << 30, "method": "Browser.close"})
 	_, _ = b.send.Write(append(raw, 0))
 	done := make(chan error, 1)
@@ -301,36 +326,115 @@ func TestBrowserTreeAndEvents(t *testing.T) {
 	}
 }
 
+// paint is when a navigation's milestones came, in ms from its start (the document's time
+// origin): the Performance API's, and paintProbe's.
+type paint struct {
+	ResponseEnd float64 `json:"responseEnd"` // the HTML received
+	DOMReady    float64 `json:"dcl"`         // DOMContentLoaded
+	TreeInDOM   float64 `json:"tree"`        // the first row of the tree in the DOM
+	TreePainted float64 `json:"painted"`     // the frame that shows it rendered
+	HTMLBytes   int     `json:"html"`
+	MainThread  float64 `json:"-"` // the processor ms of the renderer's main thread for the page
+}
+
+func (p paint) String() string {
+	return fmt.Sprintf("html %d B received at %.0f ms, tree in the DOM %.0f ms, painted %.0f ms, DOMContentLoaded %.0f ms; main thread busy %.0f ms",
+		p.HTMLBytes, p.ResponseEnd, p.TreeInDOM, p.TreePainted, p.DOMReady, p.MainThread)
+}
+
+// paintTimes reads the milestones of the page's navigation, waiting (a bounded wait) for the
+// tree's paint, and the processor time the renderer's main thread has taken so far (the
+// DevTools Performance domain's TaskDuration, in thread ticks), which a loaded machine does not
+// inflate as it does the milestones.
+func (b *browser) paintTimes(ctx context.Context) paint {
+	b.t.Helper()
+	b.waitFor(ctx, `window.probeTreePainted > 0`, 15*time.Second)
+	var p paint
+	b.eval(ctx, `(() => {
+		const nav = performance.getEntriesByType('navigation')[0];
+		return { responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventStart,
+			tree: window.probeTreeInDOM, painted: window.probeTreePainted, html: nav.encodedBodySize };
+	})()`, &p)
+	var m struct {
+		Metrics []struct {
+			Name  string  `json:"name"`
+			Value float64 `json:"value"`
+		} `json:"metrics"`
+	}
+	b.call(ctx, "Performance.getMetrics", nil, &m)
+	for _, x := range m.Metrics {
+		if x.Name == "TaskDuration" {
+			p.MainThread = x.Value * 1000
+		}
+	}
+	return p
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
 // The first paint of the tree with 10,000 top-level actors: the target is 200 ms from the
-// navigation's start to the first page of the tree in the DOM. The test fails only past 2 s,
-// so that a loaded machine does not fail it; the figure is logged.
+// navigation's start to the tree painted, in a cold browser (its first navigation: a new
+// renderer, nothing cached). The test fails only past 2 s, so that a loaded machine does not
+// fail it; the figures are logged. ACTORGEN_PAINT_RUNS=N measures N cold browsers, one after the
+// other, and logs the medians that docs/observability.md quotes:
+//
+//	ACTORGEN_PAINT_RUNS=9 go test -run TestBrowserFirstPaint10k -count=1 -v ./runtime/observe
 func TestBrowserFirstPaint10k(t *testing.T) {
 	chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	runs := 1
+	if n, err := strconv.Atoi(os.Getenv("ACTORGEN_PAINT_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(60+10*runs)*time.Second)
 	defer cancel()
 	f := newFixture(t, 10_000)
-	b := launch(t, ctx, f.srv.URL+"/")
-	b.waitFor(ctx, `document.body.dataset.ready === "1"`, 15*time.Second)
-	var cold float64
-	b.eval(ctx, `window.treeRenderedMs`, &cold)
-	t.Logf("first navigation (a cold browser): the tree in the DOM %.0f ms after it began", cold)
-	// A second navigation, with the browser warm, is what a user reloading the page sees.
-	b.call(ctx, "Page.navigate", map[string]any{"url": f.srv.URL + "/?again"}, nil)
-	b.waitFor(ctx, `location.search === "?again" && document.body.dataset.ready === "1"`, 15*time.Second)
-	var ms float64
-	b.eval(ctx, `window.treeRenderedMs`, &ms)
-	var rows int
-	b.eval(ctx, `document.querySelectorAll('#tree .row').length`, &rows)
-	var timing string
-	b.eval(ctx, `performance.getEntriesByType('resource').map(e => e.name.replace(location.origin, '') + ' ' + e.startTime.toFixed(0) + '+' + e.duration.toFixed(0)).join(', ') + '; nav ' + JSON.stringify(performance.getEntriesByType('navigation')[0])`, &timing)
-	t.Logf("resources: %s", timing)
-	var summary string
-	b.eval(ctx, `document.getElementById('summary').innerText`, &summary)
-	t.Logf("first page of the tree (%d rows of 10,002 top-level actors) in the DOM %.0f ms after navigation", rows, ms)
-	assert.Equal(t, 200, rows)
-	assert.Contains(t, summary, "10002 top-level actors")
-	assert.Less(t, ms, 2000.0)
-	checkNotBlank(t, b.screenshot(ctx))
+	var painted, busy []float64
+	for i := range runs {
+		b := launch(t, ctx, "about:blank")
+		if os.Getenv("ACTORGEN_PAINT_AT_LAUNCH") == "" {
+			// The browser up (its network service and first renderer started), as when a user
+			// opens the page in a new tab: the page cannot make the browser start faster.
+			b.waitFor(ctx, `document.readyState === "complete"`, 15*time.Second)
+			time.Sleep(500 * time.Millisecond) // a bounded wait: the browser's start-up work done
+		}
+		b.call(ctx, "Page.navigate", map[string]any{"url": f.srv.URL + "/"}, nil)
+		b.waitFor(ctx, `document.body.dataset.ready === "1"`, 15*time.Second)
+		cold := b.paintTimes(ctx)
+		t.Logf("cold %d: %v", i+1, cold)
+		assert.Less(t, cold.TreePainted, 2000.0)
+		painted, busy = append(painted, cold.TreePainted), append(busy, cold.MainThread)
+		if i < runs-1 {
+			b.close()
+			continue
+		}
+		// A second navigation, with the browser warm, is what a user reloading the page sees.
+		b.call(ctx, "Page.navigate", map[string]any{"url": f.srv.URL + "/?again"}, nil)
+		b.waitFor(ctx, `location.search === "?again" && document.body.dataset.ready === "1"`, 15*time.Second)
+		warm := b.paintTimes(ctx)
+		t.Logf("warm: %v", warm)
+		assert.Less(t, warm.TreePainted, 2000.0)
+		var rows int
+		b.eval(ctx, `document.querySelectorAll('#tree .row').length`, &rows)
+		var summary string
+		b.eval(ctx, `document.getElementById('summary').innerText`, &summary)
+		assert.Equal(t, firstPage, rows, "the first page of the top level")
+		assert.Contains(t, summary, "10002 top-level actors")
+		checkNotBlank(t, b.screenshot(ctx))
+		// "show more" under the top level fetches the next page, and the button moves below it.
+		b.eval(ctx, `document.querySelector('#tree > .more').click()`, nil)
+		b.waitFor(ctx, fmt.Sprintf(`document.querySelectorAll('#tree .row').length === %d`, firstPage+pageSize), 10*time.Second)
+		var more string
+		b.eval(ctx, `document.querySelector('#tree > .more').innerText`, &more)
+		assert.Equal(t, fmt.Sprintf("show %d more of %d", pageSize, 10_002-firstPage-pageSize), more)
+	}
+	if runs > 1 {
+		t.Logf("%d cold browsers: the tree painted, median %.0f ms %v; the main thread busy, median %.0f ms %v",
+			runs, median(painted), painted, median(busy), busy)
+	}
 }
 
 // lockedBuffer is the browser's stderr, written by exec's goroutine and read by the test.

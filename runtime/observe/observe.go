@@ -18,12 +18,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"embed"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -71,7 +70,9 @@ type Handler struct {
 	heartbeat time.Duration
 	serve     http.Handler
 	index     *template.Template
-	version   string // the hash of the embedded assets
+	css       template.CSS // the page's style and script, embedded and inlined into it
+	js        template.JS
+	csp       string // the Content-Security-Policy, with the hashes of css and js
 
 	closed chan struct{}
 	once   sync.Once
@@ -88,23 +89,12 @@ func New(sys *runtime.System, opts ...Option) *Handler {
 			o(h)
 		}
 	}
-	sub, err := fs.Sub(static, "static")
-	if err != nil {
-		panic(err) // the embedded directory is part of the package
-	}
 	h.index = template.Must(template.ParseFS(static, "static/index.html"))
+	h.css, h.js = template.CSS(asset("app.css")), template.JS(asset("app.js"))
+	h.csp = "default-src 'self'; script-src " + sourceHash(string(h.js)) + "; style-src " +
+		sourceHash(string(h.css)) + "; frame-ancestors 'none'"
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.page)
-	h.version = assetsVersion(sub)
-	files := http.FileServerFS(sub)
-	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The page names its assets with ?v=, their content's hash: a browser keeps them.
-		if r.URL.Query().Get("v") == h.version {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		files.ServeHTTP(w, r)
-	}))
-	mux.HandleFunc("GET /api/config", h.config)
 	mux.HandleFunc("GET /api/children", h.children)
 	mux.HandleFunc("GET /api/actor", h.actor)
 	mux.HandleFunc("GET /api/top", h.topActors)
@@ -119,7 +109,7 @@ func New(sys *runtime.System, opts ...Option) *Handler {
 			return nil
 		}))
 	}
-	h.serve = http.NewCrossOriginProtection().Handler(securityHeaders(mux))
+	h.serve = h.securityHeaders(http.NewCrossOriginProtection().Handler(mux)) // headers on refusals too
 	return h
 }
 
@@ -130,24 +120,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.Se
 // them, and makes new ones end at once. It may be called more than once.
 func (h *Handler) Close() { h.once.Do(func() { close(h.closed) }) }
 
-// assetsVersion returns a short hash of the embedded assets, for their URLs.
-func assetsVersion(fsys fs.FS) string {
-	sum := sha256.New()
-	for _, name := range []string{"app.css", "app.js"} {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			panic(err) // embedded: part of the package
-		}
-		sum.Write(b)
+// asset returns the embedded file static/name.
+func asset(name string) string {
+	b, err := static.ReadFile("static/" + name)
+	if err != nil {
+		panic(err) // embedded: part of the package
 	}
-	return hex.EncodeToString(sum.Sum(nil)[:8])
+	return string(b)
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// sourceHash is the Content-Security-Policy source that allows the inline script or style s.
+func sourceHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// securityHeaders sets the headers that keep the page from being framed or sniffed, and its
+// Content-Security-Policy: scripts and styles are the page's own, inline and allowed by their
+// hashes; requests go to the page's origin only.
+func (h *Handler) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", h.csp)
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
 	})
@@ -197,34 +192,44 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 }
 
-func (h *Handler) config(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, h.boot(false))
+// firstPage is how many top-level actors the page itself shows, before "show more": more than
+// a screenful, and few enough that the page paints fast (see docs/observability.md); pageSize
+// is how many children the script fetches at a time, on expand and on "show more".
+const (
+	firstPage = 50
+	pageSize  = 200
+)
+
+// pageRow is an actor's row in the page's tree.
+type pageRow struct {
+	Actor
+	Controls bool
 }
 
-// boot is what the page needs first: its settings, and with tree the first page of the
-// top-level actors, so that the tree paints without a request of its own.
-func (h *Handler) boot(tree bool) map[string]any {
-	b := map[string]any{"controls": h.controls, "top": h.top, "page": firstPage}
-	if tree {
-		b["tree"], _ = h.childrenOf("/", 0, firstPage)
-	}
-	return b
-}
+// morePage is the page's "show more" button under the top level.
+type morePage struct{ Offset, Next, Left int }
 
-// firstPage is how many children the page shows before "show more".
-const firstPage = 200
-
-// page serves the page, with the first page of the tree in its body's data-boot attribute
-// (escaped there by html/template: actor names cannot break out of it).
+// page serves the page, whole: its style, its script, and the first page of the top level
+// rendered into the tree, so that the tree paints as the HTML is parsed, with no other request
+// and no script run first. html/template escapes actor names in the rows as text and as
+// attributes.
 func (h *Handler) page(w http.ResponseWriter, _ *http.Request) {
-	raw, err := json.Marshal(h.boot(true))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+	c, _ := h.childrenOf("/", 0, firstPage)
+	rows := make([]pageRow, len(c.Children))
+	for i, a := range c.Children {
+		rows[i] = pageRow{Actor: a, Controls: h.controls}
+	}
+	var more *morePage
+	if next := c.Offset + len(c.Children); next < c.Total {
+		more = &morePage{Offset: next, Next: min(c.Total-next, pageSize), Left: c.Total - next}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := h.index.Execute(w, map[string]string{"Boot": string(raw), "Version": h.version}); err != nil {
+	data := map[string]any{
+		"Tree": c, "Rows": rows, "More": more, "Controls": h.controls, "PageSize": pageSize,
+		"CSS": h.css, "JS": h.js,
+	}
+	if err := h.index.Execute(w, data); err != nil {
 		return // the client went away
 	}
 }

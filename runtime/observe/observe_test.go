@@ -105,23 +105,37 @@ func (f *fixture) tell(t testing.TB, path string, m msg) {
 	require.NoError(t, a.Tell(context.Background(), m))
 }
 
-// The page and its script are served, with headers that keep it from being framed or sniffed.
+// The page is served whole, its style and script inline and allowed by their hashes only, the
+// first page of the top level in it, with headers that keep it from being framed or sniffed.
 func TestPage(t *testing.T) {
-	f := newFixture(t, 0)
+	f := newFixture(t, 100)
 	resp, err := http.Get(f.srv.URL + "/")
 	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
+	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	body := string(raw)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), "actorgen observer")
+	assert.Contains(t, body, "actorgen observer")
 	assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
-	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
-	for _, p := range []string{"/app.js", "/app.css"} {
-		assert.Equal(t, http.StatusOK, f.get(t, p, nil).StatusCode, p)
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "default-src 'self'")
+	assert.NotContains(t, csp, "unsafe-inline")
+	for _, inline := range []struct{ open, close, directive string }{
+		{"<script>", "</script>", "script-src "}, {"<style>", "</style>", "style-src "},
+	} {
+		_, rest, ok := strings.Cut(body, inline.open)
+		require.True(t, ok, inline.open)
+		text, _, ok := strings.Cut(rest, inline.close)
+		require.True(t, ok, inline.close)
+		assert.Contains(t, csp, inline.directive+sourceHash(text), "the CSP allows the inline %s by its hash", inline.open)
 	}
-	var cfg map[string]any
-	f.get(t, "/api/config", &cfg)
-	assert.Equal(t, false, cfg["controls"])
+	assert.NotContains(t, body, `src="`, "no external script")
+	assert.NotContains(t, body, `<link`, "no external style")
+	assert.Equal(t, firstPage, strings.Count(body, `class="row"`), "the first page of the top level")
+	assert.Contains(t, body, `data-path="/directory"`)
+	assert.Contains(t, body, `102 top-level actors`)
+	assert.Contains(t, body, fmt.Sprintf(`data-offset="%d">show %d more of %d</button>`, firstPage, 102-firstPage, 102-firstPage))
+	assert.Equal(t, http.StatusNotFound, f.get(t, "/app.js", nil).StatusCode, "no assets of its own")
 }
 
 // Children come a page at a time, sorted by name, so 10,000 top-level actors stay fast.
@@ -287,7 +301,7 @@ func post(t testing.TB, url string, header map[string]string) int {
 func TestNoControlsByDefault(t *testing.T) {
 	f := newFixture(t, 0)
 	code := post(t, f.srv.URL+"/api/stop?path=/directory/bob", map[string]string{"X-Actorgen-Control": "1"})
-	assert.Equal(t, http.StatusMethodNotAllowed, code)
+	assert.Equal(t, http.StatusNotFound, code, "no such route")
 	_, ok := f.sys.Lookup("/directory/bob")
 	assert.True(t, ok)
 }
@@ -300,7 +314,9 @@ func TestControls(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, post(t, url, nil), "no header")
 	assert.Equal(t, http.StatusForbidden, post(t, url, map[string]string{"X-Actorgen-Control": "1", "Sec-Fetch-Site": "cross-site"}))
 	assert.Equal(t, http.StatusForbidden, post(t, url, map[string]string{"X-Actorgen-Control": "1", "Origin": "http://evil.example"}))
-	assert.Equal(t, http.StatusNotFound, f.get(t, "/api/stop?path=/directory/bob", nil).StatusCode, "a GET is the file server's")
+	resp := f.get(t, "/api/stop?path=/directory/bob", nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "POST only")
+	assert.Equal(t, "POST", resp.Header.Get("Allow"))
 	assert.Equal(t, http.StatusNotFound, post(t, f.srv.URL+"/api/stop?path=/nobody", map[string]string{"X-Actorgen-Control": "1"}))
 
 	bob, _ := f.sys.Lookup("/directory/bob")
@@ -316,8 +332,8 @@ func TestControls(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 }
 
-// The page carries the first page of the tree in an attribute, escaped: an actor's name cannot
-// break out of it.
+// The page carries the first page of the tree as HTML, escaped by html/template: an actor's name
+// cannot break out of its text or its attributes.
 func TestPageEscapesNames(t *testing.T) {
 	f := newFixture(t, 0)
 	spawnWorker(t, f.sys, `x"><img src=x onerror=alert(1)>`)
@@ -326,6 +342,6 @@ func TestPageEscapesNames(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.NotContains(t, string(body), "<img")
-	assert.Contains(t, string(body), "data-boot=")
-	assert.Contains(t, string(body), `x\&#34;\u003e\u003cimg`, "the quote escaped for the attribute, the brackets by JSON")
+	assert.Contains(t, string(body), `data-path="/x&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"`, "in an attribute")
+	assert.Contains(t, string(body), `<span class="name">x&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</span>`, "as text")
 }

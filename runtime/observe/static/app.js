@@ -1,12 +1,18 @@
 // actorgen observer: a tree fetched a page of children at a time, top lists polled, events streamed.
+//
+// The server renders the first page of the top level into the page itself, so that the tree
+// paints as the HTML is parsed; this script, at the end of the body, only listens: clicks on the
+// tree are handled by one listener on it (rows built here are the same as the server's), and the
+// top lists and the event stream start once the tree is on the screen.
 "use strict";
-const page = 200; // as the server's firstPage
-let controls = false;
+const page = Number(document.body.dataset.page) || 200; // children fetched at a time: the server's pageSize
+const controls = document.body.dataset.controls === "true";
+const tree = document.getElementById("tree");
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    if (k === "class") e.className = v; else e.setAttribute(k, v);
   }
   for (const k of kids) e.append(k);
   return e;
@@ -18,17 +24,11 @@ async function getJSON(url) {
   return r.json();
 }
 
+// row builds an actor's row as the server's template does (static/index.html).
 function row(a) {
-  const kids = el("div", { class: "kids" });
-  const toggle = el("button", { class: "toggle", "aria-label": "expand " + a.path }, a.children > 0 ? "▸" : "·");
-  if (a.children === 0) toggle.disabled = true;
-  let open = false;
-  toggle.addEventListener("click", async () => {
-    open = !open;
-    toggle.textContent = open ? "▾" : "▸";
-    kids.replaceChildren();
-    if (open) await loadChildren(a.path, kids, 0);
-  });
+  const toggle = a.children > 0
+    ? el("button", { class: "toggle", "aria-expanded": "false", "aria-label": "expand " + a.path }, "▸")
+    : el("button", { class: "toggle", disabled: "", "aria-label": a.path }, "·");
   const r = el("div", { class: "row", "data-path": a.path },
     toggle,
     el("span", { class: "name" }, a.name),
@@ -40,28 +40,52 @@ function row(a) {
     a.children ? el("span", { class: "num", title: "children" }, a.children + " children") : "",
     el("span", { class: "num", title: "policy" }, a.policy));
   if (controls) {
-    r.append(el("button", { class: "ctl", onclick: () => act("stop", a.path) }, "stop"),
-      el("button", { class: "ctl", onclick: () => act("reset", a.path) }, "reset"));
+    r.append(el("button", { class: "ctl", "data-act": "stop" }, "stop"), el("button", { class: "ctl", "data-act": "reset" }, "reset"));
   }
-  return el("div", { class: "node", role: "treeitem" }, r, kids);
+  return el("div", { class: "node", role: "treeitem" }, r); // its children's div is made on expand
 }
 
-async function loadChildren(path, into, offset, given) {
-  const c = given || await getJSON("api/children?path=" + encodeURIComponent(path) + "&offset=" + offset + "&limit=" + page);
-  for (const a of c.children) into.append(row(a));
-  if (c.total === 0 && offset === 0) into.append(el("div", { class: "empty" }, "no actors"));
-  const left = c.total - (c.offset + c.children.length);
+async function loadChildren(path, into, offset) {
+  const c = await getJSON("api/children?path=" + encodeURIComponent(path) + "&offset=" + offset + "&limit=" + page);
+  const rows = document.createDocumentFragment();
+  for (const a of c.children) rows.append(row(a));
+  if (c.total === 0 && offset === 0) rows.append(el("div", { class: "empty" }, "no actors"));
+  const next = c.offset + c.children.length, left = c.total - next;
   if (left > 0) {
-    const more = el("button", { class: "more" }, "show " + Math.min(left, page) + " more of " + left);
-    more.addEventListener("click", () => { more.remove(); loadChildren(path, into, c.offset + c.children.length); });
-    into.append(more);
+    rows.append(el("button", { class: "more", "data-path": path, "data-offset": String(next) }, "show " + Math.min(left, page) + " more of " + left));
   }
-  return c;
+  into.append(rows);
+  if (path === "/") document.getElementById("summary").dataset.total = c.total;
 }
+
+// One listener for the whole tree: expand and collapse, show more, and the controls.
+tree.addEventListener("click", e => {
+  const b = e.target.closest("button");
+  if (!b || !tree.contains(b)) return;
+  if (b.classList.contains("more")) {
+    const into = b.parentElement;
+    b.remove();
+    loadChildren(b.dataset.path, into, Number(b.dataset.offset));
+    return;
+  }
+  const r = b.closest(".row");
+  if (!r) return;
+  const path = r.dataset.path;
+  if (b.classList.contains("ctl")) { act(b.dataset.act, path); return; }
+  if (b.classList.contains("toggle") && !b.disabled) {
+    const open = b.getAttribute("aria-expanded") !== "true";
+    b.setAttribute("aria-expanded", String(open));
+    b.textContent = open ? "▾" : "▸";
+    let kids = r.nextElementSibling;
+    if (!kids) r.after(kids = el("div", { class: "kids" }));
+    kids.replaceChildren();
+    if (open) loadChildren(path, kids, 0);
+  }
+});
 
 // refreshRow updates the figures of the row of path, if it is on the page.
 async function refreshRow(path) {
-  const r = document.querySelector('#tree .row[data-path="' + CSS.escape(path) + '"]');
+  const r = tree.querySelector('.row[data-path="' + CSS.escape(path) + '"]');
   if (!r) return;
   let a;
   try { a = await getJSON("api/actor?path=" + encodeURIComponent(path)); } catch (e) { r.classList.add("gone"); return; }
@@ -88,9 +112,10 @@ function fillTop(id, actors, figure) {
 }
 
 async function refreshTop() {
+  const summary = document.getElementById("summary");
   try {
     const top = await getJSON("api/top");
-    document.getElementById("summary").textContent = topLevel + " top-level actors, " + top.actors + " in all";
+    summary.textContent = summary.dataset.total + " top-level actors, " + top.actors + " in all";
     fillTop("top-mailbox", top.mailbox, a => a.mailbox);
     fillTop("top-faults", top.faults, a => a.faults);
     fillTop("top-handle", top.handle, a => a.handleMeanUs.toFixed(1) + " µs");
@@ -103,7 +128,7 @@ async function refreshTop() {
         t.append(el("tr", {}, el("td", {}, "  ." + m.method + " (" + m.kind + ")"), el("td", { class: "n", colspan: "3" }, m.ok + " ok, " + m.faults + " faults"), el("td", { class: "n", colspan: "3" }, "p99 " + m.handleP99Us.toFixed(1) + " µs")));
       }
     }
-  } catch (e) { document.getElementById("summary").textContent = String(e); }
+  } catch (e) { summary.textContent = String(e); }
 }
 
 function stream() {
@@ -123,22 +148,10 @@ function stream() {
   });
 }
 
-let topLevel = 0;
-
-async function main() {
-  // The page comes with its settings and the first page of the tree: no request before the
-  // first paint. Without them (the file opened some other way), ask.
-  let boot = null;
-  try { boot = JSON.parse(document.body.dataset.boot); } catch (e) { boot = await getJSON("api/config"); }
-  controls = !!boot.controls;
-  const tree = document.getElementById("tree");
-  const c = await loadChildren("/", tree, 0, boot.tree);
-  topLevel = c.total;
-  document.getElementById("summary").textContent = c.total + " top-level actors";
-  window.treeRenderedMs = performance.now();
-  document.body.dataset.ready = "1";
+document.body.dataset.ready = "1";
+// The rest once the tree is on the screen: the stream and the top lists do not hold it up.
+requestAnimationFrame(() => setTimeout(() => {
   stream();
   refreshTop();
   setInterval(refreshTop, 2000);
-}
-main();
+}));
