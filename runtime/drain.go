@@ -250,7 +250,7 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 			if tl := &h.obs.tally; tl.n > 0 && tl.idx == idx && (e.reply == nil || a.ctx.reply == nil) {
 				tl.n++ // one more of a run of one method's messages handled OK: see flushTally
 			} else {
-				a.count(idx, h)
+				a.count(idx, a.outcome(h), &h.obs.tally)
 			}
 		default:
 			a.observe(obs, index, h)

@@ -221,15 +221,30 @@ func methodIndex[M any](index func(M) int, msg M) int {
 	return index(msg)
 }
 
-// count adds the message in h, of method idx, handled without a fault, to its method's counter
-// of its outcome, or starts a new tally: handleBatch adds to the tally itself while a run of one
-// method's messages handled OK goes on, so that the run costs one atomic add (flushTally).
-func (a *actor[S, M]) count(idx int, h *handling[M]) {
-	if h.e.reply != nil && a.ctx.reply != nil {
-		a.cfg.typ.method(idx).outcomes[OutcomeNoReply].Add(1)
-		return
+// count adds a message of method idx that ended with out to its method's counters: a fault or
+// an ask without a reply at once, one handled OK to the tally, which a run of one method's
+// messages grows so that the run costs one atomic add (flushTally). handleBatch grows the tally
+// itself, inline, for a message only counted, and calls count for the rest.
+func (a *actor[S, M]) count(idx int, out Outcome, tl *tally) {
+	switch {
+	case out != OutcomeOK:
+		a.cfg.typ.method(idx).outcomes[out].Add(1)
+	case tl.n > 0 && tl.idx == idx:
+		tl.n++
+	default:
+		if tl.n > 0 {
+			a.cfg.typ.method(tl.idx).outcomes[OutcomeOK].Add(tl.n)
+		}
+		tl.idx, tl.n = idx, 1
 	}
-	a.retally(idx, &h.obs.tally)
+}
+
+// outcome is how the handling of the message in h ended, if its handler returned.
+func (a *actor[S, M]) outcome(h *handling[M]) Outcome {
+	if h.e.reply != nil && a.ctx.reply != nil {
+		return OutcomeNoReply
+	}
+	return OutcomeOK
 }
 
 // observe handles the message in h as handleBatch does, telling the hook and timing it if it is
@@ -258,19 +273,7 @@ func (a *actor[S, M]) observe(o *observer, index func(M) int, h *handling[M]) {
 		cur.ctx = ctx
 	}
 	a.handle(ctx, &a.ctx, a.state, e.msg)
-	out := OutcomeOK
-	if e.reply != nil && a.ctx.reply != nil {
-		out = OutcomeNoReply
-	}
-	a.observed(o, &h.obs, out, nil)
-}
-
-// retally adds the tally tl to its method's counter and starts a tally of method idx.
-func (a *actor[S, M]) retally(idx int, tl *tally) {
-	if tl.n > 0 {
-		a.cfg.typ.method(tl.idx).outcomes[OutcomeOK].Add(tl.n)
-	}
-	tl.idx, tl.n = idx, 1
+	a.observed(o, &h.obs, a.outcome(h), nil)
 }
 
 // observedFault tells the hook and the metrics that the observed message in h faulted with f.
@@ -311,20 +314,13 @@ func (a *actor[S, M]) observed(o *observer, ob *observation, out Outcome, f *Fau
 	t := a.cfg.typ
 	cur := &ob.cur
 	if o.metrics {
-		switch tl := &ob.tally; {
-		case out != OutcomeOK:
-			t.method(cur.idx).outcomes[out].Add(1)
-		case tl.n > 0 && tl.idx == cur.idx:
-			tl.n++
-		default:
-			a.retally(cur.idx, tl)
-		}
+		a.count(cur.idx, out, &ob.tally)
 		if cur.start != 0 {
 			d := o.now() - cur.start
 			t.method(cur.idx).handle.record(d)
 			ob.busyNs += d
 			ob.busySamples++
-			cur.start = 0 // the short way in observe leaves it alone
+			cur.start = 0 // a message handleBatch only counts leaves it alone
 		}
 	}
 	if o.hook != nil {
