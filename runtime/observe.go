@@ -179,12 +179,21 @@ func (o *observer) now() int64 { return int64(time.Since(o.epoch)) | 1 }
 // stamp returns the time a message sent now is queued at, for the mailbox-time histogram, or 0
 // if it is not to be timed: 1 message in N, by its sequence number in the actor. Under mu, in a
 // system that observes messages; queued is the length of the inbox. (Without metrics timeMask
-// is all ones, and the clock is not read.)
+// is all ones, and the clock is not read.) Small enough to be inlined into send; the clock is
+// read out of line, in stampNow.
 func (n *node) stamp(queued int) int64 {
-	if (n.batchEnd+uint32(queued))&n.cfg.timeMask == 0 && n.cfg.obs.metrics {
-		return n.cfg.obs.now()
+	if (n.batchEnd+uint32(queued))&n.cfg.timeMask == 0 {
+		return n.stampNow()
 	}
 	return 0
+}
+
+//go:noinline
+func (n *node) stampNow() int64 {
+	if !n.cfg.obs.metrics { // a hook without metrics: timeMask is all ones
+		return 0
+	}
+	return n.cfg.obs.now()
 }
 
 // observation is what the drain loop keeps about observed messages: the one being handled,
