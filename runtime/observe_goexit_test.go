@@ -1,16 +1,12 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	goruntime "runtime"
-	"sync"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,9 +55,7 @@ func handleGx(_ context.Context, ac *Context, _ *gxState, m gxMsg) {
 type gxHook struct {
 	begin func()
 	end   func(Outcome)
-
-	mu    sync.Mutex
-	lines []string
+	lines
 }
 
 func (h *gxHook) Begin(ctx context.Context, m MessageInfo) context.Context {
@@ -87,41 +81,11 @@ func (h *gxHook) End(_ context.Context, m MessageInfo, o Outcome, err error) {
 	}
 }
 
-func (h *gxHook) add(format string, args ...any) {
-	h.mu.Lock()
-	h.lines = append(h.lines, fmt.Sprintf(format, args...))
-	h.mu.Unlock()
-}
-
-func (h *gxHook) get() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.lines...)
-}
-
-// gxLog is a logger's output, written by actors and read by the test.
-type gxLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *gxLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *gxLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // gxSystem is a system with h and metrics (every message timed), logging to the returned log,
 // and an actor /a of interface Gx that resumes after a fault.
-func gxSystem(t *testing.T, h Hook) (*System, Actor[gxMsg], *gxLog) {
+func gxSystem(t *testing.T, h Hook) (*System, Actor[gxMsg], *lockedBuffer) {
 	t.Helper()
-	log := &gxLog{}
+	log := &lockedBuffer{}
 	sys := NewSystem(WithLogger(slog.New(slog.NewTextHandler(log, nil))), WithHook(h),
 		WithMetrics(MetricsOptions{SampleEvery: 1}))
 	a, err := Spawn(sys, "a", func(*Context) *gxState { return &gxState{} }, handleGx, gxInterface,
@@ -142,14 +106,6 @@ func gxStats(t *testing.T, sys *System) TypeStats {
 	return TypeStats{}
 }
 
-// gxCtx is a ctx that can end, so that asks are queued for the actor's goroutine, not handled
-// inline by the caller's.
-func gxCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // runtime.Goexit in an observed handler, of an ask and of a tell: End is called with
 // OutcomeFault and the *FaultError, the ask fails with ErrFault, the fault is counted, and the
 // actor goes on.
@@ -157,7 +113,7 @@ func TestGoexitInObservedHandler(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := &gxHook{}
 		sys, a, log := gxSystem(t, h)
-		ctx := gxCtx(t)
+		ctx := bounded(t) // a ctx that can end: asks are queued for the actor's goroutine, not handled inline
 		_, err := Ask[gxMsg, string](ctx, a, gxMsg{exit: true})
 		require.ErrorIs(t, err, ErrFault)
 		assert.Contains(t, err.Error(), "runtime.Goexit called")
@@ -203,7 +159,7 @@ func TestGoexitInObservedInlineAsk(t *testing.T) {
 		<-exited
 		assert.False(t, returned, "Goexit ended the asker's goroutine")
 		synctest.Wait()
-		ctx := gxCtx(t)
+		ctx := bounded(t)
 		_, err := Ask[gxMsg, string](ctx, a, gxMsg{})
 		require.NoError(t, err)
 		synctest.Wait() // the reply comes from the handler, End after it
@@ -240,7 +196,7 @@ func TestHookFailingOnAFaultIsLogged(t *testing.T) {
 					}
 				}}
 				sys, a, log := gxSystem(t, h)
-				ctx := gxCtx(t)
+				ctx := bounded(t)
 				_, err := Ask[gxMsg, string](ctx, a, tc.msg)
 				require.ErrorIs(t, err, ErrFault)
 				assert.Contains(t, err.Error(), tc.faultOf)
@@ -274,7 +230,7 @@ func TestGoexitInEndAfterOK(t *testing.T) {
 			}
 		}
 		sys, a, log := gxSystem(t, h)
-		ctx := gxCtx(t)
+		ctx := bounded(t)
 		v, err := Ask[gxMsg, string](ctx, a, gxMsg{})
 		require.NoError(t, err, "the handler replied before End")
 		assert.Equal(t, "done", v)
@@ -306,7 +262,7 @@ func TestGoexitInBegin(t *testing.T) {
 			}
 		}
 		sys, a, _ := gxSystem(t, h)
-		ctx := gxCtx(t)
+		ctx := bounded(t)
 		_, err := Ask[gxMsg, string](ctx, a, gxMsg{})
 		require.ErrorIs(t, err, ErrFault)
 		assert.Contains(t, err.Error(), "runtime.Goexit called")

@@ -69,11 +69,26 @@ func spawnCalc(t *testing.T, p Parent, name string, opts ...Option) Actor[calcMs
 	return a
 }
 
-// hookLog records what a Hook is told, and puts a value in the handler's ctx.
-type hookLog struct {
+// lines is a record of lines that goroutines add to and a test reads.
+type lines struct {
 	mu    sync.Mutex
 	lines []string
 }
+
+func (l *lines) add(format string, args ...any) {
+	l.mu.Lock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	l.mu.Unlock()
+}
+
+func (l *lines) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
+
+// hookLog records what a Hook is told, and puts a value in the handler's ctx.
+type hookLog struct{ lines }
 
 func (h *hookLog) Begin(ctx context.Context, m MessageInfo) context.Context {
 	h.add("begin %s %s.%s %s", m.Actor.Path(), m.Interface, m.Method, m.Kind)
@@ -83,18 +98,6 @@ func (h *hookLog) Begin(ctx context.Context, m MessageInfo) context.Context {
 func (h *hookLog) End(ctx context.Context, m MessageInfo, o Outcome, err error) {
 	v, _ := ctx.Value(hookKey{}).(string)
 	h.add("end %s %s.%s %s %s %s err=%v", m.Actor.Path(), m.Interface, m.Method, m.Kind, o, v, err != nil)
-}
-
-func (h *hookLog) add(format string, args ...any) {
-	h.mu.Lock()
-	h.lines = append(h.lines, fmt.Sprintf(format, args...))
-	h.mu.Unlock()
-}
-
-func (h *hookLog) get() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.lines)
 }
 
 func quietSystem(t *testing.T, opts ...SystemOption) *System {
