@@ -176,18 +176,26 @@ func TestUnknown(t *testing.T) {
 	})
 }
 
+// spawnParent spawns a counter named name under sys that spawns a counter named child as it
+// starts.
+func spawnParent(t *testing.T, sys *runtime.System, name, child string) rtest.CounterRef {
+	t.Helper()
+	dir, err := rtest.SpawnCounter(sys, name, func(ac *runtime.Context) rtest.Counter {
+		if _, err := rtest.SpawnCounter(ac, child, rtest.New); err != nil {
+			panic(err)
+		}
+		return rtest.New(ac)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestServeChildren(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		dir, err := rtest.SpawnCounter(w.sys, "dir", func(ac *runtime.Context) rtest.Counter {
-			if _, err := rtest.SpawnCounter(ac, "early", rtest.New); err != nil {
-				panic(err)
-			}
-			return rtest.New(ac)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir := spawnParent(t, w.sys, "dir", "early")
 		if err := rtest.ServeCounterChildren(w.srv, dir.Ref()); err != nil {
 			t.Fatal(err)
 		}
@@ -219,15 +227,7 @@ func TestOddNames(t *testing.T) {
 		if n, err := r.Add(ctx, 3); err != nil || n != 3 {
 			t.Fatalf("exported itself: %d %v", n, err)
 		}
-		dir, err := rtest.SpawnCounter(w.sys, "dir>", func(ac *runtime.Context) rtest.Counter {
-			if _, err := rtest.SpawnCounter(ac, "late one", rtest.New); err != nil {
-				panic(err)
-			}
-			return rtest.New(ac)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir := spawnParent(t, w.sys, "dir>", "late one")
 		if err := rtest.ServeCounterChildren(w.srv, dir.Ref()); err != nil {
 			t.Fatal(err)
 		}
