@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,14 +20,43 @@ import (
 
 // logBuffer collects JSON log records, safe for concurrent use.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
+	mu      sync.Mutex
+	buf     strings.Builder
+	written chan struct{} // closed, and replaced, by every Write
 }
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
 	return b.buf.Write(p)
+}
+
+// await returns the records whose msg is msg once there is one, or fails the test after a
+// bounded wait: a record that an actor's goroutine writes may come after the response that the
+// same event caused (a fault is answered to the asker before it is logged).
+func (b *logBuffer) await(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		b.mu.Lock()
+		if b.written == nil {
+			b.written = make(chan struct{})
+		}
+		written := b.written
+		b.mu.Unlock()
+		if recs := b.records(t, msg); len(recs) > 0 {
+			return recs
+		}
+		select {
+		case <-written:
+		case <-deadline:
+			t.Fatalf("no %q record after 10s:\n%s", msg, b)
+		}
+	}
 }
 
 // records returns the records whose msg is msg.
@@ -160,8 +190,7 @@ func TestFaultIsLoggedWithItsStack(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusInternalServerError, code)
 
-	faults := logs.records(t, "actor fault")
-	require.NotEmpty(t, faults, "%s", logs)
+	faults := logs.await(t, "actor fault")
 	assert.Equal(t, "ERROR", faults[0]["level"])
 	assert.Equal(t, "/contacts/alice", faults[0]["actor"])
 	stack, _ := faults[0]["stack"].(string)
