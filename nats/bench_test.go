@@ -26,6 +26,30 @@ func BenchmarkAsk(b *testing.B) {
 	}
 }
 
+// BenchmarkAskTraced is an ask whose ctx has nothing to carry (no header on the wire) and one
+// that carries a W3C traceparent in a NATS header, as a sampled trace's does.
+func BenchmarkAskTraced(b *testing.B) {
+	ns := startServer(b, -1, 0)
+	far := tracedPair(b, ns.ClientURL())
+	body := make([]byte, 64)
+	for _, bc := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"none", context.Background()},
+		{"header", context.WithValue(context.Background(), traceKey{}, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := far.Size(bc.ctx, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkAskParallel(b *testing.B) {
 	ns := startServer(b, -1, 0)
 	p := newPair(b, ns.ClientURL(), ns.ClientURL())

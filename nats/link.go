@@ -257,28 +257,35 @@ func natsError(err error) error {
 func (l *link) MaxPayload() int { return int(l.max.Load()) }
 
 // Publish implements remote.Transport.
-func (l *link) Publish(subject, reply string, data []byte) error {
+func (l *link) Publish(subject, reply string, h remote.Header, data []byte) error {
 	u, err := l.current()
 	if err != nil {
 		return err
 	}
-	if reply == "" {
-		err = u.nc.Publish(subject, data)
-	} else {
-		err = u.nc.PublishRequest(subject, reply, data)
+	return natsError(publish(u.nc, subject, reply, h, data))
+}
+
+// publish publishes data to subject, with the header h if it is not nil: a message without
+// one goes out as a plain PUB, which the server parses faster than an HPUB.
+func publish(nc *nats.Conn, subject, reply string, h remote.Header, data []byte) error {
+	switch {
+	case h != nil:
+		return nc.PublishMsg(&nats.Msg{Subject: subject, Reply: reply, Header: nats.Header(h), Data: data})
+	case reply == "":
+		return nc.Publish(subject, data)
 	}
-	return natsError(err)
+	return nc.PublishRequest(subject, reply, data)
 }
 
 // Request implements remote.Transport: a no-responders answer is ErrUnreachable at once, and
 // the link going down fails the request at once.
-func (l *link) Request(ctx context.Context, subject string, data []byte) ([]byte, error) {
+func (l *link) Request(ctx context.Context, subject string, h remote.Header, data []byte) ([]byte, error) {
 	u, err := l.current()
 	if err != nil {
 		return nil, err
 	}
 	ch, token, inbox := u.replies.add()
-	if err := u.nc.PublishRequest(subject, inbox, data); err != nil {
+	if err := publish(u.nc, subject, inbox, h, data); err != nil {
 		u.replies.remove(ch, token)
 		return nil, natsError(err)
 	}
@@ -330,7 +337,7 @@ func (l *link) Subscribe(subject string, handle func(remote.Msg)) (func(), error
 
 func (s *sub) on(nc *nats.Conn) error {
 	ns, err := nc.Subscribe(s.subject, func(m *nats.Msg) {
-		s.handle(remote.Msg{Subject: m.Subject, Reply: m.Reply, Data: m.Data})
+		s.handle(remote.Msg{Subject: m.Subject, Reply: m.Reply, Header: remote.Header(m.Header), Data: m.Data})
 	})
 	if err != nil {
 		return fmt.Errorf("agnats: subscribe %s: %w", s.subject, natsError(err))

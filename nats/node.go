@@ -46,6 +46,9 @@ type Config struct {
 	TetherPeriod time.Duration
 	// Logger is the node's logger (default slog.Default()).
 	Logger *slog.Logger
+	// Propagator carries a caller's trace context in NATS headers: see remote.Config
+	// (agotel.Propagator sends it only when the trace is sampled).
+	Propagator remote.Propagator
 }
 
 func (c Config) withDefaults() Config {
@@ -108,7 +111,7 @@ func Start(parent runtime.Parent, cfg Config) (*Node, error) {
 	cfg = cfg.withDefaults()
 	l := newLink()
 	rn, err := remote.NewNode(remote.Config{Name: cfg.Name, Cluster: cfg.Cluster, Prefix: cfg.Prefix, Transport: l,
-		Heartbeat: cfg.Heartbeat, DownAfter: cfg.DownAfter, Logger: cfg.Logger})
+		Heartbeat: cfg.Heartbeat, DownAfter: cfg.DownAfter, Logger: cfg.Logger, Propagator: cfg.Propagator})
 	if err != nil {
 		return nil, err
 	}

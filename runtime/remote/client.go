@@ -118,7 +118,7 @@ func (r *remoteActor[M]) Tell(ctx context.Context, msg M) error {
 	if err != nil {
 		return err
 	}
-	if err := r.n.t.Publish(r.subjects[i], "", b); err != nil {
+	if err := r.n.t.Publish(r.subjects[i], "", r.n.inject(ctx), b); err != nil {
 		return fmt.Errorf("remote: tell %s %s: %w", r.addr, r.quals[i], err)
 	}
 	return nil
@@ -150,7 +150,7 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 		actx, cancel = context.WithCancelCause(ctx)
 		stop = context.AfterFunc(pctx, func() { cancel(context.Cause(pctx)) })
 	}
-	data, err := r.n.t.Request(actx, r.subjects[i], b)
+	data, err := r.n.t.Request(actx, r.subjects[i], r.n.inject(ctx), b)
 	if cancel != nil {
 		stop()
 		cancel(nil)
@@ -232,7 +232,7 @@ func statusError(st byte, text string, body []byte, what, addr string, known wir
 // and waits for the answer, which comes once it has stopped.
 func (r *remoteActor[M]) Stop(ctx context.Context) error {
 	b := appendRequest(nil, reqStop, 0, timeLeft(ctx), r.n.name)
-	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindStop, "", r.tokens), b)
+	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindStop, "", r.tokens), nil, b)
 	if err != nil {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)
 	}
@@ -298,7 +298,7 @@ func (r *remoteActor[M]) watch() {
 	p.watch(r, func(err error) { lost(fmt.Errorf("remote: %s: %w", r.addr, err)) })
 	defer p.unwatch(r)
 	ctx, cancel := context.WithTimeout(context.Background(), r.n.downAfter)
-	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindWatch, "", r.tokens), appendRequest(nil, reqWatch, 0, r.n.downAfter, r.n.name))
+	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindWatch, "", r.tokens), nil, appendRequest(nil, reqWatch, 0, r.n.downAfter, r.n.name))
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {

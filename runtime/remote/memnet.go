@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,7 +214,7 @@ func match(pattern []string, subject string) bool {
 
 // deliver hands a copy of data to every live subscription matching subject, under net.mu, and
 // returns how many could receive it (a partitioned one counts, and receives nothing).
-func (c *MemConn) deliver(subject, reply string, data []byte) (int, error) {
+func (c *MemConn) deliver(subject, reply string, h Header, data []byte) (int, error) {
 	n := c.net
 	if err := c.state(); err != nil {
 		return 0, err
@@ -234,6 +235,7 @@ func (c *MemConn) deliver(subject, reply string, data []byte) (int, error) {
 		return 1, nil // gone into the void: the sender cannot tell
 	}
 	var cp []byte
+	var hp Header
 	count := 0
 	for s := range n.subs {
 		if s.conn.down || s.conn.closed || !match(s.pattern, subject) {
@@ -245,28 +247,41 @@ func (c *MemConn) deliver(subject, reply string, data []byte) (int, error) {
 		}
 		if cp == nil {
 			cp = append([]byte(nil), data...)
+			hp = cloneHeader(h)
 		}
-		s.push(Msg{Subject: subject, Reply: reply, Data: cp})
+		s.push(Msg{Subject: subject, Reply: reply, Header: hp, Data: cp})
 	}
 	return count, nil
 }
 
+// cloneHeader copies h, as a network would: the receiver shares nothing with the sender.
+func cloneHeader(h Header) Header {
+	if h == nil {
+		return nil
+	}
+	cp := make(Header, len(h))
+	for k, v := range h {
+		cp[k] = slices.Clone(v)
+	}
+	return cp
+}
+
 // Publish implements Transport.
-func (c *MemConn) Publish(subject, reply string, data []byte) error {
+func (c *MemConn) Publish(subject, reply string, h Header, data []byte) error {
 	c.net.mu.Lock()
 	defer c.net.mu.Unlock()
-	_, err := c.deliver(subject, reply, data)
+	_, err := c.deliver(subject, reply, h, data)
 	return err
 }
 
 // Request implements Transport.
-func (c *MemConn) Request(ctx context.Context, subject string, data []byte) ([]byte, error) {
+func (c *MemConn) Request(ctx context.Context, subject string, h Header, data []byte) ([]byte, error) {
 	n := c.net
 	r := &memReq{from: c, reply: make(chan []byte, 1), lost: make(chan struct{})}
 	n.mu.Lock()
 	n.next++
 	inbox := "_INBOX." + c.name + "." + strconv.FormatUint(n.next, 10)
-	count, err := c.deliver(subject, inbox, data)
+	count, err := c.deliver(subject, inbox, h, data)
 	if err == nil && count == 0 {
 		err = fmt.Errorf("%w: %s", ErrUnreachable, subject)
 	}

@@ -27,6 +27,9 @@ type Config struct {
 	Heartbeat, DownAfter time.Duration
 	// Logger gets what goes wrong on the serving side (default slog.Default()).
 	Logger *slog.Logger
+	// Propagator, if not nil, carries a caller's trace context to the serving node in the
+	// headers of asks and tells (agotel.Propagator: only when the trace is sampled).
+	Propagator Propagator
 }
 
 // DefaultHeartbeat is how often a node publishes its heartbeat unless Config says otherwise.
@@ -41,6 +44,7 @@ type Node struct {
 	heartbeat   time.Duration
 	downAfter   time.Duration
 	log         *slog.Logger
+	prop        Propagator
 	incarnation uint64
 
 	base  string // prefix.cluster.
@@ -105,7 +109,7 @@ func NewNode(cfg Config) (*Node, error) {
 	_, _ = rand.Read(inc[:])
 	n := &Node{
 		name: cfg.Name, t: cfg.Transport, heartbeat: cfg.Heartbeat, downAfter: cfg.DownAfter,
-		log: cfg.Logger.With("node", cfg.Name), incarnation: binary.LittleEndian.Uint64(inc[:]) | 1,
+		log: cfg.Logger.With("node", cfg.Name), prop: cfg.Propagator, incarnation: binary.LittleEndian.Uint64(inc[:]) | 1,
 		base: cfg.Prefix + "." + cfg.Cluster + ".", exports: map[string]*export{},
 		bindings: map[string]bound{}, peers: map[string]*peer{}, watching: map[string]bool{},
 		stop: make(chan struct{}), resolvers: map[string]*resolver{},

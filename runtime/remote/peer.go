@@ -117,7 +117,7 @@ func (n *Node) beat() {
 	t := time.NewTicker(n.heartbeat)
 	defer t.Stop()
 	for {
-		_ = n.t.Publish(subject, "", data[:]) // a link that is down fails at once: try at the next tick
+		_ = n.t.Publish(subject, "", nil, data[:]) // a link that is down fails at once: try at the next tick
 		select {
 		case <-t.C:
 		case <-n.stop:

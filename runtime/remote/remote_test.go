@@ -555,7 +555,7 @@ func TestSchemaMismatch(t *testing.T) {
 		w := newWorld(t)
 		body, _ := rtest.CounterAddMsg{N: 1}.MarshalBinary()
 		frame := append([]byte{1, 1, 0xde, 0xad, 0xbe, 0xef, 0, 3, 'c', 'l', 'i'}, body...)
-		data, err := w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", frame)
+		data, err := w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", nil, frame)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -563,14 +563,14 @@ func TestSchemaMismatch(t *testing.T) {
 			t.Fatalf("%q", data)
 		}
 		// Garbage gets an error, not a panic.
-		data, err = w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", []byte{1, 1, 0, 0})
+		data, err = w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", nil, []byte{1, 1, 0, 0})
 		if err != nil || data[0] == 0 {
 			t.Fatalf("%q %v", data, err)
 		}
 		// The right schema and a body that does not decode: an error naming the method.
 		schema := rtest.CounterAddMsg{}.WireSchema()
 		bad := []byte{1, 1, byte(schema), byte(schema >> 8), byte(schema >> 16), byte(schema >> 24), 0, 3, 'c', 'l', 'i', 0xff, 0xff}
-		data, err = w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", bad)
+		data, err = w.cliConn.Request(context.Background(), "ag.local.srv.m.Counter.Add.c", nil, bad)
 		if err != nil || data[0] == 0 || !strings.Contains(string(data), "Counter.Add") {
 			t.Fatalf("%q %v", data, err)
 		}

@@ -65,7 +65,7 @@ func (n *Node) respond(m Msg, st byte, text string) {
 	}
 	bp := n.getBuf()
 	*bp = appendStatus(*bp, st, text)
-	_ = n.t.Publish(m.Reply, "", *bp)
+	_ = n.t.Publish(m.Reply, "", nil, *bp)
 	n.putBuf(bp)
 }
 
@@ -112,7 +112,7 @@ func (n *Node) call(m Msg, req request, rest string) {
 	}
 	if md.Tell {
 		d := n.getDecoder(req.body, n.resolverFor(req.sender))
-		if _, err := e.b.serve(context.Background(), ref, i, d, nil); err != nil {
+		if _, err := e.b.serve(n.extract(context.Background(), m.Header), ref, i, d, nil); err != nil {
 			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", ref.Path(), "err", err)
 		}
 		n.putDecoder(d)
@@ -220,6 +220,7 @@ func (n *Node) ask(s *served) {
 	m, e, i := s.m, s.e, s.i
 	ctx, cancel := withTimeout(n.asks, s.timeout)
 	defer cancel()
+	ctx = n.extract(ctx, m.Header)
 	bp := n.getBuf()
 	defer n.putBuf(bp)
 	b := append(*bp, stOK)
@@ -238,7 +239,7 @@ func (n *Node) ask(s *served) {
 	if m.Reply == "" {
 		return
 	}
-	if err := n.t.Publish(m.Reply, "", b); err != nil {
+	if err := n.t.Publish(m.Reply, "", nil, b); err != nil {
 		n.log.Debug("remote: an answer was not sent", "method", e.b.qual(i), "err", err)
 	}
 }
@@ -278,7 +279,7 @@ func (n *Node) watchReq(m Msg, tokens string) {
 	defer n.putBuf(bp)
 	if err := ref.Err(); err != nil {
 		*bp = stopEvent(*bp, err, e.b.sentinels())
-		_ = n.t.Publish(m.Reply, "", *bp)
+		_ = n.t.Publish(m.Reply, "", nil, *bp)
 		return
 	}
 	n.mu.Lock()
@@ -292,7 +293,7 @@ func (n *Node) watchReq(m Msg, tokens string) {
 		go n.publishStop(ref, tokens, e.b.sentinels())
 	}
 	*bp = append((*bp)[:0], stOK)
-	_ = n.t.Publish(m.Reply, "", *bp)
+	_ = n.t.Publish(m.Reply, "", nil, *bp)
 }
 
 // stopEvent encodes the stop of an actor whose Err is err.
@@ -315,6 +316,23 @@ func appendFault(b []byte, fault *runtime.FaultError, known wire.Sentinels) []by
 	return wire.AppendError(b, v, known)
 }
 
+// inject returns the header that carries what the caller's ctx holds across the wire (a
+// sampled trace's context), or nil: most messages carry none.
+func (n *Node) inject(ctx context.Context) Header {
+	if n.prop == nil {
+		return nil
+	}
+	return n.prop.Inject(ctx)
+}
+
+// extract returns ctx with what a request's header carries.
+func (n *Node) extract(ctx context.Context, h Header) context.Context {
+	if n.prop == nil || h == nil {
+		return ctx
+	}
+	return n.prop.Extract(ctx, h)
+}
+
 // withTimeout is ctx with a timeout of d, or ctx itself for d ≤ 0 (no deadline travelled).
 func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if d <= 0 {
@@ -334,7 +352,7 @@ func (n *Node) publishStop(ref runtime.Ref, tokens string, known wire.Sentinels)
 	n.mu.Lock()
 	delete(n.watching, tokens)
 	n.mu.Unlock()
-	_ = n.t.Publish(n.eventSubject(n.name, tokens), "", stopEvent(nil, ref.Err(), known))
+	_ = n.t.Publish(n.eventSubject(n.name, tokens), "", nil, stopEvent(nil, ref.Err(), known))
 }
 
 // stopReq stops an actor exported with AllowStop, and answers once it has stopped.

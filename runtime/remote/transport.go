@@ -12,11 +12,29 @@ import (
 )
 
 // Msg is a message a subscription receives. Reply is the subject to publish the answer of a
-// request to; it is empty for a message that was published without one.
+// request to; it is empty for a message that was published without one. Header is nil unless
+// the sender gave one.
 type Msg struct {
 	Subject string
 	Reply   string
+	Header  Header
 	Data    []byte
+}
+
+// Header is metadata a message carries beside its data, as NATS's headers do: the trace
+// context of a sampled span (see Propagator). Nearly every message has none: a nil Header.
+type Header map[string][]string
+
+// Propagator carries what a caller's ctx holds, a trace's context, across the wire in a
+// request's header: Inject on the calling node, Extract on the serving one before the actor
+// gets the message. The OpenTelemetry module's agotel.Propagator is one; Config.Propagator
+// sets it.
+type Propagator interface {
+	// Inject returns the header that carries what ctx holds, or nil when there is nothing to
+	// carry (no trace, or one that is not sampled): a nil header costs a message nothing.
+	Inject(ctx context.Context) Header
+	// Extract returns ctx with what h carries; h is not nil. It must not keep h.
+	Extract(ctx context.Context, h Header) context.Context
 }
 
 // Transport is the messaging a Node runs on: subjects as NATS has them (tokens separated by
@@ -28,12 +46,12 @@ type Msg struct {
 // request that was waiting when the link went down; ErrUnreachable for a request that no
 // subscriber could receive (NATS's no-responders); ErrTooLarge for data over MaxPayload.
 type Transport interface {
-	// Request publishes data to subject with a reply subject of its own and returns the first
-	// reply, or fails when ctx is done.
-	Request(ctx context.Context, subject string, data []byte) ([]byte, error)
-	// Publish sends data to subject; reply, if not empty, is the subject to answer to. The
-	// transport does not keep data after it returns.
-	Publish(subject, reply string, data []byte) error
+	// Request publishes data, with header h if it is not nil, to subject with a reply subject
+	// of its own and returns the first reply, or fails when ctx is done.
+	Request(ctx context.Context, subject string, h Header, data []byte) ([]byte, error)
+	// Publish sends data, with header h if it is not nil, to subject; reply, if not empty, is
+	// the subject to answer to. The transport does not keep data or h after it returns.
+	Publish(subject, reply string, h Header, data []byte) error
 	// Subscribe calls handle for every message on the subjects that match subject, one at a
 	// time and in order, until unsubscribe is called. A transport whose link comes and goes
 	// keeps its subscriptions across links. handle must not keep m.Data after it returns
