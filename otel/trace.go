@@ -8,13 +8,14 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // ScopeName is the instrumentation scope of the tracer and the meter.
 const ScopeName = "github.com/actorgen/actorgen/otel"
 
-// Option configures NewTracer and RegisterMetrics.
+// Option configures NewTracer, RegisterMetrics and Propagator.
 type Option func(*config)
 
 type config struct {
@@ -23,6 +24,7 @@ type config struct {
 	rootTells bool
 	depth     bool
 	detail    []string
+	prop      propagation.TextMapPropagator
 }
 
 func newConfig(opts []Option) config {
