@@ -266,10 +266,11 @@ func (l *link) Publish(subject, reply string, h remote.Header, data []byte) erro
 }
 
 // publish publishes data to subject, with the header h if it is not nil: a message without
-// one goes out as a plain PUB, which the server parses faster than an HPUB.
+// one goes out as a plain PUB, which the server parses faster than an HPUB. A server too old
+// for headers gets the message without them: the trace context is lost, the call is not.
 func publish(nc *nats.Conn, subject, reply string, h remote.Header, data []byte) error {
 	switch {
-	case h != nil:
+	case h != nil && nc.HeadersSupported():
 		return nc.PublishMsg(&nats.Msg{Subject: subject, Reply: reply, Header: nats.Header(h), Data: data})
 	case reply == "":
 		return nc.Publish(subject, data)

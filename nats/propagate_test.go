@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	agnats "github.com/actorgen/actorgen/nats"
@@ -147,5 +148,35 @@ func TestHeadersCarryTheTrace(t *testing.T) {
 		if want == "" && m.Header != nil {
 			t.Errorf("message %d (%s) carried headers %v, want none", i, m.Subject, m.Header)
 		}
+	}
+}
+
+// TestServerWithoutHeaders: a server that does not support headers (before nats-server 2.2)
+// gets traced calls without their trace context, and they still succeed.
+func TestServerWithoutHeaders(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, NoHeaderSupport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(5 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	hook := &handlerCtx{seen: map[string][]string{}}
+	far := tracedPair(t, ns.ClientURL(), runtime.WithHook(hook))
+	ctx := context.WithValue(context.Background(), traceKey{}, "00-trace-ask-01")
+	if _, err := far.Add(ctx, 1); err != nil {
+		t.Fatalf("a traced ask through a server without headers: %v", err)
+	}
+	far.Note(ctx, "n")
+	if _, err := far.Notes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := hook.of("Add"), []string{""}; !slices.Equal(got, want) {
+		t.Errorf("Add handlers saw %q, want %q", got, want)
+	}
+	if got, want := hook.of("Note"), []string{""}; !slices.Equal(got, want) {
+		t.Errorf("Note handlers saw %q, want %q", got, want)
 	}
 }
