@@ -487,7 +487,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 func writeEvent(w http.ResponseWriter, e runtime.Event, dropped uint64) error {
 	ev := Event{Kind: e.Kind.String(), Path: e.Path, Child: e.Child, Time: e.Time, Dropped: dropped}
 	if e.Err != nil {
-		ev.Err = e.Err.Error()
+		// A fault's error begins with the actor's path, which the event names already.
+		ev.Err = strings.TrimPrefix(e.Err.Error(), "actor "+e.Path+": ")
 	}
 	if e.Kind == runtime.EventDecision {
 		ev.Decision = e.Decision.String()

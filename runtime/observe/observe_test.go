@@ -267,6 +267,7 @@ func TestEventsStream(t *testing.T) {
 	assert.Equal(t, "fault", e.Kind)
 	assert.Equal(t, "/directory/alice", e.Path)
 	assert.Contains(t, e.Err, "crash on purpose")
+	assert.Equal(t, "actor fault: crash on purpose", e.Err, "the error without the path the event already names")
 	e, err = s.next()
 	require.NoError(t, err)
 	assert.Equal(t, "decision", e.Kind)
