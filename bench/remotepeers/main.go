@@ -1,11 +1,13 @@
-// Command remotepeers measures the remote asks of two Go actor peers, hollywood (its remote
-// package, DRPC over TCP) and protoactor-go (its remote package, gRPC), in one run: for each, a
-// server and a client engine in this process on 127.0.0.1 TCP loopback, an ask of a 64-byte
-// payload answered with 8 bytes, latency p50 and p99 with one caller, and asks per second with 1
-// and 64 callers. Each figure is the median over interleaved rounds; the peers take turns to go
-// first. bench/remote measures actorgen's remote asks over NATS the same way.
+// Command remotepeers measures remote asks in one run: raw nats.go request-reply through an
+// in-process nats-server (the baseline), actorgen's remote over the same kind of server, and two
+// Go actor peers, hollywood (its remote package, DRPC over TCP) and protoactor-go (its remote
+// package, gRPC): for each, a server and a client in this process on 127.0.0.1 TCP loopback, an
+// ask of a 64-byte payload answered with 8 bytes, latency p50 and p99 with one caller, and asks
+// per second with 1 and 64 callers. Each figure is the median over interleaved rounds; the
+// implementations take turns to go first. bench/remote measures actorgen's remote (asks, tells,
+// failures, the codec) against raw nats.go in more detail.
 //
-// Both peers carry a protobuf message; the ask and the reply are wrapperspb.BytesValue (a
+// The peers carry a protobuf message; the ask and the reply are wrapperspb.BytesValue (a
 // well-known type, so no generated code is needed), and each peer uses its default serializer.
 //
 // Usage:
@@ -98,11 +100,11 @@ type peer struct {
 	close func() error
 }
 
-// start brings both peers up, hollywood first; on an error it also returns the peers that have
-// something to close.
+// start brings the baseline (raw nats.go, the first column), actorgen and the peers up; on an
+// error it also returns the peers that have something to close.
 func start() ([]peer, error) {
 	var peers []peer
-	for _, newPeer := range []func() (peer, error){newHollywood, newProtoactor} {
+	for _, newPeer := range []func() (peer, error){newRawNATS, newActorgen, newHollywood, newProtoactor} {
 		p, err := newPeer()
 		if p.close != nil {
 			peers = append(peers, p)
@@ -197,7 +199,7 @@ func throughput(n, callers int, call func() error) (float64, error) {
 
 func table(out io.Writer, peers []peer, f figures, s sizes) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Medians of %d interleaved rounds of %d asks. Machine: %s, %d CPUs (GOMAXPROCS %d), %s/%s, %s. Server and client engines in one process, TCP loopback 127.0.0.1, %d-byte ask answered with %d bytes.\n\n",
+	fmt.Fprintf(&b, "Medians of %d interleaved rounds of %d asks. Machine: %s, %d CPUs (GOMAXPROCS %d), %s/%s, %s. Server and client engines in one process, TCP loopback 127.0.0.1, %d-byte ask answered with %d bytes; (×N) is the ratio to the first column.\n\n",
 		s.rounds, s.asks, cpuModel(), goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), payload, answer)
 	b.WriteString("| figure |")
 	for _, p := range peers {
@@ -210,8 +212,14 @@ func table(out io.Writer, peers []peer, f figures, s sizes) error {
 	b.WriteString("\n")
 	row := func(label, key string, format func(float64) string) {
 		fmt.Fprintf(&b, "| %s |", label)
-		for _, p := range peers {
-			fmt.Fprintf(&b, " %s |", format(f.median(p.name+" "+key)))
+		base := f.median(peers[0].name + " " + key)
+		for i, p := range peers {
+			v := f.median(p.name + " " + key)
+			if i == 0 {
+				fmt.Fprintf(&b, " %s |", format(v))
+				continue
+			}
+			fmt.Fprintf(&b, " %s (×%.2f) |", format(v), v/base)
 		}
 		b.WriteString("\n")
 	}

@@ -23,7 +23,7 @@ func TestRunPrintsTheTable(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"Machine: ", "GOMAXPROCS", "go1.",
-		"| figure | hollywood remote (DRPC) | protoactor-go remote (gRPC) |",
+		"| figure | raw nats.go request-reply | actorgen remote (NATS) | hollywood remote (DRPC) | protoactor-go remote (gRPC) |",
 		"| ask latency p50 (1 caller) |", "| ask latency p99 (1 caller) |",
 		"| asks per second, 1 caller |", "| asks per second, 64 callers |",
 	} {
