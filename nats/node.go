@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -178,6 +179,18 @@ func (s *nodeState) dial(ctx context.Context, t *runtime.Tether) (runtime.Ref, e
 		nats.Name("actorgen " + s.cfg.Name),
 		nats.Timeout(s.cfg.DialTimeout),
 		nats.NoCallbacksAfterClientClose(),
+	}
+	// Writes coalesce (see wconn), unless the options bring a dialer of their own.
+	var given nats.Options
+	for _, o := range s.cfg.Options {
+		_ = o(&given)
+	}
+	if given.CustomDialer == nil {
+		d := given.Dialer
+		if d == nil {
+			d = &net.Dialer{Timeout: s.cfg.DialTimeout}
+		}
+		opts = append(opts, nats.SetCustomDialer(dialer{d}))
 	}
 	opts = append(opts, s.cfg.Options...)
 	opts = append(opts,
