@@ -61,6 +61,14 @@ func (a *actor[S, M]) drain(until replier) {
 			a.mu.Unlock()
 			return
 		}
+		if empty && h.asked && !a.suspended && until == nil {
+			// An asker that has its answer often asks again at once: yielding once before
+			// parking lets that ask find the actor scheduled, and it costs neither side a wake.
+			h.asked = false
+			a.mu.Unlock()
+			goruntime.Gosched()
+			continue
+		}
 		if a.suspended || empty {
 			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
 				clear(a.batch)
@@ -102,6 +110,7 @@ func (a *actor[S, M]) drain(until replier) {
 type handling[M any] struct {
 	e     *envelope[M] // in the batch
 	busy  bool         // a handler is running with e, or panicked and drain has not seen it yet
+	asked bool         // an ask was taken since drain last yielded
 	v     any          // what the handler's panic recovered as
 	stack []byte
 	obs   observation // what a Hook or the metrics are told: see observe.go
@@ -231,6 +240,7 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 		}
 		e := h.e
 		if e.reply != nil {
+			h.asked = true
 			// An asker whose ctx can never be done cannot give up: it needs no hand-over.
 			if e.ctx.Done() != nil && !e.reply.take(e.ctx, &a.node) {
 				continue // the asker has given up: do not do work nobody waits for
