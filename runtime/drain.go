@@ -24,6 +24,7 @@ import (
 // GODEBUG=panicnil=1.) The check costs one defer per drain, not one per message or batch.
 func (a *actor[S, M]) drain(until replier) {
 	var h handling[M]
+	yielded := false // since the last batch
 	defer func() {
 		if h.busy {
 			fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: h.stack, Message: h.e.msg}
@@ -61,10 +62,11 @@ func (a *actor[S, M]) drain(until replier) {
 			a.mu.Unlock()
 			return
 		}
-		if empty && h.asked && !a.suspended && until == nil {
-			// An asker that has its answer often asks again at once: yielding once before
-			// parking lets that ask find the actor scheduled, and it costs neither side a wake.
-			h.asked = false
+		if empty && !yielded && !a.suspended && until == nil {
+			// A message often comes soon after the last one (an asker that has its answer
+			// asks again; a sender fanning out comes round again): yielding once before
+			// parking lets it find the actor scheduled, and costs neither side a wake.
+			yielded = true
 			a.mu.Unlock()
 			goruntime.Gosched()
 			continue
@@ -91,6 +93,7 @@ func (a *actor[S, M]) drain(until replier) {
 			a.bi = 0
 		}
 		a.mu.Unlock()
+		yielded = false
 		if a.handleBatch(until, &h) {
 			f := h.fault(a.path())
 			a.observedFault(&h, f)
@@ -110,7 +113,6 @@ func (a *actor[S, M]) drain(until replier) {
 type handling[M any] struct {
 	e     *envelope[M] // in the batch
 	busy  bool         // a handler is running with e, or panicked and drain has not seen it yet
-	asked bool         // an ask was taken since drain last yielded
 	v     any          // what the handler's panic recovered as
 	stack []byte
 	obs   observation // what a Hook or the metrics are told: see observe.go
@@ -240,7 +242,6 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 		}
 		e := h.e
 		if e.reply != nil {
-			h.asked = true
 			// An asker whose ctx can never be done cannot give up: it needs no hand-over.
 			if e.ctx.Done() != nil && !e.reply.take(e.ctx, &a.node) {
 				continue // the asker has given up: do not do work nobody waits for
