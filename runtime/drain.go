@@ -24,6 +24,7 @@ import (
 // GODEBUG=panicnil=1.) The check costs one defer per drain, not one per message or batch.
 func (a *actor[S, M]) drain(until replier) {
 	var h handling[M]
+	yielded := false // since the last batch
 	defer func() {
 		if h.busy {
 			fault := &FaultError{Path: a.path(), Value: errGoexit, Stack: h.stack, Message: h.e.msg}
@@ -61,6 +62,15 @@ func (a *actor[S, M]) drain(until replier) {
 			a.mu.Unlock()
 			return
 		}
+		if empty && !yielded && !a.suspended && until == nil {
+			// A message often comes soon after the last one (an asker that has its answer
+			// asks again; a sender fanning out comes round again): yielding once before
+			// parking lets it find the actor scheduled, and costs neither side a wake.
+			yielded = true
+			a.mu.Unlock()
+			goruntime.Gosched()
+			continue
+		}
 		if a.suspended || empty {
 			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
 				clear(a.batch)
@@ -83,6 +93,7 @@ func (a *actor[S, M]) drain(until replier) {
 			a.bi = 0
 		}
 		a.mu.Unlock()
+		yielded = false
 		if a.handleBatch(until, &h) {
 			f := h.fault(a.path())
 			a.observedFault(&h, f)
