@@ -23,12 +23,7 @@ func WithPropagators(p propagation.TextMapPropagator) Option {
 // tracing. On the serving node the handler's ctx has the caller's span as its remote parent,
 // so the Tracer's span of an ask is the caller's child, and a tell's span is linked to it.
 func Propagator(opts ...Option) remote.Propagator {
-	c := config{}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
+	c := newConfig(opts)
 	if c.prop == nil {
 		c.prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 	}
