@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	rtest "github.com/actorgen/actorgen/runtime/remote/remotetest"
 )
 
 // The benchmarks run remote asks and tells over an in-process nats-server on 127.0.0.1, and
@@ -37,7 +39,7 @@ func BenchmarkAskTraced(b *testing.B) {
 		ctx  context.Context
 	}{
 		{"none", context.Background()},
-		{"header", context.WithValue(context.Background(), traceKey{}, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")},
+		{"header", rtest.WithTrace(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -27,7 +27,15 @@ var quiet = slog.New(slog.DiscardHandler)
 // startServer starts a nats-server on 127.0.0.1, on port (-1: a random one).
 func startServer(t testing.TB, port int, maxPayload int32) *server.Server {
 	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true, MaxPayload: maxPayload})
+	return startServerWith(t, server.Options{Port: port, MaxPayload: maxPayload})
+}
+
+// startServerWith starts a nats-server with opts, on 127.0.0.1, quiet, and shuts it down at the
+// end of the test.
+func startServerWith(t testing.TB, opts server.Options) *server.Server {
+	t.Helper()
+	opts.Host, opts.NoLog, opts.NoSigs = "127.0.0.1", true, true
+	ns, err := server.NewServer(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,35 +72,59 @@ func cfg(name, url string) agnats.Config {
 		Keeper: runtime.KeeperSchedule{Sweep: 50 * time.Millisecond, MaxSweep: 200 * time.Millisecond}}
 }
 
+// newSystem returns a quiet system with opts, shut down at the end of the test (the systems
+// made after it first).
+func newSystem(t testing.TB, opts ...runtime.SystemOption) *runtime.System {
+	sys := runtime.NewSystem(append([]runtime.SystemOption{runtime.WithLogger(quiet)}, opts...)...)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = sys.Shutdown(ctx)
+	})
+	return sys
+}
+
+// startNodes starts the nodes srv and cli with cfg's settings, srv on srvURL in sys and cli on
+// url in csys, and waits for their links.
+func startNodes(t testing.TB, sys, csys *runtime.System, srvCfg, cliCfg agnats.Config) (srv, cli *agnats.Node) {
+	t.Helper()
+	srv, err := agnats.Start(sys, srvCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cli, err = agnats.Start(csys, cliCfg); err != nil {
+		t.Fatal(err)
+	}
+	waitUp(t, srv, true)
+	waitUp(t, cli, true)
+	return srv, cli
+}
+
+// serveCounter spawns a Counter named name in sys, serves it on srv and returns it and cli's
+// ref to it.
+func serveCounter(t testing.TB, sys *runtime.System, srv, cli *agnats.Node, name string, opts ...runtime.Option) (local, far rtest.CounterRef) {
+	t.Helper()
+	local, err := rtest.SpawnCounter(sys, name, rtest.New, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rtest.ServeCounter(srv.Node, local); err != nil {
+		t.Fatal(err)
+	}
+	if far, err = rtest.DialCounter(cli.Node, "srv", "/"+name); err != nil {
+		t.Fatal(err)
+	}
+	return local, far
+}
+
 // newPair starts two nodes on the server at url (the server node's own link may go through
 // srvURL, a proxy), and serves /c on srv.
 func newPair(t testing.TB, url, srvURL string, opts ...runtime.Option) *pair {
 	t.Helper()
-	p := &pair{sys: runtime.NewSystem(runtime.WithLogger(quiet)), csys: runtime.NewSystem(runtime.WithLogger(quiet))}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = p.csys.Shutdown(ctx)
-		_ = p.sys.Shutdown(ctx)
-	})
-	var err error
-	if p.srv, err = agnats.Start(p.sys, cfg("srv", srvURL)); err != nil {
-		t.Fatal(err)
-	}
-	if p.cli, err = agnats.Start(p.csys, cfg("cli", url)); err != nil {
-		t.Fatal(err)
-	}
-	waitUp(t, p.srv, true)
-	waitUp(t, p.cli, true)
-	if p.c, err = rtest.SpawnCounter(p.sys, "c", rtest.New, opts...); err != nil {
-		t.Fatal(err)
-	}
-	if err := rtest.ServeCounter(p.srv.Node, p.c); err != nil {
-		t.Fatal(err)
-	}
-	if p.remote, err = rtest.DialCounter(p.cli.Node, "srv", "/c"); err != nil {
-		t.Fatal(err)
-	}
+	p := &pair{sys: newSystem(t)}
+	p.csys = newSystem(t)
+	p.srv, p.cli = startNodes(t, p.sys, p.csys, cfg("srv", srvURL), cfg("cli", url))
+	p.c, p.remote = serveCounter(t, p.sys, p.srv, p.cli, "c", opts...)
 	return p
 }
 
@@ -323,17 +355,7 @@ func TestBrokerRestart(t *testing.T) {
 	}
 	// The ask in flight goes to an actor of its own: /c must not be busy with it after the
 	// restart, where an ask queued behind a long sleep would wait seconds on heartbeats.
-	sleeper, err := rtest.SpawnCounter(p.sys, "sleeper", rtest.New)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rtest.ServeCounter(p.srv.Node, sleeper); err != nil {
-		t.Fatal(err)
-	}
-	farSleeper, err := rtest.DialCounter(p.cli.Node, "srv", "/sleeper")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, farSleeper := serveCounter(t, p.sys, p.srv, p.cli, "sleeper")
 	inflight := make(chan error, 1)
 	go func() { inflight <- farSleeper.Sleep(ctx, 5*time.Second) }()
 	time.Sleep(50 * time.Millisecond)
@@ -356,6 +378,7 @@ func TestBrokerRestart(t *testing.T) {
 	waitUp(t, p.srv, true)
 	waitUp(t, p.cli, true)
 	var n int
+	var err error
 	for range 100 { // the server node's subscription reaches the new server a moment after its link is up
 		if n, err = p.remote.Add(ctx, 1); err == nil {
 			break

@@ -18,7 +18,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	agnats "github.com/actorgen/actorgen/nats"
-	"github.com/actorgen/actorgen/runtime"
 	"github.com/actorgen/actorgen/runtime/remote"
 	rtest "github.com/actorgen/actorgen/runtime/remote/remotetest"
 )
@@ -54,53 +53,18 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // (its calls fail at once with ErrLinkDown) without taking its system down.
 func TestSecurityPassesThrough(t *testing.T) {
 	cert, pool := selfSigned(t)
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		Username: "books", Password: "s3cret", TLS: true, TLSTimeout: 2,
+	ns := startServerWith(t, server.Options{Port: -1, Username: "books", Password: "s3cret", TLS: true, TLSTimeout: 2,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(5 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
 	url := ns.ClientURL()
-
-	sys, csys, bad := runtime.NewSystem(runtime.WithLogger(quiet)), runtime.NewSystem(runtime.WithLogger(quiet)), runtime.NewSystem(runtime.WithLogger(quiet))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = bad.Shutdown(ctx)
-		_ = csys.Shutdown(ctx)
-		_ = sys.Shutdown(ctx)
-	})
 	secure := func(name, password string) agnats.Config {
 		c := cfg(name, url)
 		c.Options = []nats.Option{nats.UserInfo("books", password), nats.Secure(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})}
 		return c
 	}
-	srv, err := agnats.Start(sys, secure("srv", "s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli, err := agnats.Start(csys, secure("cli", "s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitUp(t, srv, true)
-	waitUp(t, cli, true)
-	c, err := rtest.SpawnCounter(sys, "c", rtest.New)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rtest.ServeCounter(srv.Node, c); err != nil {
-		t.Fatal(err)
-	}
-	far, err := rtest.DialCounter(cli.Node, "srv", "/c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := newSystem(t)
+	srv, cli := startNodes(t, sys, newSystem(t), secure("srv", "s3cret"), secure("cli", "s3cret"))
+	_, far := serveCounter(t, sys, srv, cli, "c")
+	bad := newSystem(t)
 	ctx := context.Background()
 	for i := 1; i <= 100; i++ { // over TLS, through the node's coalescing writes
 		if n, err := far.Add(ctx, 1); err != nil || n != i {

@@ -13,28 +13,6 @@ import (
 	rtest "github.com/actorgen/actorgen/runtime/remote/remotetest"
 )
 
-// traceKey is the ctx key of the value keyPropagator carries, standing in for a trace context.
-type traceKey struct{}
-
-// keyPropagator carries the string under traceKey in the header "trace", and nothing when the
-// ctx has none, as a propagator of sampled traces only does.
-type keyPropagator struct{}
-
-func (keyPropagator) Inject(ctx context.Context) remote.Header {
-	v, _ := ctx.Value(traceKey{}).(string)
-	if v == "" {
-		return nil
-	}
-	return remote.Header{"trace": {v}}
-}
-
-func (keyPropagator) Extract(ctx context.Context, h remote.Header) context.Context {
-	if v := h["trace"]; len(v) == 1 {
-		return context.WithValue(ctx, traceKey{}, v[0])
-	}
-	return ctx
-}
-
 // headerSpy is a Transport that records the headers its requests and publications carry.
 type headerSpy struct {
 	remote.Transport
@@ -64,28 +42,6 @@ func (s *headerSpy) headers(subject string) []remote.Header {
 	return append([]remote.Header(nil), s.sent[subject]...)
 }
 
-// seenHook records, by method, the traceKey value of the ctx each handler is given.
-type seenHook struct {
-	mu   sync.Mutex
-	seen map[string][]string
-}
-
-func (h *seenHook) Begin(ctx context.Context, m runtime.MessageInfo) context.Context {
-	v, _ := ctx.Value(traceKey{}).(string)
-	h.mu.Lock()
-	h.seen[m.Method] = append(h.seen[m.Method], v)
-	h.mu.Unlock()
-	return ctx
-}
-
-func (h *seenHook) End(context.Context, runtime.MessageInfo, runtime.Outcome, error) {}
-
-func (h *seenHook) of(method string) []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.seen[method]...)
-}
-
 // TestPropagatorCarriesTheCallersContext: what the caller's ctx holds reaches the handler on
 // the serving node, for asks and tells, through the request's header; a ctx with nothing to
 // carry sends no header; and a node without a Propagator ignores a header it is sent.
@@ -98,12 +54,12 @@ func TestPropagatorCarriesTheCallersContext(t *testing.T) {
 		defer cliConn.Close()
 		defer bareConn.Close()
 		spy := &headerSpy{Transport: cliConn, sent: map[string][]remote.Header{}}
-		srv, err := remote.NewNode(remote.Config{Name: "srv", Transport: srvConn, Logger: quiet, Propagator: keyPropagator{}})
+		srv, err := remote.NewNode(remote.Config{Name: "srv", Transport: srvConn, Logger: quiet, Propagator: rtest.Propagator{}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer srv.Close()
-		cli, err := remote.NewNode(remote.Config{Name: "cli", Transport: spy, Logger: quiet, Propagator: keyPropagator{}})
+		cli, err := remote.NewNode(remote.Config{Name: "cli", Transport: spy, Logger: quiet, Propagator: rtest.Propagator{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +70,7 @@ func TestPropagatorCarriesTheCallersContext(t *testing.T) {
 		}
 		defer bare.Close()
 
-		hook := &seenHook{seen: map[string][]string{}}
+		hook := &rtest.Handlers{}
 		sys := runtime.NewSystem(runtime.WithLogger(quiet), runtime.WithHook(hook))
 		defer func() { _ = sys.Shutdown(context.Background()) }()
 		c, err := rtest.SpawnCounter(sys, "c", rtest.New)
@@ -129,27 +85,27 @@ func TestPropagatorCarriesTheCallersContext(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		traced := context.WithValue(context.Background(), traceKey{}, "t-ask")
+		traced := rtest.WithTrace(context.Background(), "t-ask")
 		if _, err := far.Add(traced, 1); err != nil {
 			t.Fatal(err)
 		}
 		// A cancellable ctx (an HTTP request's) is carried as well.
-		cctx, cancel := context.WithCancel(context.WithValue(context.Background(), traceKey{}, "t-cancellable"))
+		cctx, cancel := context.WithCancel(rtest.WithTrace(context.Background(), "t-cancellable"))
 		if _, err := far.Add(cctx, 1); err != nil {
 			t.Fatal(err)
 		}
 		cancel()
-		far.Note(context.WithValue(context.Background(), traceKey{}, "t-tell"), "a")
+		far.Note(rtest.WithTrace(context.Background(), "t-tell"), "a")
 		if _, err := far.Add(context.Background(), 1); err != nil { // nothing to carry
 			t.Fatal(err)
 		}
 		if _, err := far.Notes(context.Background()); err != nil { // after the tell
 			t.Fatal(err)
 		}
-		if got, want := hook.of("Add"), []string{"t-ask", "t-cancellable", ""}; !slices.Equal(got, want) {
+		if got, want := hook.Of("Add"), []string{"t-ask", "t-cancellable", ""}; !slices.Equal(got, want) {
 			t.Errorf("Add handlers saw %q, want %q", got, want)
 		}
-		if got, want := hook.of("Note"), []string{"t-tell"}; !slices.Equal(got, want) {
+		if got, want := hook.Of("Note"), []string{"t-tell"}; !slices.Equal(got, want) {
 			t.Errorf("the Note handler saw %q, want %q", got, want)
 		}
 		adds := spy.headers("ag.local.srv.m.Counter.Add.c")
@@ -165,7 +121,7 @@ func TestPropagatorCarriesTheCallersContext(t *testing.T) {
 		if _, err := farBare.Add(traced, 1); err != nil {
 			t.Fatal(err)
 		}
-		if got := hook.of("Add"); len(got) != 4 || got[3] != "" {
+		if got := hook.Of("Add"); len(got) != 4 || got[3] != "" {
 			t.Errorf("Add handlers saw %q, want a fourth with nothing carried", got)
 		}
 	})
