@@ -14,16 +14,12 @@ import (
 	// protoenv must initialise before hollywood and protoactor-go: see its doc.
 	_ "github.com/actorgen/actorgen/bench/internal/protoenv"
 
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	goruntime "runtime"
-	"strings"
 
 	"github.com/actorgen/actorgen/bench/impl/actorgen"
 	"github.com/actorgen/actorgen/bench/impl/chanbase"
@@ -90,36 +86,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return rep.Markdown(stdout, header())
-}
-
-func header() runner.Header {
-	return runner.Header{
-		CPU:       cpuModel(),
-		NumCPU:    goruntime.NumCPU(),
-		MaxProcs:  goruntime.GOMAXPROCS(0),
-		GoVersion: goruntime.Version(),
-		GOOS:      goruntime.GOOS,
-		GOARCH:    goruntime.GOARCH,
-	}
-}
-
-// cpuModel returns the first "model name" of /proc/cpuinfo, or "unknown CPU" where there is none.
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	return modelName(data)
-}
-
-func modelName(cpuinfo []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(cpuinfo))
-	for sc.Scan() {
-		key, val, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(key) == "model name" {
-			return strings.TrimSpace(val)
-		}
-	}
-	return "unknown CPU"
+	return rep.Markdown(stdout, runner.Machine())
 }

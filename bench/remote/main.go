@@ -19,13 +19,14 @@ import (
 	"os"
 	goruntime "runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/actorgen/actorgen/bench/internal/calls"
+	"github.com/actorgen/actorgen/bench/runner"
 	agnats "github.com/actorgen/actorgen/nats"
 	"github.com/actorgen/actorgen/runtime"
 	"github.com/actorgen/actorgen/runtime/remote"
@@ -153,45 +154,6 @@ func (e *env) close() {
 	e.ns.WaitForShutdown()
 }
 
-// latencies makes n calls of call, one at a time, and returns their durations sorted.
-func latencies(n int, call func() error) ([]time.Duration, error) {
-	ds := make([]time.Duration, n)
-	for i := range ds {
-		start := time.Now()
-		if err := call(); err != nil {
-			return nil, err
-		}
-		ds[i] = time.Since(start)
-	}
-	slices.Sort(ds)
-	return ds, nil
-}
-
-// throughput makes n calls of call from callers goroutines and returns calls per second.
-func throughput(n, callers int, call func() error) (float64, error) {
-	var wg sync.WaitGroup
-	errs := make(chan error, callers)
-	start := time.Now()
-	for range callers {
-		wg.Go(func() {
-			for range n / callers {
-				if err := call(); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	d := time.Since(start)
-	select {
-	case err := <-errs:
-		return 0, err
-	default:
-	}
-	return float64(n/callers*callers) / d.Seconds(), nil
-}
-
 type figures map[string][]float64
 
 func (f figures) add(k string, v float64) { f[k] = append(f[k], v) }
@@ -212,14 +174,14 @@ func (e *env) report(ctx context.Context, s sizes, out io.Writer) error {
 			name string
 			call func() error
 		}{{"raw", rawAsk}, {"actorgen", agAsk}} {
-			ds, err := latencies(s.asks, c.call)
+			ds, err := calls.Latencies(s.asks, c.call)
 			if err != nil {
 				return fmt.Errorf("%s latency: %w", c.name, err)
 			}
 			f.add(c.name+" p50", float64(ds[len(ds)/2].Nanoseconds()))
 			f.add(c.name+" p99", float64(ds[len(ds)*99/100].Nanoseconds()))
 			for _, callers := range []int{1, 64} {
-				tp, err := throughput(s.asks, callers, c.call)
+				tp, err := calls.Throughput(s.asks, callers, c.call)
 				if err != nil {
 					return fmt.Errorf("%s throughput: %w", c.name, err)
 				}
@@ -256,7 +218,7 @@ func (e *env) report(ctx context.Context, s sizes, out io.Writer) error {
 	ks := func(k string) string { return fmt.Sprintf("%.1f k/s", median(f[k])/1e3) }
 	ratio := func(a, b string) string { return fmt.Sprintf("×%.2f", median(f[a])/median(f[b])) }
 	fmt.Fprintf(out, "Medians of %d interleaved rounds. Machine: %s, %d CPUs (GOMAXPROCS %d), %s/%s, %s. nats-server in process, TCP loopback, %d-byte payload.\n\n",
-		s.rounds, cpuModel(), goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), payload)
+		s.rounds, runner.CPUModel(), goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), payload)
 	fmt.Fprintln(out, "| figure | raw nats.go | actorgen remote | actorgen ÷ raw |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: |")
 	fmt.Fprintf(out, "| ask latency p50 (1 caller) | %s | %s | %s |\n", us("raw p50"), us("actorgen p50"), ratio("actorgen p50", "raw p50"))
@@ -441,40 +403,4 @@ func (e *env) failures(ctx context.Context, f figures, nodeDeath bool) error {
 	}
 	f.add("node dies", float64(d.Nanoseconds()))
 	return nil
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return goruntime.GOARCH
-	}
-	for _, line := range bytesLines(b) {
-		if len(line) > 10 && line[:10] == "model name" {
-			for i := range line {
-				if line[i] == ':' {
-					return trim(line[i+1:])
-				}
-			}
-		}
-	}
-	return goruntime.GOARCH
-}
-
-func bytesLines(b []byte) []string {
-	var out []string
-	start := 0
-	for i, c := range b {
-		if c == '\n' {
-			out = append(out, string(b[start:i]))
-			start = i + 1
-		}
-	}
-	return out
-}
-
-func trim(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	return s
 }

@@ -19,8 +19,6 @@ import (
 	// protoenv must initialise before hollywood and protoactor-go: see its doc.
 	_ "github.com/actorgen/actorgen/bench/internal/protoenv"
 
-	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,8 +28,10 @@ import (
 	goruntime "runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/actorgen/actorgen/bench/internal/calls"
+	"github.com/actorgen/actorgen/bench/runner"
 )
 
 func main() {
@@ -140,14 +140,14 @@ func measure(peers []peer, s sizes) (figures, error) {
 		for i := range peers {
 			p := peers[(round+i)%len(peers)]
 			ask := func() error { return p.ask(body) }
-			ds, err := latencies(s.asks, ask)
+			ds, err := calls.Latencies(s.asks, ask)
 			if err != nil {
 				return nil, fmt.Errorf("%s latency: %w", p.name, err)
 			}
 			f.add(p.name+" p50", float64(ds[len(ds)/2].Nanoseconds()))
 			f.add(p.name+" p99", float64(ds[len(ds)*99/100].Nanoseconds()))
 			for _, n := range []int{1, callers} {
-				tp, err := throughput(s.asks, n, ask)
+				tp, err := calls.Throughput(s.asks, n, ask)
 				if err != nil {
 					return nil, fmt.Errorf("%s throughput, %d callers: %w", p.name, n, err)
 				}
@@ -158,49 +158,10 @@ func measure(peers []peer, s sizes) (figures, error) {
 	return f, nil
 }
 
-// latencies makes n calls of call, one at a time, and returns their durations sorted.
-func latencies(n int, call func() error) ([]time.Duration, error) {
-	ds := make([]time.Duration, n)
-	for i := range ds {
-		start := time.Now()
-		if err := call(); err != nil {
-			return nil, err
-		}
-		ds[i] = time.Since(start)
-	}
-	slices.Sort(ds)
-	return ds, nil
-}
-
-// throughput makes n calls of call from callers goroutines and returns calls per second.
-func throughput(n, callers int, call func() error) (float64, error) {
-	var wg sync.WaitGroup
-	errs := make(chan error, callers)
-	start := time.Now()
-	for range callers {
-		wg.Go(func() {
-			for range n / callers {
-				if err := call(); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	d := time.Since(start)
-	select {
-	case err := <-errs:
-		return 0, err
-	default:
-	}
-	return float64(n/callers*callers) / d.Seconds(), nil
-}
-
 func table(out io.Writer, peers []peer, f figures, s sizes) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Medians of %d interleaved rounds of %d asks. Machine: %s, %d CPUs (GOMAXPROCS %d), %s/%s, %s. Server and client engines in one process, TCP loopback 127.0.0.1, %d-byte ask answered with %d bytes; (×N) is the ratio to the first column.\n\n",
-		s.rounds, s.asks, cpuModel(), goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), payload, answer)
+		s.rounds, s.asks, runner.CPUModel(), goruntime.NumCPU(), goruntime.GOMAXPROCS(0), goruntime.GOOS, goruntime.GOARCH, goruntime.Version(), payload, answer)
 	b.WriteString("| figure |")
 	for _, p := range peers {
 		fmt.Fprintf(&b, " %s |", p.name)
@@ -231,20 +192,4 @@ func table(out io.Writer, peers []peer, f figures, s sizes) error {
 	row(fmt.Sprintf("asks per second, %d callers", callers), fmt.Sprintf("tp%d", callers), ks)
 	_, err := io.WriteString(out, b.String())
 	return err
-}
-
-// cpuModel returns the first "model name" of /proc/cpuinfo, or "unknown CPU" where there is none.
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		key, val, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(key) == "model name" {
-			return strings.TrimSpace(val)
-		}
-	}
-	return "unknown CPU"
 }
