@@ -100,6 +100,15 @@ func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask boo
 	return b, i, nil
 }
 
+// inject returns the header that carries what the caller's ctx holds across the wire (a
+// sampled trace's context), or nil: most messages carry none.
+func (n *Node) inject(ctx context.Context) Header {
+	if n.prop == nil {
+		return nil
+	}
+	return n.prop.Inject(ctx)
+}
+
 // timeLeft is the time ctx has left, for the request's envelope: 0 for none, and at least 1 ns
 // when it has a deadline, even one that has passed.
 func timeLeft(ctx context.Context) time.Duration {

@@ -316,15 +316,6 @@ func appendFault(b []byte, fault *runtime.FaultError, known wire.Sentinels) []by
 	return wire.AppendError(b, v, known)
 }
 
-// inject returns the header that carries what the caller's ctx holds across the wire (a
-// sampled trace's context), or nil: most messages carry none.
-func (n *Node) inject(ctx context.Context) Header {
-	if n.prop == nil {
-		return nil
-	}
-	return n.prop.Inject(ctx)
-}
-
 // extract returns ctx with what a request's header carries.
 func (n *Node) extract(ctx context.Context, h Header) context.Context {
 	if n.prop == nil || h == nil {
