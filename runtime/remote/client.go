@@ -74,13 +74,15 @@ type remoteActor[M any] struct {
 
 func (r *remoteActor[M]) Path() string { return r.addr }
 
-// request encodes msg in a pooled buffer, with the envelope's head.
-func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask bool) ([]byte, int, error) {
+// request encodes msg in a pooled buffer, with the envelope's head, and returns the request,
+// the length of its head and the method's index.
+func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask bool) ([]byte, int, int, error) {
 	b := appendRequest(*bp, reqAsk, 0, timeLeft(ctx), r.n.name)
+	head := len(b)
 	b, i, err := r.b.b.Encode(b, msg)
 	*bp = b
 	if err != nil {
-		return nil, -1, fmt.Errorf("remote: %s: encoding the message: %w", r.addr, err)
+		return nil, 0, -1, fmt.Errorf("remote: %s: encoding the message: %w", r.addr, err)
 	}
 	m := r.b.methods[i]
 	verb := "ask"
@@ -88,16 +90,16 @@ func (r *remoteActor[M]) request(bp *[]byte, ctx context.Context, msg M, ask boo
 		verb = "tell"
 	}
 	if m.Tell == ask {
-		return nil, i, fmt.Errorf("remote: %s %s %s: the method is a %s", verb, r.addr, r.quals[i], map[bool]string{true: "tell", false: "ask"}[m.Tell])
+		return nil, 0, i, fmt.Errorf("remote: %s %s %s: the method is a %s", verb, r.addr, r.quals[i], map[bool]string{true: "tell", false: "ask"}[m.Tell])
 	}
 	if !ask {
 		b[1] = reqTell
 	}
 	binary.LittleEndian.PutUint32(b[2:6], m.Schema)
 	if max := r.n.t.MaxPayload(); max > 0 && len(b) > max {
-		return nil, i, fmt.Errorf("remote: %s %s %s: %w: %d bytes, the transport carries %d at most", verb, r.addr, r.quals[i], ErrTooLarge, len(b), max)
+		return nil, 0, i, fmt.Errorf("remote: %s %s %s: %w: %d bytes, the transport carries %d at most", verb, r.addr, r.quals[i], ErrTooLarge, len(b), max)
 	}
-	return b, i, nil
+	return b, head, i, nil
 }
 
 // inject returns the header that carries what the caller's ctx holds across the wire (a
@@ -119,15 +121,16 @@ func timeLeft(ctx context.Context) time.Duration {
 }
 
 // Tell sends msg at most once: an error says it was not sent (link down, too large, not
-// encodable); a nil error does not say it arrived.
+// encodable); a nil error does not say it arrived. Tells told in quick succession are packed
+// (tells.go).
 func (r *remoteActor[M]) Tell(ctx context.Context, msg M) error {
 	bp := r.n.getBuf()
 	defer r.n.putBuf(bp)
-	b, i, err := r.request(bp, ctx, msg, false)
+	b, head, i, err := r.request(bp, ctx, msg, false)
 	if err != nil {
 		return err
 	}
-	if err := r.n.t.Publish(r.subjects[i], "", r.n.inject(ctx), b); err != nil {
+	if err := r.n.tell(r.subjects[i], r.n.inject(ctx), b, head); err != nil {
 		return fmt.Errorf("remote: tell %s %s: %w", r.addr, r.quals[i], err)
 	}
 	return nil
@@ -140,10 +143,11 @@ func (r *remoteActor[M]) Ask(ctx context.Context, msg M, reply any) error {
 	}
 	bp := r.n.getBuf()
 	defer r.n.putBuf(bp)
-	b, i, err := r.request(bp, ctx, msg, true)
+	b, _, i, err := r.request(bp, ctx, msg, true)
 	if err != nil {
 		return err
 	}
+	r.n.flushBefore()
 	p, err := r.n.peerFor(r.node)
 	if err != nil {
 		return fmt.Errorf("remote: ask %s %s: %w", r.addr, r.quals[i], err)
@@ -241,6 +245,7 @@ func statusError(st byte, text string, body []byte, what, addr string, known wir
 // and waits for the answer, which comes once it has stopped.
 func (r *remoteActor[M]) Stop(ctx context.Context) error {
 	b := appendRequest(nil, reqStop, 0, timeLeft(ctx), r.n.name)
+	r.n.flushBefore() // the tells told before the stop are handled before it
 	data, err := r.n.t.Request(ctx, r.n.subject(r.node, kindStop, "", r.tokens), nil, b)
 	if err != nil {
 		return fmt.Errorf("remote: stop %s: %w", r.addr, err)

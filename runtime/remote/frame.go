@@ -18,6 +18,7 @@ const (
 	reqTell  byte = 2
 	reqWatch byte = 3
 	reqStop  byte = 4
+	reqTells byte = 5 // tells to one actor and method, packed: the body is nextTell's
 )
 
 // request is the envelope of a request: version, kind, the method's schema fingerprint, the
@@ -53,7 +54,7 @@ func parseRequest(data []byte) (request, error) {
 		return r, fmt.Errorf("%w: version %d, this node speaks %d", errFrame, data[0], frameVersion)
 	}
 	r.kind = data[1]
-	if r.kind < reqAsk || r.kind > reqStop {
+	if r.kind < reqAsk || r.kind > reqTells {
 		return r, fmt.Errorf("%w: kind %d", errFrame, r.kind)
 	}
 	r.schema = binary.LittleEndian.Uint32(data[2:6])
@@ -72,6 +73,23 @@ func parseRequest(data []byte) (request, error) {
 	r.sender = rest[:l:l]
 	r.body = rest[l:]
 	return r, nil
+}
+
+// appendTell appends one tell's body to a reqTells request.
+func appendTell(b, body []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(body)))
+	return append(b, body...)
+}
+
+// nextTell splits the first tell's body off the body of a reqTells request: each is a uvarint
+// length and that many bytes. It never panics, whatever rest holds.
+func nextTell(rest []byte) (body, after []byte, err error) {
+	l, n := binary.Uvarint(rest)
+	if n <= 0 || l > uint64(len(rest)-n) {
+		return nil, nil, fmt.Errorf("%w: a packed tell's length", errFrame)
+	}
+	rest = rest[n:]
+	return rest[:l:l], rest[l:], nil
 }
 
 // The status byte that begins every reply.

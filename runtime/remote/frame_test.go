@@ -25,6 +25,35 @@ func FuzzRequest(f *testing.F) {
 	})
 }
 
+// FuzzTells: any body of packed tells splits into tells or gives an error, never a panic, and
+// tells packed with appendTell split back into the same tells.
+func FuzzTells(f *testing.F) {
+	f.Add([]byte{}, []byte("a"), []byte("bc"))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, []byte{}, []byte{0x80})
+	f.Add([]byte{5, 1, 2}, make([]byte, 200), []byte{0})
+	f.Fuzz(func(t *testing.T, data, a, b []byte) {
+		for rest := data; len(rest) > 0; {
+			body, after, err := nextTell(rest)
+			if err != nil {
+				break
+			}
+			if len(after) >= len(rest) || len(body) > len(rest) {
+				t.Fatalf("%x split into %x and %x", rest, body, after)
+			}
+			rest = after
+		}
+		packed := appendTell(appendTell(nil, a), b)
+		got1, rest, err := nextTell(packed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got2, rest, err := nextTell(rest)
+		if err != nil || string(got1) != string(a) || string(got2) != string(b) || len(rest) != 0 {
+			t.Fatalf("%x %x packed, %x %x (%x) split: %v", a, b, got1, got2, rest, err)
+		}
+	})
+}
+
 // FuzzStatus: any reply gives a status or an error, never a panic.
 func FuzzStatus(f *testing.F) {
 	f.Add(appendStatus(nil, stStopped, "actor /c: actor stopped"))

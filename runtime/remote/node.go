@@ -69,6 +69,7 @@ type Node struct {
 	decoders sync.Pool // *wire.Decoder
 	served   sync.Pool // *served
 	servers  servers
+	tells    tellWindow // packs tells told in quick succession
 }
 
 // export is an exported actor, or an actor whose children are exported.
@@ -149,6 +150,7 @@ func (n *Node) Close() error {
 	peers := n.peers
 	n.peers = map[string]*peer{}
 	n.mu.Unlock()
+	n.closeTells()
 	close(n.stop)
 	n.cancel()
 	n.closeServers()

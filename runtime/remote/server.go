@@ -106,16 +106,17 @@ func (n *Node) call(m Msg, req request, rest string) {
 		n.respond(m, stSchema, wire.CheckSchema(typ+"."+meth, md.Schema, req.schema).Error())
 		return
 	}
-	if (req.kind == reqTell) != md.Tell || req.kind > reqTell {
+	tell := req.kind == reqTell || req.kind == reqTells
+	if tell != md.Tell || (req.kind != reqAsk && !tell) {
 		n.respond(m, stSchema, fmt.Sprintf("%s.%s: a request of kind %d for a method that is %s", typ, meth, req.kind, map[bool]string{true: "a tell", false: "an ask"}[md.Tell]))
 		return
 	}
+	if req.kind == reqTells {
+		n.tellPacked(m, req, e, ref, i)
+		return
+	}
 	if md.Tell {
-		d := n.getDecoder(req.body, n.resolverFor(req.sender))
-		if _, err := e.b.serve(n.extract(context.Background(), m.Header), ref, i, d, nil); err != nil {
-			n.log.Debug("remote: a tell was not delivered", "method", typ+"."+meth, "path", ref.Path(), "err", err)
-		}
-		n.putDecoder(d)
+		n.tellOne(n.extract(context.Background(), m.Header), e, ref, i, req.body, n.resolverFor(req.sender))
 		return
 	}
 	s, _ := n.served.Get().(*served)
@@ -125,6 +126,32 @@ func (n *Node) call(m Msg, req request, rest string) {
 	*s = served{m: m, e: e, ref: ref, i: i, timeout: req.timeout, d: wire.NewDecoder(req.body)}
 	s.d.Refs = n.resolverFor(req.sender)
 	n.dispatch(s)
+}
+
+// tellOne delivers one tell to the local actor; what goes wrong is logged at Debug and
+// dropped, as a local tell's error is.
+func (n *Node) tellOne(ctx context.Context, e *export, ref runtime.Ref, i int, body []byte, refs *resolver) {
+	d := n.getDecoder(body, refs)
+	if _, err := e.b.serve(ctx, ref, i, d, nil); err != nil {
+		n.log.Debug("remote: a tell was not delivered", "method", e.b.qual(i), "path", ref.Path(), "err", err)
+	}
+	n.putDecoder(d)
+}
+
+// tellPacked delivers the packed tells of a reqTells request, in order; a body that does not split
+// ends the rest.
+func (n *Node) tellPacked(m Msg, req request, e *export, ref runtime.Ref, i int) {
+	refs := n.resolverFor(req.sender)
+	ctx := n.extract(context.Background(), m.Header)
+	for rest := req.body; len(rest) > 0; {
+		body, after, err := nextTell(rest)
+		if err != nil {
+			n.log.Debug("remote: packed tells not delivered", "method", e.b.qual(i), "path", ref.Path(), "err", err)
+			return
+		}
+		n.tellOne(ctx, e, ref, i, body, refs)
+		rest = after
+	}
 }
 
 // maxIdleServers bounds the goroutines a node keeps for the asks to come.
