@@ -73,6 +73,17 @@ func newFixture(t testing.TB, sampler sdktrace.Sampler, opts ...Option) *fixture
 	return &fixture{sys: sys, book: b, spans: rec, tp: tp}
 }
 
+// ended waits for n spans to have ended and returns them, in the order they ended. A handler's
+// span ends after its handler returns, so after the reply it sent may have reached the caller.
+func (f *fixture) ended(t *testing.T, n int) []sdktrace.ReadOnlySpan {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(f.spans.Ended()) >= n }, 5*time.Second, time.Millisecond,
+		"%d spans ended", n)
+	spans := f.spans.Ended()
+	require.Len(t, spans, n)
+	return spans
+}
+
 func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 	out := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
@@ -89,8 +100,7 @@ func TestAskSpan(t *testing.T) {
 	got, err := runtime.Ask[bookMsg, string](ctx, f.book, bookMsg{method: 0})
 	require.NoError(t, err)
 	parent.End()
-	spans := f.spans.Ended()
-	require.Len(t, spans, 2)
+	spans := f.ended(t, 2)
 	s := spans[0]
 	assert.Equal(t, "Book/Get", s.Name())
 	assert.Equal(t, trace.SpanKindServer, s.SpanKind())
@@ -106,8 +116,7 @@ func TestFaultSpan(t *testing.T) {
 	f := newFixture(t, sdktrace.AlwaysSample())
 	_, err := runtime.Ask[bookMsg, string](context.Background(), f.book, bookMsg{method: 2})
 	require.ErrorIs(t, err, runtime.ErrFault)
-	require.Eventually(t, func() bool { return len(f.spans.Ended()) == 1 }, 5*time.Second, time.Millisecond)
-	s := f.spans.Ended()[0]
+	s := f.ended(t, 1)[0]
 	assert.Equal(t, "Book/Crash", s.Name())
 	assert.Equal(t, codes.Error, s.Status().Code)
 	assert.Contains(t, s.Status().Description, "crash")
@@ -126,7 +135,7 @@ func TestTellSpans(t *testing.T) {
 	require.NoError(t, err)
 	sender.End()
 	var tells []sdktrace.ReadOnlySpan
-	for _, s := range f.spans.Ended() {
+	for _, s := range f.ended(t, 3) { // the first tell's, the ask's and the sender's
 		if s.Name() == "Book/Forget" {
 			tells = append(tells, s)
 		}
@@ -144,7 +153,7 @@ func TestTellSpans(t *testing.T) {
 	_, err = runtime.Ask[bookMsg, string](context.Background(), g.book, bookMsg{method: 0})
 	require.NoError(t, err)
 	names := []string{}
-	for _, s := range g.spans.Ended() {
+	for _, s := range g.ended(t, 2) {
 		names = append(names, s.Name())
 	}
 	assert.Equal(t, []string{"Book/Forget", "Book/Get"}, names)
