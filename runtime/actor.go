@@ -48,6 +48,7 @@ type boxer[M any] interface {
 // the inbox, which senders write, last: see node.
 type actor[S, M any] struct {
 	batch   []envelope[M] // the messages being drained, owned by the draining goroutine
+	batchAt []int64       // when each message of batch was queued (see mailbox.inAt)
 	bi      int           // the next message in batch
 	handle  Handler[S, M]
 	state   S

@@ -7,6 +7,7 @@ import (
 	goruntime "runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Ask sends msg to the actor and waits for the reply of type R that its handler gives with
@@ -26,10 +27,11 @@ func Ask[M, R any](ctx context.Context, a Actor[M], msg M) (R, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, notDelivered(a.Ref().Path(), err)
 	}
-	p := new(promise[R])
+	p := &promise[R]{asking: asking{ctx: ctx}}
+	p.promise = p
 	// A context that can never be done lets the caller handle the ask itself when the actor is
 	// idle: the caller would only wait anyway, and cannot give up early.
-	if err := a.m.send(ctx, ctx, msg, p, ctx.Done() == nil); err != nil {
+	if err := a.m.send(ctx, &p.asking, msg, &p.asking, ctx.Done() == nil); err != nil {
 		if err == errRemote {
 			return remoteAsk[M, R](ctx, a.m.remote(), msg)
 		}
@@ -62,43 +64,43 @@ func Reply[R any](ac *Context, v R) {
 		return
 	}
 	ac.reply = nil
-	if p, ok := r.(*promise[R]); ok {
+	if p, ok := r.promise.(*promise[R]); ok {
 		p.resolve(v, nil)
 		return
 	}
 	r.fail(fmt.Errorf("actor %s: reply of type %T does not match the ask's type %s", ac.Path(), v, r.want()))
 }
 
-// replier is the reply side of an ask, as the mailbox holds it.
-type replier interface {
-	// take hands the ask to its handler: it reports false, the ask failed with ErrNotDelivered,
-	// if ctx is done or the caller has given up, and the handler must not run.
-	take(ctx context.Context, n *node) bool
-	fail(err error)
-	want() string
-	done() bool // the ask has its outcome
-}
-
 // yieldsBeforePark is how often an asker yields for its reply before it parks.
 const yieldsBeforePark = 2
 
-// Delivery states of a promise: whoever moves it out of askQueued decides whether the handler
-// runs.
+// Delivery states of an ask: whoever moves it out of askQueued decides whether the handler runs.
 const (
 	askQueued    uint32 = iota
 	askHanded           // the handler was given the message
 	askAbandoned        // the caller gave up first: the handler never gets it
 )
 
-// promise is the reply slot of one ask. Its wake channel is made only by a caller that has to
-// wait, so an ask answered on the caller's own goroutine costs one allocation.
-type promise[R any] struct {
+// asking is an ask as the mailbox and the handler see it, whatever its reply's type: the asker's
+// ctx, whether the handler was given the message, and the outcome but for the reply's value,
+// which the promise holding it keeps. An ask's envelope carries it where a tell's carries the
+// sender's ctx (it is a ctx: the asker's), so that an envelope needs no field for asks, and the
+// drain loop tells an ask from a tell by one comparison of types.
+type asking struct {
+	ctx      context.Context // the asker's
 	delivery atomic.Uint32
 	set      atomic.Bool
 	mu       sync.Mutex
-	v        R
 	err      error
 	wake     chan struct{}
+	promise  any // the *promise[R] that holds this asking, for Reply
+}
+
+// promise is the reply slot of one ask. Its wake channel is made only by a caller that has to
+// wait, so an ask answered on the caller's own goroutine costs one allocation.
+type promise[R any] struct {
+	asking
+	v R
 }
 
 // resolve sets the outcome; only the first one counts.
@@ -109,29 +111,52 @@ func (p *promise[R]) resolve(v R, err error) {
 		return
 	}
 	p.v, p.err = v, err
-	p.set.Store(true)
-	if p.wake != nil {
-		close(p.wake)
+	p.settle()
+}
+
+// fail sets the outcome to err and the reply's zero value; only the first outcome counts.
+func (r *asking) fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set.Load() {
+		return
+	}
+	r.err = err
+	r.settle()
+}
+
+// settle marks the outcome set and wakes the asker. Under mu.
+func (r *asking) settle() {
+	r.set.Store(true)
+	if r.wake != nil {
+		close(r.wake)
 	}
 }
 
-func (p *promise[R]) fail(err error) {
-	var zero R
-	p.resolve(zero, err)
-}
+// done reports whether the ask has its outcome.
+func (r *asking) done() bool { return r.set.Load() }
 
-func (p *promise[R]) done() bool { return p.set.Load() }
+// want names the reply's type, for the error of a Reply of another type.
+func (r *asking) want() string { return r.promise.(interface{ want() string }).want() }
 
 func (p *promise[R]) want() string { return fmt.Sprintf("%T", *new(R)) }
 
-func (p *promise[R]) take(ctx context.Context, n *node) bool {
-	if err := ctx.Err(); err != nil {
-		if p.delivery.CompareAndSwap(askQueued, askAbandoned) {
-			p.fail(notDelivered(n.path(), err))
+// The asker's ctx, so that an asking is an envelope's ctx.
+func (r *asking) Deadline() (time.Time, bool) { return r.ctx.Deadline() }
+func (r *asking) Done() <-chan struct{}       { return r.ctx.Done() }
+func (r *asking) Err() error                  { return r.ctx.Err() }
+func (r *asking) Value(key any) any           { return r.ctx.Value(key) }
+
+// take hands the ask to its handler: it reports false, the ask failed with ErrNotDelivered, if
+// the asker's ctx is done or the caller has given up, and the handler must not run.
+func (r *asking) take(n *node) bool {
+	if err := r.ctx.Err(); err != nil {
+		if r.delivery.CompareAndSwap(askQueued, askAbandoned) {
+			r.fail(notDelivered(n.path(), err))
 		}
 		return false
 	}
-	return p.delivery.CompareAndSwap(askQueued, askHanded)
+	return r.delivery.CompareAndSwap(askQueued, askHanded)
 }
 
 // wait returns the outcome, or ctx's error if ctx is done first; withdrawn then says that the

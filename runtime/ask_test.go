@@ -175,6 +175,27 @@ func TestAskWithoutReplyFailsWithErrNoReply(t *testing.T) {
 	})
 }
 
+// A reply of another type than the ask's fails the ask with an error naming both, and is the
+// ask's only answer; the handler gets the asker's own ctx.
+func TestReplyOfAnotherTypeFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		ctxs := make(chan context.Context, 1)
+		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, _ *counter, _ int) {
+			ctxs <- ctx
+			Reply(ac, "seven")
+			Reply(ac, 7) // too late: the first reply counted
+		})
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		_, err = Ask[int, int](ctx, a, 1)
+		require.EqualError(t, err, "actor /a: reply of type string does not match the ask's type int")
+		assert.Equal(t, ctx, <-ctxs)
+		requireRunning(t, a.Ref())
+	})
+}
+
 // Only the first reply counts; a reply while handling a tell does nothing.
 func TestReplyOnlyFirstCounts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

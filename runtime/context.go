@@ -12,7 +12,7 @@ type Parent interface {
 // it are the actor's children, stopped before it stops and on every Reset.
 type Context struct {
 	n     *node
-	reply replier // the ask being handled, until Reply answers it
+	reply *asking // the ask being handled, until Reply answers it
 }
 
 func (c *Context) parentNode() *node {

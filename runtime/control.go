@@ -417,12 +417,13 @@ func (a *actor[S, M]) terminate(reason error) {
 	a.mu.Lock()
 	left := append(a.batch[a.bi:], a.in...)
 	a.batch, a.in, a.bi = nil, nil, 0
+	a.batchAt, a.inAt = nil, nil
 	a.mu.Unlock()
 	if len(left) > 0 {
 		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)
 		for _, e := range left {
-			if e.reply != nil {
-				e.reply.fail(err)
+			if _, r := e.parts(); r != nil {
+				r.fail(err)
 				a.cfg.typ.asksFailed.Add(1)
 			}
 		}

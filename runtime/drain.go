@@ -22,7 +22,7 @@ import (
 // fault goes to a new one. A panic returns here and the loop clears h.busy. (The recover in
 // handleBatch cannot tell the two apart by itself: it gets nil for both under
 // GODEBUG=panicnil=1.) The check costs one defer per drain, not one per message or batch.
-func (a *actor[S, M]) drain(until replier) {
+func (a *actor[S, M]) drain(until *asking) {
 	var h handling[M]
 	yielded := false // since the last batch
 	defer func() {
@@ -74,7 +74,7 @@ func (a *actor[S, M]) drain(until replier) {
 		if a.suspended || empty {
 			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
 				clear(a.batch)
-				a.batch, a.bi = a.batch[:0], 0
+				a.batch, a.batchAt, a.bi = a.batch[:0], a.batchAt[:0], 0
 			}
 			a.sched = false
 			parked := until == nil && a.park()
@@ -90,6 +90,7 @@ func (a *actor[S, M]) drain(until replier) {
 			a.batchEnd += uint32(len(a.in))
 			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
+			a.batchAt, a.inAt = a.inAt, a.batchAt[:0]
 			a.bi = 0
 		}
 		a.mu.Unlock()
@@ -112,6 +113,8 @@ func (a *actor[S, M]) drain(until replier) {
 // handling is what drain and handleBatch share about the message being handled.
 type handling[M any] struct {
 	e     *envelope[M] // in the batch
+	ask   bool         // e is an ask
+	at    int64        // when e was queued, if it is timed (an observing system only)
 	busy  bool         // a handler is running with e, or panicked and drain has not seen it yet
 	v     any          // what the handler's panic recovered as
 	stack []byte
@@ -186,10 +189,10 @@ func (a *actor[S, M]) shed() {
 		return
 	}
 	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
-		a.batch, a.bi = nil, 0
+		a.batch, a.batchAt, a.bi = nil, nil, 0
 	}
 	if cap(a.in) > 1024 && len(a.in) == 0 {
-		a.in = nil
+		a.in, a.inAt = nil, nil
 	}
 }
 
@@ -215,7 +218,7 @@ func (a *actor[S, M]) release() {
 // reports true when a handler panicked: h holds the message and the panic, for drain to answer
 // and supervise. One deferred recover serves the whole batch, so that a message costs no defer
 // of its own.
-func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool) {
+func (a *actor[S, M]) handleBatch(until *asking, h *handling[M]) (panicked bool) {
 	start, obs := a.bi, a.cfg.obs
 	var index func(M) int // the method a message calls, with metrics or a hook
 	counting := false     // metrics without a hook: a message not timed is only counted
@@ -236,38 +239,42 @@ func (a *actor[S, M]) handleBatch(until replier, h *handling[M]) (panicked bool)
 	bounded := a.cfg.size > 0
 	for a.bi < len(a.batch) {
 		h.e = &a.batch[a.bi] // the batch stays as it is until the loop swaps it after this one
+		if obs != nil {
+			h.at = a.batchAt[a.bi]
+		}
 		a.bi++
 		if bounded {
 			a.freeSlot() // the message leaves the mailbox: a bound counts queued messages
 		}
 		e := h.e
-		if e.reply != nil {
+		ctx, r := e.parts()
+		if h.ask = r != nil; h.ask {
 			// An asker whose ctx can never be done cannot give up: it needs no hand-over.
-			if e.ctx.Done() != nil && !e.reply.take(e.ctx, &a.node) {
+			if ctx.Done() != nil && !r.take(&a.node) {
 				continue // the asker has given up: do not do work nobody waits for
 			}
-			a.ctx.reply = e.reply
+			a.ctx.reply = r
 		}
 		h.busy = true
 		switch {
 		case obs == nil:
-			a.handle(e.ctx, &a.ctx, a.state, e.msg)
-		case counting && e.at == 0:
+			a.handle(ctx, &a.ctx, a.state, e.msg)
+		case counting && h.at == 0:
 			// The method is noted for a fault, as observe notes it.
 			idx := methodIndex(index, e.msg)
 			h.obs.cur.on, h.obs.cur.idx = true, idx
-			a.handle(e.ctx, &a.ctx, a.state, e.msg)
+			a.handle(ctx, &a.ctx, a.state, e.msg)
 			h.obs.cur.on = false
-			if tl := &h.obs.tally; tl.n > 0 && tl.idx == idx && (e.reply == nil || a.ctx.reply == nil) {
+			if tl := &h.obs.tally; tl.n > 0 && tl.idx == idx && (!h.ask || a.ctx.reply == nil) {
 				tl.n++ // one more of a run of one method's messages handled OK: see flushTally
 			} else {
 				a.count(idx, a.outcome(h), &h.obs.tally)
 			}
 		default:
-			a.observe(obs, index, h)
+			a.observe(ctx, obs, index, h)
 		}
 		h.busy = false
-		if e.reply != nil {
+		if h.ask {
 			a.finish(nil)
 		}
 		// suspended is written only by this goroutine, so it can be read without mu.

@@ -21,7 +21,7 @@ const (
 
 // cell is the typed half of an actor, seen from the untyped tree.
 type cell interface {
-	drain(until replier) // handles messages, on a new goroutine with until nil: see actor.drain
+	drain(until *asking) // handles messages, on a new goroutine with until nil: see actor.drain
 	queued() []any       // the queued messages, oldest first (actor goroutine only)
 	inboxLen() int       // the messages in the inbox, not yet taken into a batch (under mu)
 }

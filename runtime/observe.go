@@ -250,7 +250,7 @@ func (a *actor[S, M]) count(idx int, out Outcome, tl *tally) {
 
 // outcome is how the handling of the message in h ended, if its handler returned.
 func (a *actor[S, M]) outcome(h *handling[M]) Outcome {
-	if h.e.reply != nil && a.ctx.reply != nil {
+	if h.ask && a.ctx.reply != nil {
 		return OutcomeNoReply
 	}
 	return OutcomeOK
@@ -260,7 +260,7 @@ func (a *actor[S, M]) outcome(h *handling[M]) Outcome {
 // one of the 1 in N timed; index is the interface's method index, or nil. (A message that is
 // only counted, with metrics and no hook, handleBatch handles itself.) A panic leaves h.obs.cur
 // set: drain calls observedFault with the fault.
-func (a *actor[S, M]) observe(o *observer, index func(M) int, h *handling[M]) {
+func (a *actor[S, M]) observe(ctx context.Context, o *observer, index func(M) int, h *handling[M]) {
 	e := h.e
 	cur := &h.obs.cur
 	idx := methodIndex(index, e.msg)
@@ -268,14 +268,13 @@ func (a *actor[S, M]) observe(o *observer, index func(M) int, h *handling[M]) {
 	// Field by field, and ctx only with a hook: a pointer written costs a write barrier while
 	// the collector runs.
 	cur.on, cur.idx, cur.kind, cur.start = true, idx, KindTell, 0
-	if e.reply != nil {
+	if h.ask {
 		cur.kind = KindAsk
 	}
-	if e.at != 0 {
+	if h.at != 0 {
 		cur.start = o.now()
-		t.method(cur.idx).wait.record(cur.start - e.at)
+		t.method(cur.idx).wait.record(cur.start - h.at)
 	}
-	ctx := e.ctx
 	if o.hook != nil {
 		cur.ctx = ctx
 		ctx = o.hook.Begin(ctx, a.info(t, cur))
