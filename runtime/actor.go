@@ -48,7 +48,6 @@ type boxer[M any] interface {
 // the inbox, which senders write, last: see node.
 type actor[S, M any] struct {
 	batch   []envelope[M] // the messages being drained, owned by the draining goroutine
-	batchAt []int64       // when each message of batch was queued (see mailbox.inAt)
 	bi      int           // the next message in batch
 	handle  Handler[S, M]
 	state   S
@@ -92,6 +91,9 @@ func Spawn[S, M any](parent Parent, name string, factory func(*Context) S, handl
 	}
 	a := &actor[S, M]{factory: factory, handle: handle}
 	a.sys, a.parent, a.cell, a.cfg = p.sys, p, a, cfg
+	if cfg.obs != nil {
+		a.times = new(queueTimes)
+	}
 	a.ctx.n = &a.node
 	a.sched = true // the spawner runs the start below
 	if cfg.size > 0 || cfg.idle > 0 {

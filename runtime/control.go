@@ -417,7 +417,9 @@ func (a *actor[S, M]) terminate(reason error) {
 	a.mu.Lock()
 	left := append(a.batch[a.bi:], a.in...)
 	a.batch, a.in, a.bi = nil, nil, 0
-	a.batchAt, a.inAt = nil, nil
+	if t := a.times; t != nil {
+		t.in, t.batch = nil, nil
+	}
 	a.mu.Unlock()
 	if len(left) > 0 {
 		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)

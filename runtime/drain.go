@@ -74,7 +74,10 @@ func (a *actor[S, M]) drain(until *asking) {
 		if a.suspended || empty {
 			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
 				clear(a.batch)
-				a.batch, a.batchAt, a.bi = a.batch[:0], a.batchAt[:0], 0
+				a.batch, a.bi = a.batch[:0], 0
+				if t := a.times; t != nil {
+					t.batch = t.batch[:0]
+				}
 			}
 			a.sched = false
 			parked := until == nil && a.park()
@@ -90,7 +93,9 @@ func (a *actor[S, M]) drain(until *asking) {
 			a.batchEnd += uint32(len(a.in))
 			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
-			a.batchAt, a.inAt = a.inAt, a.batchAt[:0]
+			if t := a.times; t != nil {
+				t.batch, t.in = t.in, t.batch[:0]
+			}
 			a.bi = 0
 		}
 		a.mu.Unlock()
@@ -189,10 +194,16 @@ func (a *actor[S, M]) shed() {
 		return
 	}
 	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
-		a.batch, a.batchAt, a.bi = nil, nil, 0
+		a.batch, a.bi = nil, 0
+		if t := a.times; t != nil {
+			t.batch = nil
+		}
 	}
 	if cap(a.in) > 1024 && len(a.in) == 0 {
-		a.in, a.inAt = nil, nil
+		a.in = nil
+		if t := a.times; t != nil {
+			t.in = nil
+		}
 	}
 }
 
@@ -222,9 +233,12 @@ func (a *actor[S, M]) handleBatch(until *asking, h *handling[M]) (panicked bool)
 	start, obs := a.bi, a.cfg.obs
 	var index func(M) int // the method a message calls, with metrics or a hook
 	counting := false     // metrics without a hook: a message not timed is only counted
+	var times []int64     // when the batch's messages were queued: read from here, the slice's
+	// header shares a line with the inbox's, which senders write
 	if obs != nil {
 		index, _ = a.cfg.typ.index.(func(M) int)
 		counting = obs.hook == nil
+		times = a.times.batch
 	}
 	defer func() {
 		h.obs.taken += a.bi - start // published under mu by the loop: see node
@@ -240,7 +254,7 @@ func (a *actor[S, M]) handleBatch(until *asking, h *handling[M]) (panicked bool)
 	for a.bi < len(a.batch) {
 		h.e = &a.batch[a.bi] // the batch stays as it is until the loop swaps it after this one
 		if obs != nil {
-			h.at = a.batchAt[a.bi]
+			h.at = times[a.bi]
 		}
 		a.bi++
 		if bounded {

@@ -29,7 +29,7 @@ func (a Actor[M]) Tell(ctx context.Context, msg M) error {
 // asking, which holds the asker's ctx. One field for both keeps an envelope to two words and
 // the message: the sender writes and the actor's goroutine reads fewer cache lines a message
 // (see docs/performance.md). The times messages were queued, kept only in a system that observes
-// messages, are in slices beside the envelopes (mailbox.inAt, actor.batchAt).
+// messages, are in slices beside the envelopes (queueTimes).
 type envelope[M any] struct {
 	ctx context.Context // the sender's, or the ask's *asking
 	msg M
@@ -47,8 +47,16 @@ func (e *envelope[M]) parts() (context.Context, *asking) {
 // message type only, so that Tell and Ask call it directly.
 type mailbox[M any] struct {
 	node
-	in   []envelope[M] // guarded by mu
-	inAt []int64       // when each message of in was queued, if it is timed: see observe.go
+	in    []envelope[M] // guarded by mu
+	times *queueTimes   // in a system that observes messages only
+}
+
+// queueTimes holds when each queued message of an actor was queued, if it is timed (see
+// observe.go), index for index with its inbox and its batch; apart from the actor, so that an
+// actor of a system that observes nothing is not larger for them.
+type queueTimes struct {
+	in    []int64 // guarded by mu, as mailbox.in
+	batch []int64 // the draining goroutine's, as actor.batch
 }
 
 // send puts a message in the mailbox and schedules the actor if it is idle: on its parked
@@ -80,7 +88,7 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 		}
 	}
 	if a.cfg.obs != nil {
-		a.inAt = append(a.inAt, a.stamp(len(a.in)))
+		a.times.in = append(a.times.in, a.stamp(len(a.in)))
 	}
 	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg})
 	start := !a.sched && !a.suspended
