@@ -417,9 +417,8 @@ func (a *actor[S, M]) terminate(reason error) {
 	a.mu.Lock()
 	left := append(a.batch[a.bi:], a.in...)
 	a.batch, a.in, a.bi = nil, nil, 0
-	if t := a.times; t != nil {
-		t.in, t.batch = nil, nil
-	}
+	a.times.dropBatch()
+	a.times.dropIn()
 	a.mu.Unlock()
 	if len(left) > 0 {
 		err := fmt.Errorf("actor %s: %w", a.path(), ErrStopped)

@@ -75,9 +75,6 @@ func (a *actor[S, M]) drain(until *asking) {
 			if empty && len(a.batch) > 0 { // a lingering goroutine keeps no message alive
 				clear(a.batch)
 				a.batch, a.bi = a.batch[:0], 0
-				if t := a.times; t != nil {
-					t.batch = t.batch[:0]
-				}
 			}
 			a.sched = false
 			parked := until == nil && a.park()
@@ -93,9 +90,7 @@ func (a *actor[S, M]) drain(until *asking) {
 			a.batchEnd += uint32(len(a.in))
 			clear(a.batch) // drop the handled messages' references in one sweep
 			a.batch, a.in = a.in, a.batch[:0]
-			if t := a.times; t != nil {
-				t.batch, t.in = t.in, t.batch[:0]
-			}
+			a.times.swap()
 			a.bi = 0
 		}
 		a.mu.Unlock()
@@ -195,15 +190,11 @@ func (a *actor[S, M]) shed() {
 	}
 	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
 		a.batch, a.bi = nil, 0
-		if t := a.times; t != nil {
-			t.batch = nil
-		}
+		a.times.dropBatch()
 	}
 	if cap(a.in) > 1024 && len(a.in) == 0 {
 		a.in = nil
-		if t := a.times; t != nil {
-			t.in = nil
-		}
+		a.times.dropIn()
 	}
 }
 
@@ -233,8 +224,9 @@ func (a *actor[S, M]) handleBatch(until *asking, h *handling[M]) (panicked bool)
 	start, obs := a.bi, a.cfg.obs
 	var index func(M) int // the method a message calls, with metrics or a hook
 	counting := false     // metrics without a hook: a message not timed is only counted
-	var times []int64     // when the batch's messages were queued: read from here, the slice's
-	// header shares a line with the inbox's, which senders write
+	// When the batch's messages were queued, read through this copy of the slice: its header
+	// in queueTimes shares a cache line with the inbox's times, which senders append to.
+	var times []int64
 	if obs != nil {
 		index, _ = a.cfg.typ.index.(func(M) int)
 		counting = obs.hook == nil

@@ -59,6 +59,26 @@ type queueTimes struct {
 	batch []int64 // the draining goroutine's, as actor.batch
 }
 
+// The buffer moves of the actor's inbox and batch, made to its times too; nil-safe, so that the
+// drain loop calls them whether or not its system observes messages.
+func (t *queueTimes) swap() {
+	if t != nil {
+		t.batch, t.in = t.in, t.batch[:0]
+	}
+}
+
+func (t *queueTimes) dropBatch() {
+	if t != nil {
+		t.batch = nil
+	}
+}
+
+func (t *queueTimes) dropIn() {
+	if t != nil {
+		t.in = nil
+	}
+}
+
 // send puts a message in the mailbox and schedules the actor if it is idle: on its parked
 // goroutine if it has one, else on a new goroutine; or with inline on the caller's, until the ask
 // r has its outcome. ctx is the handler's for a tell, and r itself for an ask (r holds the
