@@ -267,6 +267,44 @@ func TestStatsWithoutMetrics(t *testing.T) {
 	})
 }
 
+// Each timed message's mailbox time is its own, across the batches the drain loop swaps: two
+// messages queued at 0 s and 1 s behind a handler busy until 2 s wait 2 s and 1 s, and one
+// told to the idle actor afterwards waits nothing.
+func TestMailboxTimeIsEachMessagesOwn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := quietSystem(t, WithMetrics(MetricsOptions{SampleEvery: 1}))
+		gate := make(chan struct{})
+		a, err := Spawn(sys, "c", func(*Context) *calc { return &calc{} },
+			func(ctx context.Context, ac *Context, s *calc, m calcMsg) {
+				if m.kind == calcMute {
+					<-gate
+				}
+				handleCalc(ctx, ac, s, m)
+			}, calcInterface)
+		require.NoError(t, err)
+		ctx := t.Context()
+		require.NoError(t, a.Tell(ctx, calcMsg{kind: calcMute}))
+		synctest.Wait() // the handler holds the actor
+		require.NoError(t, a.Tell(ctx, calcMsg{kind: calcAdd, n: 1}))
+		time.Sleep(time.Second)
+		require.NoError(t, a.Tell(ctx, calcMsg{kind: calcAdd, n: 1}))
+		time.Sleep(time.Second)
+		close(gate)
+		synctest.Wait()
+		add := sys.Stats()[1].Methods[calcAdd]
+		assert.Equal(t, uint64(2), add.MailboxTime.Count)
+		assert.Equal(t, 3*time.Second, add.MailboxTime.Sum)
+
+		time.Sleep(time.Second)
+		require.NoError(t, a.Tell(ctx, calcMsg{kind: calcAdd, n: 1}))
+		synctest.Wait()
+		add = sys.Stats()[1].Methods[calcAdd]
+		assert.Equal(t, uint64(3), add.MailboxTime.Count)
+		assert.Equal(t, 3*time.Second, add.MailboxTime.Sum)
+		assert.Equal(t, time.Duration(0), sys.Stats()[1].Methods[calcMute].MailboxTime.Sum)
+	})
+}
+
 // Timing 1 message in N times about 1 in N.
 func TestMetricsSampling(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
