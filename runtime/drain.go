@@ -138,7 +138,7 @@ func (a *actor[S, M]) parkedUntilWork() bool {
 		return true
 	}
 	a.mu.Lock()
-	a.shed()
+	a.shed(true)
 	a.mu.Unlock()
 	return false
 }
@@ -146,7 +146,7 @@ func (a *actor[S, M]) parkedUntilWork() bool {
 // idle is called, under mu, when the actor runs out of messages.
 func (a *actor[S, M]) idle() {
 	if !a.parked {
-		a.shed()
+		a.shed(false)
 	}
 	if a.cfg.idle <= 0 || a.status != running {
 		return
@@ -182,17 +182,21 @@ func (a *actor[S, M]) idleCheck() {
 	}
 }
 
-// shed, under mu, drops a burst's buffers when no goroutine drains the actor or waits to: an
-// idle actor does not keep them.
-func (a *actor[S, M]) shed() {
+// shed, under mu, drops the inbox's buffers when no goroutine drains the actor or waits to: a
+// burst's (over 1024 messages) whenever the goroutine ends, and with all, when it ends for
+// having lingered a whole period with nothing to do, the others too, so that an idle actor keeps
+// none. A goroutine that ends at once (the caller's, after an ask it handled inline, or any in a
+// system whose goroutines do not linger) leaves the small ones, so that the actor's next message
+// does not allocate.
+func (a *actor[S, M]) shed(all bool) {
 	if a.sched {
 		return
 	}
-	if cap(a.batch) > 1024 && a.bi >= len(a.batch) {
+	if (all || cap(a.batch) > 1024) && a.bi >= len(a.batch) {
 		a.batch, a.bi = nil, 0
 		a.times.dropBatch()
 	}
-	if cap(a.in) > 1024 && len(a.in) == 0 {
+	if (all || cap(a.in) > 1024) && len(a.in) == 0 {
 		a.in = nil
 		a.times.dropIn()
 	}

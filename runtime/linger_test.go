@@ -407,7 +407,53 @@ func TestLingerKeepsBurstBuffersUntilTheGoroutineEnds(t *testing.T) {
 		time.Sleep(2 * linger)
 		synctest.Wait()
 		require.False(t, isParked(a))
-		assert.LessOrEqual(t, buffers(), 2048, "a burst's buffers go when the goroutine ends")
+		assert.Zero(t, buffers(), "a burst's buffers go when the goroutine ends")
+	})
+}
+
+// An actor whose goroutine ends for having lingered with nothing to do keeps no buffer, however
+// small; one whose goroutine ends at once keeps its small ones, so that its next message
+// allocates nothing.
+func TestIdleActorKeepsNoBuffers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const linger = 100 * time.Millisecond
+		sys := NewSystem(quiet(), WithLinger(linger))
+		defer sys.Shutdown(context.Background())
+		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
+			if m < 0 {
+				Reply(ac, m)
+			}
+		})
+		require.NoError(t, err)
+		st := a.m.cell.(*actor[*counter, int])
+		buffers := func() int {
+			a.m.mu.Lock()
+			defer a.m.mu.Unlock()
+			return cap(st.batch) + cap(st.in)
+		}
+		for range 3 {
+			require.NoError(t, a.Tell(t.Context(), 1))
+		}
+		synctest.Wait()
+		require.True(t, isParked(a))
+		assert.NotZero(t, buffers(), "kept while the goroutine lingers")
+		time.Sleep(2 * linger)
+		synctest.Wait()
+		require.False(t, isParked(a))
+		assert.Zero(t, buffers(), "an idle actor keeps no buffer")
+
+		// An ask whose ctx is never done, to an idle actor, is handled on the caller's
+		// goroutine, which ends its turn at once: the buffer stays for the next ask.
+		_, err = Ask[int, int](context.Background(), a, -1)
+		require.NoError(t, err)
+		require.False(t, isParked(a))
+		assert.NotZero(t, buffers(), "kept after an inline ask")
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := Ask[int, int](context.Background(), a, -1); err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.LessOrEqual(t, allocs, 1.0, "an inline ask allocates its promise only")
 	})
 }
 
