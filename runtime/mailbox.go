@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
+	"slices"
+	"unsafe"
 )
 
 // Tell sends msg to the actor without waiting for it to be handled. It fails with ErrStopped if
@@ -110,6 +112,9 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 	if a.cfg.obs != nil {
 		a.times.in = append(a.times.in, a.stamp(len(a.in)))
 	}
+	if len(a.in) == cap(a.in) {
+		a.in = growInbox(a.in)
+	}
 	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg})
 	start := !a.sched && !a.suspended
 	var wake chan<- bool
@@ -132,6 +137,25 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 		}
 	}
 	return nil
+}
+
+// inboxBurst is the size in bytes an inbox grows to first when it outgrows one message. Most
+// actors have one message queued at a time and keep buffers of one; an inbox that holds two is
+// likely to hold more (a sender fanning out to actors that lag a few rounds behind, a burst), and
+// growing it by doubling from one would make it garbage several times over in its first messages,
+// which in a system of many such actors makes the collector run while the senders are busiest
+// (see docs/performance.md). The buffers go when the actor's goroutine ends idle (see shed), so
+// the memory is an active actor's only.
+const inboxBurst = 512
+
+// growInbox returns in, which is full, with room for more: doubled, as append would grow it, but
+// to inboxBurst bytes at least.
+func growInbox[M any](in []envelope[M]) []envelope[M] {
+	if cap(in) == 0 {
+		return in // append makes room for one
+	}
+	burst := inboxBurst / int(unsafe.Sizeof(envelope[M]{}))
+	return slices.Grow(in, max(cap(in), burst-len(in)))
 }
 
 // room makes room in a bounded mailbox, under mu, as its overflow says: it waits for room

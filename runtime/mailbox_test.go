@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -325,5 +326,53 @@ func TestBoundedMailboxDropFailsADroppedAskAtOnce(t *testing.T) {
 		close(gate)
 		synctest.Wait()
 		assert.Equal(t, []string{"a start", "a got 0", "a got 1"}, j.get())
+	})
+}
+
+// An inbox of one message at a time keeps buffers of one; one that outgrows a message grows to
+// inboxBurst bytes at once, and keeps every message in order.
+func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		gate := make(chan struct{})
+		var got []int
+		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
+			if m == 0 {
+				<-gate
+			}
+			got = append(got, m)
+		})
+		require.NoError(t, err)
+		st := a.m.cell.(*actor[*counter, int])
+		caps := func() (in, batch int) {
+			a.m.mu.Lock()
+			defer a.m.mu.Unlock()
+			return cap(st.in), cap(st.batch)
+		}
+		for i := 1; i <= 3; i++ {
+			require.NoError(t, a.Tell(t.Context(), i))
+			synctest.Wait()
+		}
+		in, batch := caps()
+		assert.Equal(t, 1, in, "one message at a time")
+		assert.Equal(t, 1, batch, "one message at a time")
+
+		require.NoError(t, a.Tell(t.Context(), 0))
+		synctest.Wait() // handling 0, alone in its batch
+		burst := inboxBurst / int(unsafe.Sizeof(envelope[int]{}))
+		for i := 4; i < 4+2*burst; i++ {
+			require.NoError(t, a.Tell(t.Context(), i))
+			if i == 5 {
+				in, _ := caps()
+				assert.GreaterOrEqual(t, in, burst, "a second message grows the inbox to a burst")
+			}
+		}
+		close(gate)
+		synctest.Wait()
+		want := []int{1, 2, 3, 0}
+		for i := 4; i < 4+2*burst; i++ {
+			want = append(want, i)
+		}
+		assert.Equal(t, want, got)
 	})
 }
