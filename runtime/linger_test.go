@@ -396,11 +396,9 @@ func TestLingerKeepsBurstBuffersUntilTheGoroutineEnds(t *testing.T) {
 		close(gate)
 		synctest.Wait()
 		require.True(t, isParked(a))
-		st := a.m.cell.(*actor[*counter, int])
 		buffers := func() int {
-			a.m.mu.Lock()
-			defer a.m.mu.Unlock()
-			return cap(st.batch) + cap(st.in)
+			in, batch := inboxCaps(a)
+			return in + batch
 		}
 		assert.Greater(t, buffers(), 10000, "kept while the goroutine lingers")
 
@@ -425,11 +423,9 @@ func TestIdleActorKeepsNoBuffers(t *testing.T) {
 			}
 		})
 		require.NoError(t, err)
-		st := a.m.cell.(*actor[*counter, int])
 		buffers := func() int {
-			a.m.mu.Lock()
-			defer a.m.mu.Unlock()
-			return cap(st.batch) + cap(st.in)
+			in, batch := inboxCaps(a)
+			return in + batch
 		}
 		for range 3 {
 			require.NoError(t, a.Tell(t.Context(), 1))
@@ -455,6 +451,15 @@ func TestIdleActorKeepsNoBuffers(t *testing.T) {
 		})
 		assert.LessOrEqual(t, allocs, 1.0, "an inline ask allocates its promise only")
 	})
+}
+
+// inboxCaps returns the capacities of the inbox's two buffers: the one senders append to and the
+// batch being drained.
+func inboxCaps(a Actor[int]) (in, batch int) {
+	st := a.m.cell.(*actor[*counter, int])
+	a.m.mu.Lock()
+	defer a.m.mu.Unlock()
+	return cap(st.in), cap(st.batch)
 }
 
 // A parked goroutine keeps no handled message alive: what a message points to can be collected

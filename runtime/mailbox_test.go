@@ -343,17 +343,11 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 			got = append(got, m)
 		})
 		require.NoError(t, err)
-		st := a.m.cell.(*actor[*counter, int])
-		caps := func() (in, batch int) {
-			a.m.mu.Lock()
-			defer a.m.mu.Unlock()
-			return cap(st.in), cap(st.batch)
-		}
 		for i := 1; i <= 3; i++ {
 			require.NoError(t, a.Tell(t.Context(), i))
 			synctest.Wait()
 		}
-		in, batch := caps()
+		in, batch := inboxCaps(a)
 		assert.Equal(t, 1, in, "one message at a time")
 		assert.Equal(t, 1, batch, "one message at a time")
 
@@ -363,7 +357,7 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 		for i := 4; i < 4+2*burst; i++ {
 			require.NoError(t, a.Tell(t.Context(), i))
 			if i == 5 {
-				in, _ := caps()
+				in, _ := inboxCaps(a)
 				assert.GreaterOrEqual(t, in, burst, "a second message grows the inbox to a burst")
 			}
 		}
