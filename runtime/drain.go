@@ -182,21 +182,21 @@ func (a *actor[S, M]) idleCheck() {
 	}
 }
 
-// shed, under mu, drops the inbox's buffers when no goroutine drains the actor or waits to: a
-// burst's (over 1024 messages) whenever the goroutine ends, and with all, when it ends for
-// having lingered a whole period with nothing to do, the others too, so that an idle actor keeps
-// none. A goroutine that ends at once (the caller's, after an ask it handled inline, or any in a
-// system whose goroutines do not linger) leaves the small ones, so that the actor's next message
-// does not allocate.
+// shed, under mu, drops the inbox's buffers when no goroutine drains the actor or waits to. A
+// goroutine that ends for having lingered a whole period with nothing to do (all) leaves none, so
+// that an idle actor holds no buffer. One that ends at once (the caller's, after an ask it handled
+// inline, or any in a system whose goroutines do not linger) leaves buffers of one message only:
+// the actor's next single message allocates nothing, and a burst's buffers are not kept by an
+// actor that has no goroutine.
 func (a *actor[S, M]) shed(all bool) {
 	if a.sched {
 		return
 	}
-	if (all || cap(a.batch) > 1024) && a.bi >= len(a.batch) {
+	if (all || cap(a.batch) > 1) && a.bi >= len(a.batch) {
 		a.batch, a.bi = nil, 0
 		a.times.dropBatch()
 	}
-	if (all || cap(a.in) > 1024) && len(a.in) == 0 {
+	if (all || cap(a.in) > 1) && len(a.in) == 0 {
 		a.in = nil
 		a.times.dropIn()
 	}
@@ -220,7 +220,7 @@ func (a *actor[S, M]) release() {
 }
 
 // handleBatch handles the messages of the batch, one at a time, until the batch ends or the
-// drain loop has something to see to: a control signal, a suspension, the inline ask's reply. It
+// drain loop has something to see to: a control signal, the inline ask's reply. It
 // reports true when a handler panicked: h holds the message and the panic, for drain to answer
 // and supervise. One deferred recover serves the whole batch, so that a message costs no defer
 // of its own.

@@ -453,6 +453,34 @@ func TestIdleActorKeepsNoBuffers(t *testing.T) {
 	})
 }
 
+// In a system whose goroutines do not linger, an actor's goroutine ends whenever its mailbox
+// empties, and keeps no buffer larger than one message.
+func TestNoLingerKeepsNoBurstBuffers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys := NewSystem(quiet(), WithLinger(0))
+		defer sys.Shutdown(context.Background())
+		gate := make(chan struct{})
+		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
+			if m == 0 {
+				<-gate
+			}
+		})
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), 0))
+		synctest.Wait() // handling 0
+		for range 3 {
+			require.NoError(t, a.Tell(t.Context(), 1))
+		}
+		in, _ := inboxCaps(a)
+		require.Greater(t, in, 1, "the inbox grew for the burst")
+		close(gate)
+		synctest.Wait()
+		in, batch := inboxCaps(a)
+		assert.LessOrEqual(t, in, 1, "an actor without a goroutine keeps one message's buffer at most")
+		assert.LessOrEqual(t, batch, 1, "an actor without a goroutine keeps one message's buffer at most")
+	})
+}
+
 // inboxCaps returns the capacities of the inbox's two buffers: the one senders append to and the
 // batch being drained.
 func inboxCaps(a Actor[int]) (in, batch int) {

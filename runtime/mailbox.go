@@ -112,7 +112,7 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 	if a.cfg.obs != nil {
 		a.times.in = append(a.times.in, a.stamp(len(a.in)))
 	}
-	if len(a.in) == cap(a.in) {
+	if len(a.in) == cap(a.in) && a.cfg.size == 0 { // a bounded inbox grows as append grows it
 		a.in = growInbox(a.in)
 	}
 	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg})
@@ -144,18 +144,18 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 // likely to hold more (a sender fanning out to actors that lag a few rounds behind, a burst), and
 // growing it by doubling from one would make it garbage several times over in its first messages,
 // which in a system of many such actors makes the collector run while the senders are busiest
-// (see docs/performance.md). The buffers go when the actor's goroutine ends idle (see shed), so
-// the memory is an active actor's only.
+// (see docs/performance.md). An actor without a goroutine keeps no buffer larger than one
+// message (see shed), so the memory is an active actor's only.
 const inboxBurst = 512
 
-// growInbox returns in, which is full, with room for more: doubled, as append would grow it, but
-// to inboxBurst bytes at least.
+// growInbox returns in, which is full: grown to inboxBurst bytes if it is smaller, else as it is,
+// for append to grow as it grows any slice.
 func growInbox[M any](in []envelope[M]) []envelope[M] {
-	if cap(in) == 0 {
-		return in // append makes room for one
-	}
 	burst := inboxBurst / int(unsafe.Sizeof(envelope[M]{}))
-	return slices.Grow(in, max(cap(in), burst-len(in)))
+	if cap(in) == 0 || cap(in) >= burst {
+		return in
+	}
+	return slices.Grow(in, burst-len(in))
 }
 
 // room makes room in a bounded mailbox, under mu, as its overflow says: it waits for room

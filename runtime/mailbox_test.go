@@ -370,3 +370,25 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 		assert.Equal(t, want, got)
 	})
 }
+
+// A bounded inbox grows as append grows it, never past what its bound needs at once.
+func TestBoundedInboxDoesNotGrowToABurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sys, _ := newSystem(t)
+		gate := make(chan struct{})
+		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
+			if m == 0 {
+				<-gate
+			}
+		}, WithMailbox(2, OverflowFail))
+		require.NoError(t, err)
+		require.NoError(t, a.Tell(t.Context(), 0))
+		synctest.Wait() // handling 0
+		require.NoError(t, a.Tell(t.Context(), 1))
+		require.NoError(t, a.Tell(t.Context(), 2))
+		in, _ := inboxCaps(a)
+		assert.Equal(t, 2, in)
+		close(gate)
+		synctest.Wait()
+	})
+}
