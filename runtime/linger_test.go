@@ -373,13 +373,7 @@ func TestLingerKeepsBurstBuffersUntilTheGoroutineEnds(t *testing.T) {
 		const linger = 100 * time.Millisecond
 		sys := NewSystem(quiet(), WithLinger(linger))
 		defer sys.Shutdown(context.Background())
-		gate := make(chan struct{})
-		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
-			if m == 0 {
-				<-gate
-			}
-		})
-		require.NoError(t, err)
+		a, gate := spawnGated(t, sys)
 		burst := func() {
 			for range 5000 {
 				require.NoError(t, a.Tell(t.Context(), 1))
@@ -459,13 +453,7 @@ func TestNoLingerKeepsNoBurstBuffers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys := NewSystem(quiet(), WithLinger(0))
 		defer sys.Shutdown(context.Background())
-		gate := make(chan struct{})
-		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
-			if m == 0 {
-				<-gate
-			}
-		})
-		require.NoError(t, err)
+		a, gate := spawnGated(t, sys)
 		require.NoError(t, a.Tell(t.Context(), 0))
 		synctest.Wait() // handling 0
 		for range 3 {
@@ -479,6 +467,19 @@ func TestNoLingerKeepsNoBurstBuffers(t *testing.T) {
 		assert.LessOrEqual(t, in, 1, "an actor without a goroutine keeps one message's buffer at most")
 		assert.LessOrEqual(t, batch, 1, "an actor without a goroutine keeps one message's buffer at most")
 	})
+}
+
+// spawnGated spawns an actor of ints whose handler waits on the gate it returns for every 0.
+func spawnGated(t *testing.T, sys *System, opts ...Option) (Actor[int], chan struct{}) {
+	t.Helper()
+	gate := make(chan struct{})
+	a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
+		if m == 0 {
+			<-gate
+		}
+	}, opts...)
+	require.NoError(t, err)
+	return a, gate
 }
 
 // inboxCaps returns the capacities of the inbox's two buffers: the one senders append to and the

@@ -375,13 +375,7 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 func TestBoundedInboxDoesNotGrowToABurst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
-		gate := make(chan struct{})
-		a, err := Spawn(sys, "a", newCounter, func(ctx context.Context, ac *Context, s *counter, m int) {
-			if m == 0 {
-				<-gate
-			}
-		}, WithMailbox(2, OverflowFail))
-		require.NoError(t, err)
+		a, gate := spawnGated(t, sys, WithMailbox(2, OverflowFail))
 		require.NoError(t, a.Tell(t.Context(), 0))
 		synctest.Wait() // handling 0
 		require.NoError(t, a.Tell(t.Context(), 1))
