@@ -5,7 +5,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -353,7 +352,7 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 
 		require.NoError(t, a.Tell(t.Context(), 0))
 		synctest.Wait() // handling 0, alone in its batch
-		burst := inboxBurst / int(unsafe.Sizeof(envelope[int]{}))
+		burst := inboxBurstLen[int]()
 		for i := 4; i < 4+2*burst; i++ {
 			require.NoError(t, a.Tell(t.Context(), i))
 			if i == 5 {
@@ -371,8 +370,8 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 	})
 }
 
-// A bounded inbox grows as append grows it, never past what its bound needs at once.
-func TestBoundedInboxDoesNotGrowToABurst(t *testing.T) {
+// A bounded inbox grows to a burst no larger than its bound.
+func TestBoundedInboxGrowsNoFurtherThanItsBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
 		a, gate := spawnGated(t, sys, WithMailbox(2, OverflowFail))
