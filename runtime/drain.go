@@ -138,7 +138,7 @@ func (a *actor[S, M]) parkedUntilWork() bool {
 		return true
 	}
 	a.mu.Lock()
-	a.shed(true)
+	a.shed(0)
 	a.mu.Unlock()
 	return false
 }
@@ -146,7 +146,7 @@ func (a *actor[S, M]) parkedUntilWork() bool {
 // idle is called, under mu, when the actor runs out of messages.
 func (a *actor[S, M]) idle() {
 	if !a.parked {
-		a.shed(false)
+		a.shed(1)
 	}
 	if a.cfg.idle <= 0 || a.status != running {
 		return
@@ -182,21 +182,21 @@ func (a *actor[S, M]) idleCheck() {
 	}
 }
 
-// shed, under mu, drops the inbox's buffers when no goroutine drains the actor or waits to. A
-// goroutine that ends for having lingered a whole period with nothing to do (all) leaves none, so
-// that an idle actor holds no buffer. One that ends at once (the caller's, after an ask it handled
-// inline, or any in a system whose goroutines do not linger) leaves buffers of one message only:
-// the actor's next single message allocates nothing, and a burst's buffers are not kept by an
-// actor that has no goroutine.
-func (a *actor[S, M]) shed(all bool) {
+// shed, under mu, drops the inbox's buffers that hold more than keep messages, when no goroutine
+// drains the actor or waits to. A goroutine that ends for having lingered a whole period with
+// nothing to do keeps none (0), so that an idle actor holds no buffer. One that ends at once (the
+// caller's, after an ask it handled inline, or any in a system whose goroutines do not linger)
+// keeps buffers of one message (1): the actor's next single message allocates nothing, and a
+// burst's buffers are not kept by an actor that has no goroutine.
+func (a *actor[S, M]) shed(keep int) {
 	if a.sched {
 		return
 	}
-	if (all || cap(a.batch) > 1) && a.bi >= len(a.batch) {
+	if cap(a.batch) > keep && a.bi >= len(a.batch) {
 		a.batch, a.bi = nil, 0
 		a.times.dropBatch()
 	}
-	if (all || cap(a.in) > 1) && len(a.in) == 0 {
+	if cap(a.in) > keep && len(a.in) == 0 {
 		a.in = nil
 		a.times.dropIn()
 	}
