@@ -390,16 +390,12 @@ func TestLingerKeepsBurstBuffersUntilTheGoroutineEnds(t *testing.T) {
 		close(gate)
 		synctest.Wait()
 		require.True(t, isParked(a))
-		buffers := func() int {
-			in, batch := inboxCaps(a)
-			return in + batch
-		}
-		assert.Greater(t, buffers(), 10000, "kept while the goroutine lingers")
+		assert.Greater(t, bufferCaps(a), 10000, "kept while the goroutine lingers")
 
 		time.Sleep(2 * linger)
 		synctest.Wait()
 		require.False(t, isParked(a))
-		assert.Zero(t, buffers(), "a burst's buffers go when the goroutine ends")
+		assert.Zero(t, bufferCaps(a), "a burst's buffers go when the goroutine ends")
 	})
 }
 
@@ -417,27 +413,23 @@ func TestIdleActorKeepsNoBuffers(t *testing.T) {
 			}
 		})
 		require.NoError(t, err)
-		buffers := func() int {
-			in, batch := inboxCaps(a)
-			return in + batch
-		}
 		for range 3 {
 			require.NoError(t, a.Tell(t.Context(), 1))
 		}
 		synctest.Wait()
 		require.True(t, isParked(a))
-		assert.NotZero(t, buffers(), "kept while the goroutine lingers")
+		assert.NotZero(t, bufferCaps(a), "kept while the goroutine lingers")
 		time.Sleep(2 * linger)
 		synctest.Wait()
 		require.False(t, isParked(a))
-		assert.Zero(t, buffers(), "an idle actor keeps no buffer")
+		assert.Zero(t, bufferCaps(a), "an idle actor keeps no buffer")
 
 		// An ask whose ctx is never done, to an idle actor, is handled on the caller's
 		// goroutine, which ends its turn at once: the buffer stays for the next ask.
 		_, err = Ask[int, int](context.Background(), a, -1)
 		require.NoError(t, err)
 		require.False(t, isParked(a))
-		assert.NotZero(t, buffers(), "kept after an inline ask")
+		assert.NotZero(t, bufferCaps(a), "kept after an inline ask")
 		allocs := testing.AllocsPerRun(100, func() {
 			if _, err := Ask[int, int](context.Background(), a, -1); err != nil {
 				t.Fatal(err)
@@ -489,6 +481,12 @@ func inboxCaps(a Actor[int]) (in, batch int) {
 	a.m.mu.Lock()
 	defer a.m.mu.Unlock()
 	return cap(st.in), cap(st.batch)
+}
+
+// bufferCaps returns the capacities of the inbox's two buffers together.
+func bufferCaps(a Actor[int]) int {
+	in, batch := inboxCaps(a)
+	return in + batch
 }
 
 // A parked goroutine keeps no handled message alive: what a message points to can be collected
