@@ -112,8 +112,8 @@ func (a *mailbox[M]) send(wait, ctx context.Context, msg M, r *asking, inline bo
 	if a.cfg.obs != nil {
 		a.times.in = append(a.times.in, a.stamp(len(a.in)))
 	}
-	if len(a.in) == cap(a.in) {
-		a.in = growInbox(a.in, a.cfg.size)
+	if len(a.in) == cap(a.in) && a.cfg.size == 0 { // a bounded inbox grows as append grows it
+		a.in = growInbox(a.in)
 	}
 	a.in = append(a.in, envelope[M]{ctx: ctx, msg: msg})
 	start := !a.sched && !a.suspended
@@ -151,14 +151,10 @@ const inboxBurst = 512
 // inboxBurstLen is how many messages of type M fit in inboxBurst bytes.
 func inboxBurstLen[M any]() int { return inboxBurst / int(unsafe.Sizeof(envelope[M]{})) }
 
-// growInbox returns in, which is full: grown to inboxBurst bytes if it is smaller, or to bound
-// messages if the mailbox is bounded (bound > 0) to fewer, else as it is, for append to grow as it
-// grows any slice.
-func growInbox[M any](in []envelope[M], bound int) []envelope[M] {
+// growInbox returns in, which is full: grown to inboxBurst bytes if it is smaller, else as it is,
+// for append to grow as it grows any slice.
+func growInbox[M any](in []envelope[M]) []envelope[M] {
 	burst := inboxBurstLen[M]()
-	if bound > 0 {
-		burst = min(burst, bound)
-	}
 	if cap(in) == 0 || cap(in) >= burst {
 		return in
 	}

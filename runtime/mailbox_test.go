@@ -370,8 +370,8 @@ func TestInboxGrowsToABurstPastOneMessage(t *testing.T) {
 	})
 }
 
-// A bounded inbox grows to a burst no larger than its bound.
-func TestBoundedInboxGrowsNoFurtherThanItsBound(t *testing.T) {
+// A bounded inbox grows as append grows it, not to a burst.
+func TestBoundedInboxDoesNotGrowToABurst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sys, _ := newSystem(t)
 		a, gate := spawnGated(t, sys, WithMailbox(2, OverflowFail))
